@@ -1,0 +1,94 @@
+package dev.wsguard;
+
+import java.util.Optional;
+
+/**
+ * The closed set of reasons wsguard refuses a connection or a message.
+ *
+ * <p>Each reason has the HTTP status it is answered with before the 101 and the close code used once the socket is
+ * open. Clients can read a {@code 44xx} close code as 4000 plus the HTTP status. Several reasons share one wire
+ * answer on purpose: the client learns that it was refused and which class of problem to fix, never which rule or
+ * which claim failed. The exact reason goes to the {@linkplain SecurityEvent security event} only.
+ */
+public enum Rejection {
+    /** The request carried no {@code Origin} header and missing origins are not allowed. */
+    ORIGIN_MISSING(403, 4403, "origin not allowed", null),
+    /** {@code Origin: null}, a malformed origin, or one that matches no allowlist entry. */
+    ORIGIN_NOT_ALLOWED(403, 4403, "origin not allowed", null),
+
+    /** No bearer token on any enabled source. */
+    TOKEN_MISSING(401, 4401, "authentication required", null),
+    /** A token arrived through a source that is not enabled (for example a query parameter). */
+    TOKEN_SOURCE_NOT_ALLOWED(401, 4401, "authentication required", "invalid_request"),
+    /** Two different tokens on one request. */
+    TOKEN_AMBIGUOUS(401, 4401, "authentication required", "invalid_request"),
+    /** Not a compact JWS, not parseable, oversized, or encrypted. */
+    TOKEN_MALFORMED(401, 4401, "invalid token", "invalid_token"),
+    /** {@code alg=none}, an HMAC algorithm, or any algorithm not in the allowlist. */
+    TOKEN_ALGORITHM_NOT_ALLOWED(401, 4401, "invalid token", "invalid_token"),
+    /** No configured key matches the token (unknown {@code kid}, unknown key type). */
+    TOKEN_KEY_UNKNOWN(401, 4401, "invalid token", "invalid_token"),
+    /** The only candidate keys are too weak (RSA below 2048 bits). */
+    TOKEN_KEY_TOO_WEAK(401, 4401, "invalid token", "invalid_token"),
+    /** The signature does not verify with the selected key. */
+    TOKEN_SIGNATURE_INVALID(401, 4401, "invalid token", "invalid_token"),
+    /** A required claim ({@code exp}, {@code iat}, {@code sub}, {@code iss}, {@code aud}) is absent or mistyped. */
+    TOKEN_CLAIM_MISSING(401, 4401, "invalid token", "invalid_token"),
+    /** {@code exp} is in the past (beyond the clock skew). */
+    TOKEN_EXPIRED(401, 4401, "token expired", "invalid_token"),
+    /** {@code nbf} is in the future (beyond the clock skew). */
+    TOKEN_NOT_YET_VALID(401, 4401, "invalid token", "invalid_token"),
+    /** {@code iat} is in the future (beyond the clock skew). */
+    TOKEN_ISSUED_IN_FUTURE(401, 4401, "invalid token", "invalid_token"),
+    /** {@code exp - iat} exceeds the configured maximum token lifetime. */
+    TOKEN_LIFETIME_TOO_LONG(401, 4401, "invalid token", "invalid_token"),
+    /** {@code iss} is not the configured issuer. */
+    TOKEN_ISSUER_MISMATCH(401, 4401, "invalid token", "invalid_token"),
+    /** None of the token's audiences is a configured audience. */
+    TOKEN_AUDIENCE_MISMATCH(401, 4401, "invalid token", "invalid_token");
+
+    private final int httpStatus;
+    private final int closeCode;
+    private final String phrase;
+    private final String bearerError;
+
+    Rejection(int httpStatus, int closeCode, String phrase, String bearerError) {
+        this.httpStatus = httpStatus;
+        this.closeCode = closeCode;
+        this.phrase = phrase;
+        this.bearerError = bearerError;
+    }
+
+    /** HTTP status when refused before the upgrade. */
+    public int httpStatus() {
+        return httpStatus;
+    }
+
+    /** WebSocket close code when refused on an open session. */
+    public int closeCode() {
+        return closeCode;
+    }
+
+    /** Short fixed text for the wire (close reason). Never contains request data. */
+    public String phrase() {
+        return phrase;
+    }
+
+    /** The RFC 6750 {@code error} attribute for {@code WWW-Authenticate}, where one applies. */
+    public Optional<String> bearerError() {
+        return Optional.ofNullable(bearerError);
+    }
+
+    /** Whether the answer must carry {@code WWW-Authenticate: Bearer}. */
+    public boolean isAuthentication() {
+        return httpStatus == 401;
+    }
+
+    /** The {@code WWW-Authenticate} value for this rejection; empty unless {@link #isAuthentication()}. */
+    public Optional<String> wwwAuthenticate() {
+        if (!isAuthentication()) {
+            return Optional.empty();
+        }
+        return Optional.of(bearerError == null ? "Bearer" : "Bearer error=\"" + bearerError + "\"");
+    }
+}
