@@ -1,0 +1,122 @@
+package dev.wsguard.examples.chat;
+
+import dev.wsguard.tyrus.GuardedServer;
+import org.glassfish.grizzly.http.server.HttpHandler;
+import org.glassfish.grizzly.http.server.Request;
+import org.glassfish.grizzly.http.server.Response;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * Runs the chat example on Tyrus standalone.
+ *
+ * <p>Launch contract (relied on from outside the project): {@code java -jar examples/chat/target/wsguard-chat.jar}
+ * starts it; system properties {@code wsguard.host} (default 127.0.0.1), {@code wsguard.port} (0 = any free port),
+ * {@code wsguard.origins.allowed} and the {@code mp.jwt.verify.*} keys configure it; it prints one line containing
+ * {@code ws://HOST:PORT/chat} when ready. With no {@code mp.jwt.verify.*} key it runs in dev mode: an ephemeral key
+ * and a token endpoint for the demo users at {@code /dev/token?user=alice|bob|carol}.
+ */
+public final class ChatServer {
+
+    private static final System.Logger LOG = System.getLogger("dev.wsguard.examples.chat");
+
+    private ChatServer() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        String host = System.getProperty("wsguard.host", "127.0.0.1");
+        int port = Integer.parseInt(System.getProperty("wsguard.port", "0"));
+        boolean devMode = !jwtConfigured();
+        DevIssuer issuer = null;
+        if (devMode) {
+            if (port == 0) {
+                // The dev origin allowlist names the port, so it must be known before the endpoint deploys.
+                port = freePort(host);
+            }
+            issuer = enterDevMode(host, port);
+        }
+
+        GuardedServer.Builder builder = GuardedServer.builder().host(host).port(port).endpoint(ChatEndpoint.class);
+        if (issuer != null) {
+            builder.httpHandler("/dev/token", tokenHandler(issuer));
+        }
+        GuardedServer server = builder.build();
+        server.start();
+        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "wsguard-chat-shutdown"));
+
+        if (devMode) {
+            System.out.println("DEV MODE: tokens for demo users alice, bob (other tenant) and carol (admin): GET "
+                    + "http://" + hostForUrl(host) + ":" + server.port() + "/dev/token?user=alice");
+        }
+        System.out.println("wsguard chat ready: " + server.uri("/chat"));
+        System.out.flush();
+        new CountDownLatch(1).await();
+    }
+
+    private static boolean jwtConfigured() {
+        for (String name : System.getProperties().stringPropertyNames()) {
+            if (name.startsWith("mp.jwt.verify.")) {
+                return true;
+            }
+        }
+        for (String name : System.getenv().keySet()) {
+            if (name.toUpperCase(Locale.ROOT).startsWith("MP_JWT_VERIFY_")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static DevIssuer enterDevMode(String host, int port) {
+        DevIssuer issuer = new DevIssuer();
+        System.setProperty("mp.jwt.verify.publickey", issuer.publicKeyPem());
+        System.setProperty("mp.jwt.verify.issuer", DevIssuer.ISSUER);
+        System.setProperty("mp.jwt.verify.audiences", DevIssuer.AUDIENCE);
+        if (System.getProperty("wsguard.origins.allowed") == null) {
+            String h = hostForUrl(host);
+            System.setProperty("wsguard.origins.allowed", "http://" + h + ":" + port
+                    + (h.equals("127.0.0.1") ? ",http://localhost:" + port : ""));
+        }
+        if (System.getProperty("wsguard.token.sources") == null) {
+            System.setProperty("wsguard.token.sources", "header,subprotocol");
+        }
+        LOG.log(System.Logger.Level.WARNING, "DEV MODE: no mp.jwt.verify.* key is set, so tokens are signed by an"
+                + " ephemeral in-process key and handed out to anyone at /dev/token. Never run this way in"
+                + " production: set mp.jwt.verify.publickey.location, mp.jwt.verify.issuer and"
+                + " mp.jwt.verify.audiences.");
+        return issuer;
+    }
+
+    private static HttpHandler tokenHandler(DevIssuer issuer) {
+        return new HttpHandler() {
+            @Override
+            public void service(Request request, Response response) throws IOException {
+                response.setHeader("Cache-Control", "no-store");
+                String token = issuer.tokenFor(String.valueOf(request.getParameter("user"))).orElse(null);
+                if (token == null) {
+                    response.setStatus(404);
+                    response.setContentType("text/plain");
+                    response.getWriter().write("unknown demo user; try alice, bob or carol\n");
+                    return;
+                }
+                response.setContentType("text/plain");
+                response.getWriter().write(token);
+            }
+        };
+    }
+
+    private static int freePort(String host) throws IOException {
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.bind(new InetSocketAddress(host, 0));
+            return socket.getLocalPort();
+        }
+    }
+
+    private static String hostForUrl(String host) {
+        return host.contains(":") ? "[" + host + "]" : host;
+    }
+}

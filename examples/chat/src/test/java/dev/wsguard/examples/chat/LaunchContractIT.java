@@ -1,0 +1,150 @@
+package dev.wsguard.examples.chat;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
+import java.net.http.WebSocketHandshakeException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The example's launch contract, exercised on the built jar exactly as outside checks use it: started with
+ * {@code java -jar target/wsguard-chat.jar}, it prints its ws:// URL, hands out dev tokens, and guards the socket.
+ */
+class LaunchContractIT {
+
+    private static final Pattern URL = Pattern.compile("(ws://127\\.0\\.0\\.1:(\\d+)/chat)");
+    private static Process process;
+    private static URI chat;
+    private static String httpBase;
+    private static final List<String> output = new ArrayList<>();
+    private static final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeAll
+    static void start() throws Exception {
+        Path jar = Path.of("target", "wsguard-chat.jar");
+        assertThat(jar).exists();
+        process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dwsguard.port=0", "-jar", jar.toString()).redirectErrorStream(true).start();
+        BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                StandardCharsets.UTF_8));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        String line;
+        while (chat == null && System.nanoTime() < deadline && (line = out.readLine()) != null) {
+            output.add(line);
+            Matcher m = URL.matcher(line);
+            if (m.find()) {
+                chat = URI.create(m.group(1));
+                httpBase = "http://127.0.0.1:" + m.group(2);
+            }
+        }
+        assertThat(chat).as("ready line in %s", output).isNotNull();
+        Thread drain = new Thread(() -> out.lines().forEach(l -> { }), "drain");
+        drain.setDaemon(true);
+        drain.start();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (process != null) {
+            process.destroy();
+            process.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void runWhenNoJwtConfigThenDevModeIsAnnounced() {
+        assertThat(output).anyMatch(l -> l.contains("DEV MODE"));
+    }
+
+    @Test
+    void connectWhenDevTokenAndOwnOriginThenWelcomeAndPong() throws Exception {
+        String token = devToken("alice");
+        Received received = new Received(2);
+        WebSocket ws = http.newWebSocketBuilder()
+                .header("Origin", httpBase)
+                .header("Authorization", "Bearer " + token)
+                .buildAsync(chat, received).get(10, TimeUnit.SECONDS);
+        ws.sendText("{\"type\":\"ping\"}", true);
+        assertThat(received.done.get(10, TimeUnit.SECONDS))
+                .containsExactly("{\"type\":\"welcome\",\"user\":\"alice\"}", "{\"type\":\"pong\"}");
+        ws.sendClose(WebSocket.NORMAL_CLOSURE, "").get(5, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void connectWhenForeignOriginThenHttp403() throws Exception {
+        String token = devToken("alice");
+        CompletableFuture<WebSocket> attempt = http.newWebSocketBuilder()
+                .header("Origin", "https://evil.example")
+                .header("Authorization", "Bearer " + token)
+                .buildAsync(chat, new Received(1));
+        assertThatThrownBy(() -> attempt.join())
+                .isInstanceOf(CompletionException.class)
+                .cause().isInstanceOf(WebSocketHandshakeException.class)
+                .extracting(e -> ((WebSocketHandshakeException) e).getResponse().statusCode()).isEqualTo(403);
+    }
+
+    @Test
+    void connectWhenNoTokenThenHttp401() {
+        CompletableFuture<WebSocket> attempt = http.newWebSocketBuilder()
+                .header("Origin", httpBase)
+                .buildAsync(chat, new Received(1));
+        assertThatThrownBy(attempt::join)
+                .cause().isInstanceOf(WebSocketHandshakeException.class)
+                .extracting(e -> ((WebSocketHandshakeException) e).getResponse().statusCode()).isEqualTo(401);
+    }
+
+    private static String devToken(String user) throws Exception {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(httpBase + "/dev/token?user="
+                + user)).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(200);
+        return response.body().trim();
+    }
+
+    private static final class Received implements WebSocket.Listener {
+        final List<String> messages = new ArrayList<>();
+        final CompletableFuture<List<String>> done = new CompletableFuture<>();
+        private final int expected;
+        private final StringBuilder partial = new StringBuilder();
+
+        Received(int expected) {
+            this.expected = expected;
+        }
+
+        @Override
+        public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+            partial.append(data);
+            if (last) {
+                synchronized (messages) {
+                    messages.add(partial.toString());
+                    partial.setLength(0);
+                    if (messages.size() == expected) {
+                        done.complete(List.copyOf(messages));
+                    }
+                }
+            }
+            ws.request(1);
+            return null;
+        }
+    }
+}

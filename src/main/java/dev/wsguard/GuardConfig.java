@@ -1,0 +1,351 @@
+package dev.wsguard;
+
+import dev.wsguard.internal.ConfigLookup;
+import dev.wsguard.internal.OriginAllowlist;
+import dev.wsguard.internal.jwt.JwtSettings;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Everything the handshake guard enforces, validated when built: an instance that exists leaves no endpoint open.
+ *
+ * <p>Built in code with {@link #builder()}, or from configuration with {@link #fromConfig()} (system properties,
+ * then environment variables, then every {@code META-INF/microprofile-config.properties} on the class path). The
+ * MicroProfile JWT keys mean what they mean in MP-JWT; wsguard's own keys live under {@code wsguard.}:
+ *
+ * <table>
+ * <caption>Configuration keys</caption>
+ * <tr><th>key</th><th>default</th><th>meaning</th></tr>
+ * <tr><td>{@code wsguard.origins.allowed}</td><td>required</td><td>comma-separated origins, e.g.
+ *     {@code https://app.example.com,https://*.example.com}; {@code *} is refused</td></tr>
+ * <tr><td>{@code wsguard.origins.allow-missing}</td><td>{@code false}</td><td>let clients that send no
+ *     {@code Origin} (non-browser clients) through</td></tr>
+ * <tr><td>{@code wsguard.token.sources}</td><td>{@code header}</td><td>any of {@code header, subprotocol, query,
+ *     cookie}</td></tr>
+ * <tr><td>{@code wsguard.token.query-parameter}</td><td>{@code access_token}</td><td>name of the query
+ *     parameter</td></tr>
+ * <tr><td>{@code wsguard.token.max-lifetime}</td><td>{@code PT24H}</td><td>largest accepted {@code exp - iat}
+ *     (ISO-8601)</td></tr>
+ * <tr><td>{@code wsguard.token.jwks-refresh}</td><td>{@code PT10M}</td><td>cache time of keys fetched from a
+ *     URL</td></tr>
+ * <tr><td>{@code mp.jwt.verify.publickey}</td><td rowspan="2">exactly one required</td><td>PEM, JWK or JWKS
+ *     text</td></tr>
+ * <tr><td>{@code mp.jwt.verify.publickey.location}</td><td>file path, {@code classpath:}, {@code file:} or
+ *     http(s) URL of a PEM, JWK or JWKS</td></tr>
+ * <tr><td>{@code mp.jwt.verify.publickey.algorithm}</td><td>{@code RS256}</td><td>comma-separated allowlist of
+ *     RS*, PS*, ES*; {@code none} and HS* are refused</td></tr>
+ * <tr><td>{@code mp.jwt.verify.issuer}</td><td>required</td><td>exact {@code iss}</td></tr>
+ * <tr><td>{@code mp.jwt.verify.audiences}</td><td>required</td><td>comma-separated; the token's {@code aud} must
+ *     contain one</td></tr>
+ * <tr><td>{@code mp.jwt.verify.clock.skew}</td><td>{@code 60}</td><td>seconds of tolerance on exp, nbf and
+ *     iat</td></tr>
+ * <tr><td>{@code mp.jwt.token.header}</td><td>{@code Authorization}</td><td>header of the {@code header} source;
+ *     {@code Cookie} selects the cookie source as in MP-JWT</td></tr>
+ * <tr><td>{@code mp.jwt.token.cookie}</td><td>{@code Bearer}</td><td>cookie name of the {@code cookie}
+ *     source</td></tr>
+ * </table>
+ *
+ * Immutable and thread-safe.
+ */
+public final class GuardConfig {
+
+    private final OriginAllowlist origins;
+    private final boolean allowMissingOrigin;
+    private final Set<TokenSource> tokenSources;
+    private final String queryParameter;
+    private final String tokenHeader;
+    private final String tokenCookie;
+    private final JwtSettings jwt;
+    private final List<SecurityEventListener> listeners;
+
+    private GuardConfig(Builder b) {
+        if (b.origins.isEmpty()) {
+            throw new GuardConfigException("wsguard.origins.allowed is not set: with no allowlist no browser origin"
+                    + " could pass, so the endpoint is refused rather than left open or unusable");
+        }
+        this.origins = OriginAllowlist.of(b.origins);
+        this.allowMissingOrigin = b.allowMissingOrigin;
+        if (b.tokenSources.isEmpty()) {
+            throw new GuardConfigException("wsguard.token.sources is empty: at least one token source is required");
+        }
+        this.tokenSources = Set.copyOf(b.tokenSources);
+        this.queryParameter = requireText(b.queryParameter, "wsguard.token.query-parameter");
+        this.tokenHeader = requireText(b.tokenHeader, "mp.jwt.token.header");
+        this.tokenCookie = requireText(b.tokenCookie, "mp.jwt.token.cookie");
+        if (b.publicKey == null && b.publicKeyLocation == null) {
+            throw new GuardConfigException("no verification key: set mp.jwt.verify.publickey or"
+                    + " mp.jwt.verify.publickey.location");
+        }
+        if (b.publicKey != null && b.publicKeyLocation != null) {
+            throw new GuardConfigException("both mp.jwt.verify.publickey and mp.jwt.verify.publickey.location are"
+                    + " set: choose one");
+        }
+        requireText(b.issuer, "mp.jwt.verify.issuer");
+        if (b.audiences.isEmpty()) {
+            throw new GuardConfigException("mp.jwt.verify.audiences is not set: tokens for other services would"
+                    + " be accepted");
+        }
+        requirePositive(b.maxTokenLifetime, "wsguard.token.max-lifetime");
+        requirePositive(b.jwksRefresh, "wsguard.token.jwks-refresh");
+        if (b.clockSkew.isNegative() || b.clockSkew.compareTo(Duration.ofMinutes(5)) > 0) {
+            throw new GuardConfigException("mp.jwt.verify.clock.skew must be between 0 and 300 seconds");
+        }
+        this.jwt = new JwtSettings(b.publicKey, b.publicKeyLocation, Set.copyOf(b.algorithms), b.issuer,
+                Set.copyOf(b.audiences), b.clockSkew, b.maxTokenLifetime, b.jwksRefresh, b.clock);
+        this.listeners = List.copyOf(b.listeners);
+    }
+
+    /** A builder with the documented defaults and nothing allowed. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Reads the keys listed above from system properties, environment variables ({@code WSGUARD_ORIGINS_ALLOWED}
+     * style) and {@code META-INF/microprofile-config.properties}, in that order of precedence.
+     *
+     * @throws GuardConfigException when a required key is missing or a value is invalid
+     */
+    public static GuardConfig fromConfig() {
+        return fromConfig(ConfigLookup.standard());
+    }
+
+    /** Reads the keys listed above through {@code lookup} (key to value, empty when unset). */
+    public static GuardConfig fromConfig(Function<String, Optional<String>> lookup) {
+        Builder b = builder();
+        lookup.apply("wsguard.origins.allowed").ifPresent(v -> b.allowedOrigins(split(v)));
+        lookup.apply("wsguard.origins.allow-missing").ifPresent(v -> b.allowMissingOrigin(bool(v,
+                "wsguard.origins.allow-missing")));
+        Optional<String> header = lookup.apply("mp.jwt.token.header");
+        header.ifPresent(b::tokenHeader);
+        Optional<String> sources = lookup.apply("wsguard.token.sources");
+        if (sources.isPresent()) {
+            b.tokenSources(Arrays.stream(split(sources.get())).map(TokenSource::fromKey)
+                    .toArray(TokenSource[]::new));
+        } else if (header.filter(h -> h.trim().equalsIgnoreCase("Cookie")).isPresent()) {
+            b.tokenSources(TokenSource.COOKIE);
+        }
+        lookup.apply("wsguard.token.query-parameter").ifPresent(b::queryParameter);
+        lookup.apply("mp.jwt.token.cookie").ifPresent(b::tokenCookie);
+        lookup.apply("wsguard.token.max-lifetime").ifPresent(v -> b.maxTokenLifetime(duration(v,
+                "wsguard.token.max-lifetime")));
+        lookup.apply("wsguard.token.jwks-refresh").ifPresent(v -> b.jwksRefresh(duration(v,
+                "wsguard.token.jwks-refresh")));
+        lookup.apply("mp.jwt.verify.publickey").ifPresent(b::publicKey);
+        lookup.apply("mp.jwt.verify.publickey.location").ifPresent(b::publicKeyLocation);
+        lookup.apply("mp.jwt.verify.publickey.algorithm").ifPresent(v -> b.algorithms(split(v)));
+        lookup.apply("mp.jwt.verify.issuer").ifPresent(b::issuer);
+        lookup.apply("mp.jwt.verify.audiences").ifPresent(v -> b.audiences(split(v)));
+        lookup.apply("mp.jwt.verify.clock.skew").ifPresent(v -> b.clockSkew(seconds(v,
+                "mp.jwt.verify.clock.skew")));
+        return b.build();
+    }
+
+    public OriginAllowlist origins() {
+        return origins;
+    }
+
+    public boolean allowMissingOrigin() {
+        return allowMissingOrigin;
+    }
+
+    public Set<TokenSource> tokenSources() {
+        return tokenSources;
+    }
+
+    public String queryParameter() {
+        return queryParameter;
+    }
+
+    public String tokenHeader() {
+        return tokenHeader;
+    }
+
+    public String tokenCookie() {
+        return tokenCookie;
+    }
+
+    /** Token verification settings, as handed to the verifier. */
+    public JwtSettings jwt() {
+        return jwt;
+    }
+
+    public List<SecurityEventListener> listeners() {
+        return listeners;
+    }
+
+    private static String requireText(String value, String key) {
+        if (value == null || value.isBlank()) {
+            throw new GuardConfigException(key + " is not set");
+        }
+        return value.trim();
+    }
+
+    private static void requirePositive(Duration d, String key) {
+        if (d == null || d.isZero() || d.isNegative()) {
+            throw new GuardConfigException(key + " must be a positive duration");
+        }
+    }
+
+    private static String[] split(String csv) {
+        return Arrays.stream(csv.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toArray(String[]::new);
+    }
+
+    private static boolean bool(String v, String key) {
+        String t = v.trim().toLowerCase(Locale.ROOT);
+        if (t.equals("true") || t.equals("false")) {
+            return Boolean.parseBoolean(t);
+        }
+        throw new GuardConfigException(key + " must be true or false");
+    }
+
+    private static Duration duration(String v, String key) {
+        try {
+            return Duration.parse(v.trim());
+        } catch (DateTimeParseException e) {
+            throw new GuardConfigException(key + " must be an ISO-8601 duration such as PT10M");
+        }
+    }
+
+    private static Duration seconds(String v, String key) {
+        try {
+            return Duration.ofSeconds(Long.parseLong(v.trim()));
+        } catch (NumberFormatException e) {
+            throw new GuardConfigException(key + " must be a whole number of seconds");
+        }
+    }
+
+    /** Collects settings; {@link #build()} validates them all at once. Not thread-safe. */
+    public static final class Builder {
+        private final List<String> origins = new ArrayList<>();
+        private boolean allowMissingOrigin;
+        private final Set<TokenSource> tokenSources = EnumSet.of(TokenSource.HEADER);
+        private String queryParameter = "access_token";
+        private String tokenHeader = "Authorization";
+        private String tokenCookie = "Bearer";
+        private String publicKey;
+        private String publicKeyLocation;
+        private final Set<String> algorithms = new LinkedHashSet<>(List.of("RS256"));
+        private String issuer;
+        private final Set<String> audiences = new LinkedHashSet<>();
+        private Duration clockSkew = Duration.ofSeconds(60);
+        private Duration maxTokenLifetime = Duration.ofHours(24);
+        private Duration jwksRefresh = Duration.ofMinutes(10);
+        private Clock clock = Clock.systemUTC();
+        private final List<SecurityEventListener> listeners = new ArrayList<>();
+
+        private Builder() {
+        }
+
+        /** Adds allowed origins: {@code scheme://host[:port]}, or {@code scheme://*.domain[:port]}. */
+        public Builder allowedOrigins(String... entries) {
+            origins.addAll(Arrays.asList(entries));
+            return this;
+        }
+
+        /** Lets requests without an {@code Origin} header through the origin check (non-browser clients). */
+        public Builder allowMissingOrigin(boolean allow) {
+            this.allowMissingOrigin = allow;
+            return this;
+        }
+
+        /** Replaces the enabled token sources (default: {@link TokenSource#HEADER} only). */
+        public Builder tokenSources(TokenSource... sources) {
+            tokenSources.clear();
+            tokenSources.addAll(Arrays.asList(sources));
+            return this;
+        }
+
+        public Builder queryParameter(String name) {
+            this.queryParameter = name;
+            return this;
+        }
+
+        public Builder tokenHeader(String name) {
+            this.tokenHeader = name;
+            return this;
+        }
+
+        public Builder tokenCookie(String name) {
+            this.tokenCookie = name;
+            return this;
+        }
+
+        /** Inline key material: PEM public key or certificate, JWK, or JWKS. */
+        public Builder publicKey(String keyText) {
+            this.publicKey = keyText;
+            return this;
+        }
+
+        /** Where the key material is: a file path, {@code classpath:}, {@code file:} or an http(s) URL. */
+        public Builder publicKeyLocation(String location) {
+            this.publicKeyLocation = location;
+            return this;
+        }
+
+        /** Replaces the algorithm allowlist (default RS256). */
+        public Builder algorithms(String... names) {
+            algorithms.clear();
+            for (String name : names) {
+                algorithms.add(name.trim());
+            }
+            return this;
+        }
+
+        public Builder issuer(String issuer) {
+            this.issuer = issuer;
+            return this;
+        }
+
+        public Builder audiences(String... audiences) {
+            this.audiences.addAll(Arrays.asList(audiences));
+            return this;
+        }
+
+        public Builder clockSkew(Duration skew) {
+            this.clockSkew = Objects.requireNonNull(skew, "skew");
+            return this;
+        }
+
+        public Builder maxTokenLifetime(Duration lifetime) {
+            this.maxTokenLifetime = Objects.requireNonNull(lifetime, "lifetime");
+            return this;
+        }
+
+        public Builder jwksRefresh(Duration refresh) {
+            this.jwksRefresh = Objects.requireNonNull(refresh, "refresh");
+            return this;
+        }
+
+        /** The time source for token checks; for tests. */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** Adds a listener that receives every security event, in addition to the audit log. */
+        public Builder listener(SecurityEventListener listener) {
+            listeners.add(Objects.requireNonNull(listener, "listener"));
+            return this;
+        }
+
+        /**
+         * @throws GuardConfigException when the settings would leave an endpoint open or cannot be honoured
+         */
+        public GuardConfig build() {
+            return new GuardConfig(this);
+        }
+    }
+}

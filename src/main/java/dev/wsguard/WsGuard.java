@@ -1,0 +1,42 @@
+package dev.wsguard;
+
+import jakarta.websocket.Session;
+import org.eclipse.microprofile.jwt.JsonWebToken;
+
+/**
+ * The one call an endpoint makes to learn who is on the other end: {@code WsGuard.identity(session)}.
+ *
+ * <p>The identity is the verified token's claims as a MicroProfile {@link JsonWebToken}, kept in the session's own
+ * user properties (never in the shared endpoint configuration, which would leak it into other connections). The raw
+ * token is not kept: {@link JsonWebToken#getRawToken()} returns null.
+ */
+public final class WsGuard {
+
+    /** The session user-property key under which the verified identity is stored. */
+    public static final String IDENTITY = "dev.wsguard.identity";
+    /** The session user-property key of the connection id that the security events carry. */
+    public static final String CONNECTION_ID = "dev.wsguard.connection";
+
+    private WsGuard() {
+    }
+
+    /**
+     * @return the verified identity of the session's client
+     * @throws IllegalStateException when the session did not pass a wsguard handshake (a configuration error:
+     *                               the endpoint does not name {@link WsGuardConfigurator})
+     */
+    public static JsonWebToken identity(Session session) {
+        Object identity = session.getUserProperties().get(IDENTITY);
+        if (identity instanceof JsonWebToken jwt) {
+            return jwt;
+        }
+        throw new IllegalStateException("this session was not opened through WsGuardConfigurator: the endpoint is"
+                + " not guarded");
+    }
+
+    /** The connection id used in this session's security events, or null for an unguarded session. */
+    public static String connectionId(Session session) {
+        Object id = session.getUserProperties().get(CONNECTION_ID);
+        return id instanceof String s ? s : null;
+    }
+}

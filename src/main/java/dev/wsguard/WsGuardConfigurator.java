@@ -1,0 +1,101 @@
+package dev.wsguard;
+
+import dev.wsguard.internal.HandshakeGuard;
+import dev.wsguard.internal.HandshakeView;
+import dev.wsguard.internal.tyrus.TyrusAdapter;
+import jakarta.websocket.HandshakeResponse;
+import jakarta.websocket.server.HandshakeRequest;
+import jakarta.websocket.server.ServerEndpointConfig;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Guards the opening handshake of a {@code @ServerEndpoint}: the {@code Origin} must be on the allowlist and the
+ * request must carry one valid bearer token, or the client is refused before the 101 (403 for the origin, 401 with
+ * {@code WWW-Authenticate: Bearer} for the token) and {@code @OnOpen} never runs.
+ *
+ * <pre>{@code
+ * @ServerEndpoint(value = "/chat", configurator = WsGuardConfigurator.class)
+ * public class ChatEndpoint {
+ *     @OnOpen
+ *     public void open(Session session) {
+ *         JsonWebToken user = WsGuard.identity(session);
+ *     }
+ * }
+ * }</pre>
+ *
+ * <p>The no-argument constructor reads {@link GuardConfig#fromConfig()}; a subclass can pass a {@link GuardConfig}
+ * built in code. Either way an incomplete or unsafe configuration throws {@link GuardConfigException} when the
+ * container deploys the endpoint: a guarded endpoint never starts open.
+ *
+ * <p>On Tyrus (standalone and Payara) a refusal is rendered as the exact status with the upgrade headers removed;
+ * use {@link dev.wsguard.tyrus.GuardedServer} standalone so the refused connection is also closed. Thread-safe: the
+ * container shares one instance among all handshakes of the endpoint, and it holds no per-connection state.
+ */
+public class WsGuardConfigurator extends ServerEndpointConfig.Configurator {
+
+    private static final System.Logger LOG = System.getLogger("dev.wsguard");
+
+    private final HandshakeGuard guard;
+
+    /** Reads the configuration with {@link GuardConfig#fromConfig()}. */
+    public WsGuardConfigurator() {
+        this(GuardConfig.fromConfig());
+    }
+
+    /** Uses {@code config}; for subclasses that build their configuration in code. */
+    protected WsGuardConfigurator(GuardConfig config) {
+        this.guard = new HandshakeGuard(config);
+        LOG.log(System.Logger.Level.INFO, "wsguard handshake guard ready: origins " + config.origins().entries()
+                + (config.allowMissingOrigin() ? " (requests without Origin allowed)" : "")
+                + ", token sources " + config.tokenSources() + ", algorithms " + config.jwt().algorithms()
+                + ", issuer " + config.jwt().issuer());
+    }
+
+    /**
+     * Always true: the origin is decided in {@link #modifyHandshake} together with the token, so that every refusal
+     * is rendered the same way and produces exactly one security event.
+     */
+    @Override
+    public boolean checkOrigin(String originHeaderValue) {
+        return true;
+    }
+
+    /** Never answers with the token that follows {@code bearer} in the offered list. */
+    @Override
+    public String getNegotiatedSubprotocol(List<String> supported, List<String> requested) {
+        List<String> offered = new ArrayList<>(requested);
+        int bearer = offered.indexOf("bearer");
+        if (bearer >= 0) {
+            if (bearer + 1 < offered.size()) {
+                offered.remove(bearer + 1);
+            }
+            offered.remove(bearer);
+        }
+        for (String candidate : offered) {
+            if (supported.contains(candidate)) {
+                return candidate;
+            }
+        }
+        return "";
+    }
+
+    @Override
+    public void modifyHandshake(ServerEndpointConfig sec, HandshakeRequest request, HandshakeResponse response) {
+        HandshakeView view = new HandshakeView(request.getRequestURI() == null ? null
+                : request.getRequestURI().getPath(), request.getHeaders(), request.getParameterMap(),
+                TyrusAdapter.clientAddress(request));
+        HandshakeGuard.Outcome outcome = guard.check(view);
+        if (outcome instanceof HandshakeGuard.Accepted accepted) {
+            // Per-handshake copy on Tyrus >= 2.1, Undertow and Payara: becomes this session's user properties.
+            sec.getUserProperties().put(WsGuard.IDENTITY, accepted.identity());
+            sec.getUserProperties().put(WsGuard.CONNECTION_ID, accepted.connectionId());
+            if (accepted.viaSubprotocol()) {
+                response.getHeaders().put(HandshakeRequest.SEC_WEBSOCKET_PROTOCOL, List.of("bearer"));
+            }
+            return;
+        }
+        TyrusAdapter.reject(((HandshakeGuard.Rejected) outcome).reason(), response);
+    }
+}

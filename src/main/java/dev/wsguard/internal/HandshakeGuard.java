@@ -1,0 +1,110 @@
+package dev.wsguard.internal;
+
+import dev.wsguard.GuardConfig;
+import dev.wsguard.Rejection;
+import dev.wsguard.SecurityEvent;
+import dev.wsguard.internal.jwt.TokenVerifier;
+import dev.wsguard.internal.jwt.Verification;
+import org.eclipse.microprofile.jwt.JsonWebToken;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The handshake pipeline, cheapest check first: origin, then token extraction, then verification. Runtime-neutral:
+ * adapters turn a {@link HandshakeView} in and render the {@link Outcome}. Emits exactly one security event per
+ * call. Thread-safe.
+ */
+public final class HandshakeGuard {
+
+    /** The verdict on one handshake. */
+    public sealed interface Outcome permits Accepted, Rejected {
+        String connectionId();
+    }
+
+    /** Every check passed. */
+    public record Accepted(String connectionId, JsonWebToken identity, boolean viaSubprotocol) implements Outcome {
+    }
+
+    /** Refused for {@code reason}. */
+    public record Rejected(String connectionId, Rejection reason) implements Outcome {
+    }
+
+    private static final int MAX_LOGGED_ORIGIN = 200;
+    private static final String ID_PREFIX = Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 16);
+    private static final AtomicLong IDS = new AtomicLong();
+
+    private final GuardConfig config;
+    private final TokenExtractor extractor;
+    private final TokenVerifier verifier;
+    private final EventSink events;
+
+    /**
+     * @throws dev.wsguard.GuardConfigException when keys cannot be loaded or the settings are unsafe
+     */
+    public HandshakeGuard(GuardConfig config) {
+        this.config = config;
+        this.extractor = new TokenExtractor(config);
+        this.verifier = new TokenVerifier(config.jwt());
+        this.events = new EventSink(config.listeners());
+    }
+
+    public Outcome check(HandshakeView request) {
+        String id = ID_PREFIX + "-" + Long.toHexString(IDS.incrementAndGet());
+        List<String> origins = request.header("Origin");
+        String origin = origins.isEmpty() ? null : String.join(",", origins);
+
+        boolean originVerified = false;
+        if (origins.isEmpty()) {
+            if (!config.allowMissingOrigin()) {
+                return reject(id, request, origin, null, Rejection.ORIGIN_MISSING);
+            }
+        } else if (origins.size() > 1 || !config.origins().allows(origins.get(0))) {
+            return reject(id, request, origin, null, Rejection.ORIGIN_NOT_ALLOWED);
+        } else {
+            originVerified = true;
+        }
+
+        TokenExtractor.Found found = extractor.extract(request, originVerified);
+        if (found.rejection() != null) {
+            return reject(id, request, origin, null, found.rejection());
+        }
+        String fingerprint = fingerprint(found.token());
+        Verification verdict = verifier.verify(found.token());
+        if (verdict instanceof Verification.Invalid invalid) {
+            return reject(id, request, origin, fingerprint, invalid.reason());
+        }
+        JsonWebToken identity = ((Verification.Valid) verdict).token();
+        events.emit(new SecurityEvent(Instant.now(), SecurityEvent.Kind.HANDSHAKE_ACCEPTED,
+                SecurityEvent.Phase.HANDSHAKE, null, id, request.path(), request.clientAddress(), clip(origin),
+                fingerprint, identity.getSubject()));
+        return new Accepted(id, identity, found.viaSubprotocol());
+    }
+
+    private Rejected reject(String id, HandshakeView request, String origin, String fingerprint, Rejection reason) {
+        events.emit(new SecurityEvent(Instant.now(), SecurityEvent.Kind.HANDSHAKE_REJECTED,
+                SecurityEvent.Phase.HANDSHAKE, reason, id, request.path(), request.clientAddress(), clip(origin),
+                fingerprint, null));
+        return new Rejected(id, reason);
+    }
+
+    private static String clip(String s) {
+        return s == null || s.length() <= MAX_LOGGED_ORIGIN ? s : s.substring(0, MAX_LOGGED_ORIGIN) + "...";
+    }
+
+    /** First 64 bits of SHA-256, hex: enough to correlate uses of one token, useless to replay it. */
+    static String fingerprint(String token) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest, 0, 8);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required of every JDK", e);
+        }
+    }
+}

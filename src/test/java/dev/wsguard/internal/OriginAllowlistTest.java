@@ -1,0 +1,69 @@
+package dev.wsguard.internal;
+
+import dev.wsguard.GuardConfigException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class OriginAllowlistTest {
+
+    private final OriginAllowlist allowlist = OriginAllowlist.of(List.of(
+            "https://app.example.com", "https://*.tenant.example.com", "http://localhost:8080", "http://[::1]:9000"));
+
+    @ParameterizedTest
+    @ValueSource(strings = {"https://app.example.com", "https://APP.Example.COM", "https://app.example.com:443",
+            "HTTPS://app.example.com", "https://a.tenant.example.com", "https://a.b.tenant.example.com",
+            "http://localhost:8080", "http://[::1]:9000"})
+    void allowsWhenSameOriginAfterNormalisationThenTrue(String origin) {
+        assertThat(allowlist.allows(origin)).isTrue();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "https://evil.com", "null", "", " https://app.example.com", "https://app.example.com ",
+            "https://app.example.com/", "https://app.example.com/path", "https://app.example.com.evil.net",
+            "https://evilapp.example.com", "https://app.example.co", "https://pp.example.com",
+            "http://app.example.com", "wss://app.example.com", "https://app.example.com:8443",
+            "https://app.example.com:0443", "https://app.example.com:", "https://app.example.com.",
+            "https://user@app.example.com", "https://app.example.com#x", "https://app.example.com?x",
+            "https://tenant.example.com", "https://evil-tenant.example.com", "https://tenant.example.com.evil.net",
+            "http://a.tenant.example.com", "https://a.tenant.example.com:444", "https://*.tenant.example.com",
+            "http://localhost", "http://localhost:80800", "http://localhost:8081", "http://127.0.0.1:8080",
+            "https://app.example.com,https://evil.com", "https://app.example.\u212Aom",
+            "https://\u0430pp.example.com", "https://app.example.com\r\nX: y", "http://[::1]:9001"})
+    void allowsWhenLookAlikeOrMalformedThenFalse(String origin) {
+        assertThat(allowlist.allows(origin)).isFalse();
+    }
+
+    @Test
+    void allowsWhenKelvinSignWouldCaseFoldIntoAllowedHostThenFalse() {
+        OriginAllowlist kiosk = OriginAllowlist.of(List.of("https://kiosk.example.com"));
+        assertThat("https://\u212Aiosk.example.com".toLowerCase(java.util.Locale.ROOT))
+                .isEqualTo("https://kiosk.example.com");
+        assertThat(kiosk.allows("https://\u212Aiosk.example.com")).isFalse();
+        assertThat(kiosk.allows("https://kiosk.example.com")).isTrue();
+    }
+
+    @Test
+    void allowsWhenNullThenFalse() {
+        assertThat(allowlist.allows(null)).isFalse();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"*", "null", "https://app.example.com/", "app.example.com", "https://*",
+            "https://*.com", "https://a.*.example.com", "https://app.example.com:99999", "https://\u212A.example.com"})
+    void ofWhenEntryUnsafeOrMalformedThenConfigException(String entry) {
+        assertThatThrownBy(() -> OriginAllowlist.of(List.of(entry))).isInstanceOf(GuardConfigException.class);
+    }
+
+    @Test
+    void ofWhenEmptyThenConfigException() {
+        assertThatThrownBy(() -> OriginAllowlist.of(List.of())).isInstanceOf(GuardConfigException.class);
+        assertThatThrownBy(() -> OriginAllowlist.of(List.of(" ", ""))).isInstanceOf(GuardConfigException.class);
+    }
+}
