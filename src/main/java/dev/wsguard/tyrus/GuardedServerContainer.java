@@ -1,0 +1,127 @@
+package dev.wsguard.tyrus;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import jakarta.websocket.DeploymentException;
+import jakarta.websocket.server.ServerEndpointConfig;
+
+import org.glassfish.grizzly.http.server.HttpHandler;
+import org.glassfish.grizzly.http.server.HttpServer;
+import org.glassfish.grizzly.http.server.NetworkListener;
+import org.glassfish.grizzly.http.server.ServerConfiguration;
+import org.glassfish.grizzly.strategies.WorkerThreadIOStrategy;
+import org.glassfish.tyrus.container.grizzly.server.WebSocketAddOn;
+import org.glassfish.tyrus.core.TyrusWebSocketEngine;
+import org.glassfish.tyrus.server.TyrusServerContainer;
+import org.glassfish.tyrus.spi.WebSocketEngine;
+
+/**
+ * The Tyrus server container behind {@link GuardedServer}: Tyrus's own engine and WebSocket filter on a Grizzly
+ * listener that binds the configured host only, with {@link RejectedUpgradeFilter} next to the Tyrus filter.
+ *
+ * <p>Tyrus's built-in Grizzly container binds first and deploys while already accepting connections; this one
+ * deploys every endpoint before it binds, so a deployment failure never opens a listening socket at all. Start and
+ * stop are called by {@link GuardedServer} under its lock.
+ */
+final class GuardedServerContainer extends TyrusServerContainer {
+
+    private static final String LISTENER_NAME = "wsguard";
+
+    private final WebSocketEngine engine = TyrusWebSocketEngine.builder(this).build();
+    private final String host;
+    private final String contextPath;
+    private final List<ServerEndpointConfig> endpointConfigs;
+    private final Map<String, HttpHandler> httpHandlers;
+
+    private HttpServer httpServer;
+    private volatile int boundPort = -1;
+
+    GuardedServerContainer(String host, String contextPath, Set<Class<?>> endpointClasses,
+            List<ServerEndpointConfig> endpointConfigs, Map<String, HttpHandler> httpHandlers) {
+        super(endpointClasses);
+        this.host = host;
+        this.contextPath = contextPath;
+        this.endpointConfigs = endpointConfigs;
+        this.httpHandlers = httpHandlers;
+    }
+
+    @Override
+    public void register(Class<?> endpointClass) throws DeploymentException {
+        engine.register(endpointClass, contextPath);
+    }
+
+    @Override
+    public void register(ServerEndpointConfig serverEndpointConfig) throws DeploymentException {
+        engine.register(serverEndpointConfig, contextPath);
+    }
+
+    /** No Tyrus container properties: every setting this server supports is a builder option. */
+    @Override
+    public Map<String, Object> getProperties() {
+        return Map.of();
+    }
+
+    @Override
+    public WebSocketEngine getWebSocketEngine() {
+        return engine;
+    }
+
+    /**
+     * Deploys all endpoints, then binds. {@code rootPath} must be the context path this container was built with.
+     */
+    @Override
+    public void start(String rootPath, int port) throws IOException, DeploymentException {
+        for (ServerEndpointConfig config : endpointConfigs) {
+            addEndpoint(config);
+        }
+        // Deploys through register(...); on any failure it calls stop() and throws, before anything is bound.
+        super.start(rootPath, port);
+
+        HttpServer server = new HttpServer();
+        NetworkListener listener = new NetworkListener(LISTENER_NAME, host, port);
+        listener.getTransport().setIOStrategy(WorkerThreadIOStrategy.getInstance());
+        listener.registerAddOn(new WebSocketAddOn(this, contextPath));
+        listener.registerAddOn(new RejectedUpgradeAddOn());
+        server.addListener(listener);
+
+        ServerConfiguration configuration = server.getServerConfiguration();
+        configuration.setDefaultErrorPageGenerator(BodylessErrors.INSTANCE);
+        httpHandlers.forEach((path, handler) -> configuration.addHttpHandler(handler, mappings(path)));
+        if (!httpHandlers.containsKey("/")) {
+            configuration.addHttpHandler(new NotFoundHandler(), "/");
+        }
+
+        try {
+            server.start();
+        } catch (IOException | RuntimeException e) {
+            server.shutdownNow();
+            super.stop();
+            throw e;
+        }
+        httpServer = server;
+        boundPort = listener.getPort();
+    }
+
+    private static String[] mappings(String path) {
+        return "/".equals(path) ? new String[] {"/"} : new String[] {path, path + "/*"};
+    }
+
+    @Override
+    public int getPort() {
+        return boundPort;
+    }
+
+    @Override
+    public void stop() {
+        super.stop();
+        HttpServer server = httpServer;
+        httpServer = null;
+        boundPort = -1;
+        if (server != null) {
+            server.shutdownNow();
+        }
+    }
+}
