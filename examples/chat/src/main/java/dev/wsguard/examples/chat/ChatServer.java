@@ -1,6 +1,7 @@
 package dev.wsguard.examples.chat;
 
 import dev.wsguard.tyrus.GuardedServer;
+import jakarta.websocket.DeploymentException;
 import org.glassfish.grizzly.http.server.HttpHandler;
 import org.glassfish.grizzly.http.server.Request;
 import org.glassfish.grizzly.http.server.Response;
@@ -42,10 +43,20 @@ public final class ChatServer {
 
         GuardedServer.Builder builder = GuardedServer.builder().host(host).port(port).endpoint(ChatEndpoint.class);
         if (issuer != null) {
-            builder.httpHandler("/dev/token", tokenHandler(issuer));
+            builder = builder.httpHandler("/dev/token", tokenHandler(issuer));
         }
         GuardedServer server = builder.build();
-        server.start();
+        try {
+            server.start();
+        } catch (DeploymentException e) {
+            // The usual cause is a GuardConfigException: a missing or unsafe setting. Say which, without a trace.
+            Throwable cause = e;
+            while (cause.getCause() != null) {
+                cause = cause.getCause();
+            }
+            System.err.println("wsguard chat did not start: " + cause.getMessage());
+            System.exit(2);
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "wsguard-chat-shutdown"));
 
         if (devMode) {

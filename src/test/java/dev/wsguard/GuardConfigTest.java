@@ -1,0 +1,125 @@
+package dev.wsguard;
+
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class GuardConfigTest {
+
+    private static final String KEY = "-----BEGIN PUBLIC KEY-----\nMIIB\n-----END PUBLIC KEY-----";
+
+    private static Map<String, String> complete() {
+        Map<String, String> m = new HashMap<>();
+        m.put("wsguard.origins.allowed", "https://app.example.com, https://*.example.org");
+        m.put("mp.jwt.verify.publickey", KEY);
+        m.put("mp.jwt.verify.issuer", "https://issuer.test");
+        m.put("mp.jwt.verify.audiences", "chat,other");
+        return m;
+    }
+
+    private static GuardConfig from(Map<String, String> m) {
+        return GuardConfig.fromConfig(k -> Optional.ofNullable(m.get(k)));
+    }
+
+    @Test
+    void fromConfigWhenCompleteThenSecureDefaults() {
+        GuardConfig config = from(complete());
+        assertThat(config.origins().entries()).containsExactly("https://app.example.com", "https://*.example.org");
+        assertThat(config.allowMissingOrigin()).isFalse();
+        assertThat(config.tokenSources()).containsExactly(TokenSource.HEADER);
+        assertThat(config.jwt().algorithms()).containsExactly("RS256");
+        assertThat(config.jwt().audiences()).containsExactlyInAnyOrder("chat", "other");
+        assertThat(config.jwt().clockSkew()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(config.jwt().maxLifetime()).isEqualTo(Duration.ofHours(24));
+        assertThat(config.tokenHeader()).isEqualTo("Authorization");
+        assertThat(config.tokenCookie()).isEqualTo("Bearer");
+        assertThat(config.queryParameter()).isEqualTo("access_token");
+    }
+
+    @Test
+    void fromConfigWhenOptionalKeysSetThenHonoured() {
+        Map<String, String> m = complete();
+        m.put("wsguard.origins.allow-missing", "true");
+        m.put("wsguard.token.sources", "header, subprotocol,QUERY");
+        m.put("wsguard.token.max-lifetime", "PT1H");
+        m.put("mp.jwt.verify.clock.skew", "5");
+        m.put("mp.jwt.verify.publickey.algorithm", "RS256,ES256");
+        GuardConfig config = from(m);
+        assertThat(config.allowMissingOrigin()).isTrue();
+        assertThat(config.tokenSources()).containsExactlyInAnyOrder(TokenSource.HEADER, TokenSource.SUBPROTOCOL,
+                TokenSource.QUERY);
+        assertThat(config.jwt().maxLifetime()).isEqualTo(Duration.ofHours(1));
+        assertThat(config.jwt().clockSkew()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(config.jwt().algorithms()).containsExactlyInAnyOrder("RS256", "ES256");
+    }
+
+    @Test
+    void fromConfigWhenTokenHeaderIsCookieThenCookieSource() {
+        Map<String, String> m = complete();
+        m.put("mp.jwt.token.header", "Cookie");
+        m.put("mp.jwt.token.cookie", "jwt");
+        GuardConfig config = from(m);
+        assertThat(config.tokenSources()).containsExactly(TokenSource.COOKIE);
+        assertThat(config.tokenCookie()).isEqualTo("jwt");
+    }
+
+    @Test
+    void fromConfigWhenNoOriginsThenFailsAtStartUp() {
+        Map<String, String> m = complete();
+        m.remove("wsguard.origins.allowed");
+        assertThatThrownBy(() -> from(m)).isInstanceOf(GuardConfigException.class)
+                .hasMessageContaining("wsguard.origins.allowed");
+    }
+
+    @Test
+    void fromConfigWhenOriginIsStarThenFailsAtStartUp() {
+        Map<String, String> m = complete();
+        m.put("wsguard.origins.allowed", "*");
+        assertThatThrownBy(() -> from(m)).isInstanceOf(GuardConfigException.class);
+    }
+
+    @Test
+    void fromConfigWhenNoKeyOrBothKeysThenFailsAtStartUp() {
+        Map<String, String> none = complete();
+        none.remove("mp.jwt.verify.publickey");
+        assertThatThrownBy(() -> from(none)).isInstanceOf(GuardConfigException.class)
+                .hasMessageContaining("mp.jwt.verify.publickey");
+        Map<String, String> both = complete();
+        both.put("mp.jwt.verify.publickey.location", "/keys/a.pem");
+        assertThatThrownBy(() -> from(both)).isInstanceOf(GuardConfigException.class);
+    }
+
+    @Test
+    void fromConfigWhenIssuerOrAudienceMissingThenFailsAtStartUp() {
+        Map<String, String> noIssuer = complete();
+        noIssuer.remove("mp.jwt.verify.issuer");
+        assertThatThrownBy(() -> from(noIssuer)).isInstanceOf(GuardConfigException.class)
+                .hasMessageContaining("mp.jwt.verify.issuer");
+        Map<String, String> noAudience = complete();
+        noAudience.remove("mp.jwt.verify.audiences");
+        assertThatThrownBy(() -> from(noAudience)).isInstanceOf(GuardConfigException.class)
+                .hasMessageContaining("mp.jwt.verify.audiences");
+    }
+
+    @Test
+    void fromConfigWhenValuesMalformedThenFailsAtStartUp() {
+        for (String[] bad : new String[][] {
+                {"wsguard.token.sources", "header,carrier-pigeon"},
+                {"wsguard.token.sources", " , "},
+                {"wsguard.origins.allow-missing", "yes"},
+                {"wsguard.token.max-lifetime", "24h"},
+                {"wsguard.token.max-lifetime", "PT0S"},
+                {"mp.jwt.verify.clock.skew", "1m"},
+                {"mp.jwt.verify.clock.skew", "3600"}}) {
+            Map<String, String> m = complete();
+            m.put(bad[0], bad[1]);
+            assertThatThrownBy(() -> from(m)).as("%s=%s", bad[0], bad[1]).isInstanceOf(GuardConfigException.class);
+        }
+    }
+}

@@ -1,0 +1,31 @@
+package dev.wsguard;
+
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class SecurityEventTest {
+
+    @Test
+    void toJsonWhenOriginCarriesLineBreaksAndQuotesThenOneEscapedLine() {
+        String forged = "https://x\r\n{\"kind\":\"HANDSHAKE_ACCEPTED\"}\u2028\u0000\"\\";
+        SecurityEvent event = new SecurityEvent(Instant.parse("2026-01-01T00:00:00Z"),
+                SecurityEvent.Kind.HANDSHAKE_REJECTED, SecurityEvent.Phase.HANDSHAKE, Rejection.ORIGIN_NOT_ALLOWED,
+                "c-1", "/chat", "127.0.0.1", forged, null, null);
+        String json = event.toJson();
+        assertThat(json).doesNotContain("\r", "\n", "\u2028", "\u0000");
+        assertThat(json).isEqualTo("{\"time\":\"2026-01-01T00:00:00Z\",\"kind\":\"HANDSHAKE_REJECTED\","
+                + "\"phase\":\"HANDSHAKE\",\"reason\":\"ORIGIN_NOT_ALLOWED\",\"connection\":\"c-1\","
+                + "\"endpoint\":\"/chat\",\"client\":\"127.0.0.1\",\"origin\":\"https://x\\u000d\\u000a{\\\"kind\\\":"
+                + "\\\"HANDSHAKE_ACCEPTED\\\"}\\u2028\\u0000\\\"\\\\\"}");
+    }
+
+    @Test
+    void toJsonWhenLoneSurrogateThenEscaped() {
+        SecurityEvent event = new SecurityEvent(Instant.EPOCH, SecurityEvent.Kind.HANDSHAKE_REJECTED,
+                SecurityEvent.Phase.HANDSHAKE, Rejection.ORIGIN_MISSING, null, "/a\uD800b", null, null, null, null);
+        assertThat(event.toJson()).contains("\"endpoint\":\"/a\\ud800b\"");
+    }
+}
