@@ -1,0 +1,363 @@
+package dev.wsguard.internal.jwt;
+
+import com.nimbusds.jose.Header;
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWEHeader;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.KeySourceException;
+import com.nimbusds.jose.PlainHeader;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
+import com.nimbusds.jose.jwk.source.JWKSource;
+import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
+import com.nimbusds.jose.proc.BadJOSEException;
+import com.nimbusds.jose.proc.SecurityContext;
+import com.nimbusds.jose.util.Base64URL;
+import com.nimbusds.jose.util.DefaultResourceRetriever;
+import com.nimbusds.jose.util.JSONObjectUtils;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import com.nimbusds.jwt.proc.DefaultJWTProcessor;
+import dev.wsguard.GuardConfigException;
+import dev.wsguard.Rejection;
+import java.net.MalformedURLException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.text.ParseException;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Verifies bearer tokens (compact JWS) against configured keys and the MP-JWT claim rules.
+ *
+ * <p>Threats: forged or tampered tokens, algorithm confusion ({@code alg=none}, HMAC signed with a public key),
+ * weak keys, tokens for another issuer or audience, replay of expired tokens, and absurdly long-lived tokens. Each
+ * refusal is exactly one {@link Rejection}, cheapest checks first: shape and size ({@code TOKEN_MALFORMED}), then
+ * the header algorithm ({@code TOKEN_ALGORITHM_NOT_ALLOWED}) before any signature work, then key selection
+ * ({@code TOKEN_KEY_UNKNOWN}, {@code TOKEN_KEY_TOO_WEAK}), the signature ({@code TOKEN_SIGNATURE_INVALID}) and only
+ * then the claims ({@code TOKEN_CLAIM_MISSING}, {@code TOKEN_ISSUER_MISMATCH}, {@code TOKEN_AUDIENCE_MISMATCH},
+ * {@code TOKEN_EXPIRED}, {@code TOKEN_NOT_YET_VALID}, {@code TOKEN_ISSUED_IN_FUTURE}, {@code TOKEN_LIFETIME_TOO_LONG}).
+ *
+ * <p>There are no permissive defaults: keys, algorithms (RS*, PS*, ES* only), issuer and audiences must all be
+ * configured, and the constructor throws {@link GuardConfigException} for anything missing, unreadable or weak
+ * (RSA below 2048 bits). Tokens longer than {@value #MAX_TOKEN_LENGTH} characters are refused unread. Keys from an
+ * http(s) JWKS are fetched lazily, cached for {@code jwksRefresh}, refreshed when a token names an unknown
+ * {@code kid} (rate-limited by Nimbus), fetched with 2 s connect and read timeouts; RSA keys under 2048 bits found
+ * there are never used. The {@code typ} header is not constrained, as in MP-JWT ({@code JWT} and {@code at+jwt}
+ * both pass).
+ *
+ * <p>{@link #verify(String)} never throws. Immutable and thread-safe; one instance serves all requests.
+ */
+public final class TokenVerifier {
+
+    /** Longest token accepted, in characters. */
+    public static final int MAX_TOKEN_LENGTH = 8192;
+
+    static final int HTTP_CONNECT_TIMEOUT_MS = 2_000;
+    static final int HTTP_READ_TIMEOUT_MS = 2_000;
+    static final int HTTP_SIZE_LIMIT_BYTES = 256 * 1024;
+
+    private static final Set<JWSAlgorithm> SUPPORTED = Set.of(
+            JWSAlgorithm.RS256, JWSAlgorithm.RS384, JWSAlgorithm.RS512,
+            JWSAlgorithm.PS256, JWSAlgorithm.PS384, JWSAlgorithm.PS512,
+            JWSAlgorithm.ES256, JWSAlgorithm.ES384, JWSAlgorithm.ES512);
+
+    private static final Map<Rejection, Verification> INVALID = new EnumMap<>(Rejection.class);
+
+    static {
+        for (Rejection reason : Rejection.values()) {
+            INVALID.put(reason, new Verification.Invalid(reason));
+        }
+    }
+
+    private static final System.Logger LOG = System.getLogger(TokenVerifier.class.getName());
+
+    private final Set<JWSAlgorithm> algorithms;
+    private final DefaultJWTProcessor<SecurityContext> processor;
+
+    /**
+     * Validates the settings and loads the keys.
+     *
+     * @param settings the verification settings
+     * @throws GuardConfigException if no usable key, algorithm, issuer or audience is configured, a key location
+     *                              cannot be read or parsed, or a configured RSA key is shorter than 2048 bits
+     */
+    public TokenVerifier(JwtSettings settings) {
+        if (settings == null) {
+            throw new GuardConfigException("JWT settings are required");
+        }
+        this.algorithms = checkAlgorithms(settings.algorithms());
+        if (settings.issuer() == null || settings.issuer().isBlank()) {
+            throw new GuardConfigException("mp.jwt.verify.issuer is required and must not be blank");
+        }
+        Set<String> audiences = settings.audiences();
+        if (audiences == null || audiences.isEmpty()
+                || audiences.stream().anyMatch(a -> a == null || a.isBlank())) {
+            throw new GuardConfigException("mp.jwt.verify.audiences is required: at least one non-blank audience");
+        }
+        Duration skew = settings.clockSkew();
+        if (skew == null || skew.isNegative()) {
+            throw new GuardConfigException("mp.jwt.verify.clock.skew is required and must not be negative");
+        }
+        Duration maxLifetime = settings.maxLifetime();
+        if (maxLifetime == null || maxLifetime.isZero() || maxLifetime.isNegative()) {
+            throw new GuardConfigException("the maximum token lifetime is required and must be positive");
+        }
+        if (settings.clock() == null) {
+            throw new GuardConfigException("a clock is required");
+        }
+
+        DefaultJWTProcessor<SecurityContext> p = new DefaultJWTProcessor<>();
+        // MP-JWT does not constrain typ; Nimbus by default refuses e.g. "at+jwt" (RFC 9068 access tokens).
+        p.setJWSTypeVerifier((type, context) -> { });
+        p.setJWSKeySelector(keySelection(settings, algorithms));
+        p.setJWTClaimsSetVerifier(new ClaimRules(settings.issuer(), audiences, skew, maxLifetime, settings.clock()));
+        this.processor = p;
+    }
+
+    /**
+     * Verifies one bearer token.
+     *
+     * @param token the compact JWS, without a {@code Bearer} prefix; any value, including null
+     * @return {@link Verification.Valid} with the identity, or {@link Verification.Invalid} with the reason
+     */
+    public Verification verify(String token) {
+        try {
+            return check(token);
+        } catch (RuntimeException e) {
+            // Unforeseen parser behaviour on hostile input: fail closed.
+            return INVALID.get(Rejection.TOKEN_MALFORMED);
+        }
+    }
+
+    private Verification check(String token) {
+        if (token == null || token.length() > MAX_TOKEN_LENGTH) {
+            return INVALID.get(Rejection.TOKEN_MALFORMED);
+        }
+        int first = token.indexOf('.');
+        int second = first < 0 ? -1 : token.indexOf('.', first + 1);
+        if (first <= 0 || second <= first + 1 || token.indexOf('.', second + 1) >= 0
+                || !isBase64Url(token, 0, token.length())) {
+            return INVALID.get(Rejection.TOKEN_MALFORMED);
+        }
+        Base64URL headerPart = new Base64URL(token.substring(0, first));
+        Base64URL payloadPart = new Base64URL(token.substring(first + 1, second));
+        Base64URL signaturePart = new Base64URL(token.substring(second + 1));
+
+        Header header;
+        try {
+            header = Header.parse(headerPart);
+        } catch (ParseException e) {
+            return INVALID.get(Rejection.TOKEN_MALFORMED);
+        }
+        if (header instanceof PlainHeader) {
+            return INVALID.get(Rejection.TOKEN_ALGORITHM_NOT_ALLOWED);
+        }
+        if (header instanceof JWEHeader || !(header instanceof JWSHeader jwsHeader)) {
+            return INVALID.get(Rejection.TOKEN_MALFORMED);
+        }
+        if (!algorithms.contains(jwsHeader.getAlgorithm())) {
+            return INVALID.get(Rejection.TOKEN_ALGORITHM_NOT_ALLOWED);
+        }
+        // We implement no JWS extensions, so a critical one makes the token unusable (RFC 7515, 4.1.11).
+        if (jwsHeader.getCriticalParams() != null && !jwsHeader.getCriticalParams().isEmpty()) {
+            return INVALID.get(Rejection.TOKEN_MALFORMED);
+        }
+        if (signaturePart.toString().isEmpty()) {
+            return INVALID.get(Rejection.TOKEN_MALFORMED);
+        }
+
+        Map<String, Object> payload;
+        try {
+            payload = JSONObjectUtils.parse(payloadPart.decodeToString());
+        } catch (ParseException e) {
+            return INVALID.get(Rejection.TOKEN_MALFORMED);
+        }
+        SignedJWT jwt;
+        try {
+            jwt = new ParsedJWT(headerPart, payloadPart, signaturePart, typedClaims(payload));
+        } catch (ParseException e) {
+            return INVALID.get(Rejection.TOKEN_MALFORMED);
+        }
+
+        try {
+            JWTClaimsSet claims = processor.process(jwt, null);
+            return new Verification.Valid(new VerifiedToken(claims));
+        } catch (RejectedKeyException e) {
+            return INVALID.get(e.reason());
+        } catch (RejectedClaimsException e) {
+            return INVALID.get(e.reason());
+        } catch (KeySourceException e) {
+            return INVALID.get(Rejection.TOKEN_KEY_UNKNOWN);
+        } catch (BadJOSEException | JOSEException e) {
+            // BadJWSException ("Invalid signature") or a verifier failure on a well-formed token: after key
+            // selection, so the signature is what failed.
+            return INVALID.get(Rejection.TOKEN_SIGNATURE_INVALID);
+        }
+    }
+
+    private static boolean isBase64Url(String s, int from, int to) {
+        for (int i = from; i < to; i++) {
+            char c = s.charAt(i);
+            boolean ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
+                    || c == '-' || c == '_' || c == '.';
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static Set<JWSAlgorithm> checkAlgorithms(Set<String> names) {
+        if (names == null || names.isEmpty()) {
+            throw new GuardConfigException("mp.jwt.verify.publickey.algorithm is required: one or more of "
+                    + "RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, ES512");
+        }
+        Set<JWSAlgorithm> result = new LinkedHashSet<>();
+        for (String name : names) {
+            if (name == null || name.isBlank()) {
+                throw new GuardConfigException("mp.jwt.verify.publickey.algorithm contains a blank entry");
+            }
+            String upper = name.strip().toUpperCase(Locale.ROOT);
+            if (upper.equals("NONE")) {
+                throw new GuardConfigException("algorithm 'none' is never allowed: it means unsigned tokens");
+            }
+            if (upper.startsWith("HS")) {
+                throw new GuardConfigException("HMAC algorithms (" + name.strip() + ") are not supported: "
+                        + "a shared secret cannot be a public verification key");
+            }
+            JWSAlgorithm alg = JWSAlgorithm.parse(name.strip());
+            if (!SUPPORTED.contains(alg)) {
+                throw new GuardConfigException("unsupported algorithm '" + name.strip() + "'; use RS256, RS384, "
+                        + "RS512, PS256, PS384, PS512, ES256, ES384 or ES512");
+            }
+            result.add(alg);
+        }
+        return Set.copyOf(result);
+    }
+
+    private static KeySelection keySelection(JwtSettings settings, Set<JWSAlgorithm> algorithms) {
+        String inline = blankToNull(settings.publicKey());
+        String location = blankToNull(settings.publicKeyLocation());
+        if (inline == null && location == null) {
+            throw new GuardConfigException("no verification key: set " + KeyMaterial.INLINE + " or "
+                    + KeyMaterial.LOCATION);
+        }
+        if (inline != null && location != null) {
+            throw new GuardConfigException("set only one of " + KeyMaterial.INLINE + " and " + KeyMaterial.LOCATION);
+        }
+        if (location != null && KeyMaterial.kindOf(location) == KeyMaterial.Kind.HTTP) {
+            return new KeySelection(remoteSource(location, settings.jwksRefresh()), algorithms, true);
+        }
+        List<JWK> keys = inline != null
+                ? KeyMaterial.parse(inline, KeyMaterial.INLINE)
+                : KeyMaterial.parse(KeyMaterial.read(location), KeyMaterial.LOCATION + " '" + location + "'");
+        checkStaticKeys(keys, algorithms);
+        JWKSource<SecurityContext> source = new ImmutableJWKSet<>(new JWKSet(keys));
+        return new KeySelection(source, algorithms, false);
+    }
+
+    private static void checkStaticKeys(List<JWK> keys, Set<JWSAlgorithm> algorithms) {
+        for (JWK key : keys) {
+            if (key instanceof RSAKey rsa && rsa.size() < KeySelection.MIN_RSA_BITS) {
+                throw new GuardConfigException("configured RSA key" + describe(key) + " has " + rsa.size()
+                        + " bits; at least " + KeySelection.MIN_RSA_BITS + " are required");
+            }
+        }
+        boolean usable = keys.stream().anyMatch(key -> algorithms.stream().anyMatch(alg -> KeySelection.fits(key, alg)));
+        if (!usable) {
+            throw new GuardConfigException("no configured key fits the allowed algorithms " + names(algorithms)
+                    + " (check key type, EC curve, and the keys' use, key_ops and alg members)");
+        }
+    }
+
+    private static JWKSource<SecurityContext> remoteSource(String location, Duration refresh) {
+        URL url;
+        try {
+            URI uri = new URI(location);
+            if (uri.getHost() == null || uri.getHost().isEmpty()) {
+                throw new GuardConfigException(KeyMaterial.LOCATION + " is not a valid http(s) URL: no host");
+            }
+            url = uri.toURL();
+        } catch (URISyntaxException | MalformedURLException | IllegalArgumentException e) {
+            // The URL itself is not echoed: it may carry credentials.
+            throw new GuardConfigException(KeyMaterial.LOCATION + " is not a valid http(s) URL");
+        }
+        if (refresh == null || refresh.compareTo(Duration.ofSeconds(1)) < 0) {
+            throw new GuardConfigException("the JWKS refresh interval is required and must be at least 1 second");
+        }
+        if ("http".equalsIgnoreCase(url.getProtocol())) {
+            LOG.log(System.Logger.Level.WARNING, "Verification keys are fetched over plain http; anyone on the "
+                    + "path can substitute them. Use https outside tests.");
+        }
+        long ttl = refresh.toMillis();
+        // Nimbus requires the rate-limit interval to be shorter than the cache lifetime.
+        long rateLimit = Math.min(JWKSourceBuilder.DEFAULT_RATE_LIMIT_MIN_INTERVAL, ttl / 2);
+        long refreshTimeout = Math.min(HTTP_CONNECT_TIMEOUT_MS + HTTP_READ_TIMEOUT_MS + 1_000L, ttl / 2);
+        DefaultResourceRetriever retriever =
+                new DefaultResourceRetriever(HTTP_CONNECT_TIMEOUT_MS, HTTP_READ_TIMEOUT_MS, HTTP_SIZE_LIMIT_BYTES);
+        return JWKSourceBuilder.<SecurityContext>create(url, retriever)
+                .cache(ttl, refreshTimeout)
+                // Nimbus refreshes ahead by default on a non-daemon single-thread executor that lives until
+                // close(); a library inside an application server must not leave such threads behind.
+                .refreshAheadCache(false)
+                .rateLimited(rateLimit)
+                .build();
+    }
+
+    private static String describe(JWK key) {
+        return key.getKeyID() == null ? "" : " (kid " + key.getKeyID() + ")";
+    }
+
+    private static String names(Set<JWSAlgorithm> algorithms) {
+        return algorithms.stream().map(JWSAlgorithm::getName).sorted().toList().toString();
+    }
+
+    private static String blankToNull(String value) {
+        return value == null || value.isBlank() ? null : value.strip();
+    }
+
+    /**
+     * The registered claims with the types RFC 7519 gives them, or {@link ClaimRules#UNTYPED} when one is mistyped.
+     * The verdict on a mistyped claim waits until the signature has verified ({@link ClaimRules} turns it into
+     * {@link Rejection#TOKEN_CLAIM_MISSING}); Nimbus on its own would fail such a token before selecting keys.
+     */
+    private static JWTClaimsSet typedClaims(Map<String, Object> payload) {
+        // Nimbus turns a numeric sub into a string; RFC 7519 says StringOrURI, and MP-JWT names users by it.
+        if (payload.containsKey("sub") && !(payload.get("sub") instanceof String)) {
+            return ClaimRules.UNTYPED;
+        }
+        try {
+            return JWTClaimsSet.parse(payload);
+        } catch (ParseException e) {
+            return ClaimRules.UNTYPED;
+        }
+    }
+
+    /** A signed JWT whose claims were parsed (and type-checked) once, before the processor runs. */
+    private static final class ParsedJWT extends SignedJWT {
+        private static final long serialVersionUID = 1L;
+
+        private final transient JWTClaimsSet claims;
+
+        ParsedJWT(Base64URL header, Base64URL payload, Base64URL signature, JWTClaimsSet claims)
+                throws ParseException {
+            super(header, payload, signature);
+            this.claims = claims;
+        }
+
+        @Override
+        public JWTClaimsSet getJWTClaimsSet() {
+            return claims;
+        }
+    }
+}
