@@ -1,7 +1,10 @@
 package dev.wsguard;
 
+import dev.wsguard.internal.jwt.VerifiedToken;
 import jakarta.websocket.Session;
 import org.eclipse.microprofile.jwt.JsonWebToken;
+
+import java.util.Set;
 
 /**
  * The one call an endpoint makes to learn who is on the other end: {@code WsGuard.identity(session)}.
@@ -32,6 +35,17 @@ public final class WsGuard {
         }
         throw new IllegalStateException("this session was not opened through WsGuardConfigurator: the endpoint is"
                 + " not guarded");
+    }
+
+    /**
+     * The OAuth scopes of the session's token: the space-separated {@code scope} claim, else {@code scp}.
+     *
+     * @throws IllegalStateException when the session did not pass a wsguard handshake
+     */
+    public static Set<String> scopes(Session session) {
+        JsonWebToken identity = identity(session);
+        // Fails closed: a token verified elsewhere shows no scopes until it is read the same way.
+        return identity instanceof VerifiedToken verified ? verified.scopes() : Set.of();
     }
 
     /** The connection id used in this session's security events, or null for an unguarded session. */

@@ -41,16 +41,29 @@ public class WsGuardConfigurator extends ServerEndpointConfig.Configurator {
 
     /** Reads the configuration with {@link GuardConfig#fromConfig()}. */
     public WsGuardConfigurator() {
-        this(GuardConfig.fromConfig());
+        this(loudly(GuardConfig::fromConfig));
     }
 
     /** Uses {@code config}; for subclasses that build their configuration in code. */
     protected WsGuardConfigurator(GuardConfig config) {
-        this.guard = new HandshakeGuard(config);
+        this.guard = loudly(() -> new HandshakeGuard(config));
         LOG.log(System.Logger.Level.INFO, "wsguard handshake guard ready: origins " + config.origins().entries()
                 + (config.allowMissingOrigin() ? " (requests without Origin allowed)" : "")
                 + ", token sources " + config.tokenSources() + ", algorithms " + config.jwt().algorithms()
                 + ", issuer " + config.jwt().issuer());
+    }
+
+    /**
+     * Containers report a failed configurator as "could not be instantiated" and drop the cause (Tyrus logs it at
+     * FINE), so the reason is logged here, once, at ERROR.
+     */
+    private static <T> T loudly(java.util.function.Supplier<T> step) {
+        try {
+            return step.get();
+        } catch (GuardConfigException e) {
+            LOG.log(System.Logger.Level.ERROR, "wsguard refuses to deploy the endpoint: " + e.getMessage());
+            throw e;
+        }
     }
 
     /**

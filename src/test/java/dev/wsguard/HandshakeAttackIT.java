@@ -27,7 +27,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
@@ -381,10 +380,5 @@ class HandshakeAttackIT {
         public void onError(WebSocket ws, Throwable error) {
             next.completeExceptionally(error);
         }
-    }
-
-    static {
-        // Referenced so the compiler keeps CompletionException in the throws clauses readable.
-        assert CompletionException.class != null;
     }
 }

@@ -49,12 +49,9 @@ public final class ChatServer {
         try {
             server.start();
         } catch (DeploymentException e) {
-            // The usual cause is a GuardConfigException: a missing or unsafe setting. Say which, without a trace.
-            Throwable cause = e;
-            while (cause.getCause() != null) {
-                cause = cause.getCause();
-            }
-            System.err.println("wsguard chat did not start: " + cause.getMessage());
+            // The usual cause is a missing or unsafe setting; wsguard has logged which one just above.
+            System.err.println("wsguard chat did not start: " + e.getMessage().strip()
+                    + " (the reason is logged above)");
             System.exit(2);
         }
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "wsguard-chat-shutdown"));

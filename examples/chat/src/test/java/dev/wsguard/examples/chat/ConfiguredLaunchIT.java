@@ -1,0 +1,125 @@
+package dev.wsguard.examples.chat;
+
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.RSASSASigner;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.net.http.WebSocketHandshakeException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Date;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The launch contract outside dev mode: system properties alone configure the jar, and a configuration that would
+ * leave the endpoint open stops it at start-up.
+ */
+class ConfiguredLaunchIT {
+
+    private static final String JAVA = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    private static final String JAR = Path.of("target", "wsguard-chat.jar").toString();
+
+    @Test
+    void startWhenJwtConfiguredButNoOriginsThenRefusesToStart() throws Exception {
+        Process p = new ProcessBuilder(JAVA, "-Dwsguard.port=0", "-Dmp.jwt.verify.issuer=https://idp.test", "-jar",
+                JAR).redirectErrorStream(true).start();
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.exitValue()).isEqualTo(2);
+        assertThat(out).contains("wsguard.origins.allowed is not set").doesNotContain("ws://").doesNotContain(
+                "DEV MODE");
+    }
+
+    @Test
+    void startWhenConfiguredBySystemPropertiesThenGuardsWithThatKeyAndOrigin(@TempDir Path dir) throws Exception {
+        KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+        generator.initialize(2048);
+        KeyPair keys = generator.generateKeyPair();
+        Path pem = dir.resolve("idp.pem");
+        Files.writeString(pem, "-----BEGIN PUBLIC KEY-----\n"
+                + Base64.getMimeEncoder().encodeToString(keys.getPublic().getEncoded())
+                + "\n-----END PUBLIC KEY-----\n");
+
+        Process p = new ProcessBuilder(JAVA, "-Dwsguard.port=0", "-Dwsguard.origins.allowed=https://chat.example.test",
+                "-Dmp.jwt.verify.publickey.location=" + pem, "-Dmp.jwt.verify.issuer=https://idp.test",
+                "-Dmp.jwt.verify.audiences=chat", "-jar", JAR).redirectErrorStream(true).start();
+        try {
+            URI chat = readyUrl(p);
+            Instant now = Instant.now();
+            SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.RS256), new JWTClaimsSet.Builder()
+                    .issuer("https://idp.test").audience("chat").subject("dora").issueTime(Date.from(now))
+                    .expirationTime(Date.from(now.plusSeconds(300))).build());
+            jwt.sign(new RSASSASigner(keys.getPrivate()));
+            String token = jwt.serialize();
+
+            HttpClient http = HttpClient.newHttpClient();
+            CompletableFuture<String> welcome = new CompletableFuture<>();
+            WebSocket ws = http.newWebSocketBuilder().header("Origin", "https://chat.example.test")
+                    .header("Authorization", "Bearer " + token)
+                    .buildAsync(chat, new WebSocket.Listener() {
+                        @Override
+                        public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
+                            welcome.complete(data.toString());
+                            return null;
+                        }
+                    }).get(10, TimeUnit.SECONDS);
+            assertThat(welcome.get(10, TimeUnit.SECONDS)).isEqualTo("{\"type\":\"welcome\",\"user\":\"dora\"}");
+            ws.abort();
+
+            // Dev mode is off: the dev-mode origin default is gone.
+            CompletableFuture<WebSocket> devOrigin = http.newWebSocketBuilder()
+                    .header("Origin", "http://127.0.0.1:" + chat.getPort())
+                    .header("Authorization", "Bearer " + token)
+                    .buildAsync(chat, new WebSocket.Listener() { });
+            assertThatThrownBy(() -> devOrigin.get(10, TimeUnit.SECONDS))
+                    .cause().isInstanceOf(WebSocketHandshakeException.class)
+                    .extracting(e -> ((WebSocketHandshakeException) e).getResponse().statusCode()).isEqualTo(403);
+        } finally {
+            p.destroy();
+            p.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    private static URI readyUrl(Process p) throws Exception {
+        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        Pattern url = Pattern.compile("(ws://127\\.0\\.0\\.1:\\d+/chat)");
+        List<String> seen = new ArrayList<>();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        String line;
+        while (System.nanoTime() < deadline && (line = out.readLine()) != null) {
+            seen.add(line);
+            assertThat(line).doesNotContain("DEV MODE");
+            Matcher m = url.matcher(line);
+            if (m.find()) {
+                Thread drain = new Thread(() -> out.lines().forEach(l -> { }), "drain");
+                drain.setDaemon(true);
+                drain.start();
+                return URI.create(m.group(1));
+            }
+        }
+        throw new AssertionError("no ready line in " + seen);
+    }
+}
