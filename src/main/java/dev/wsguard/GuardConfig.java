@@ -10,9 +10,11 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -69,6 +71,30 @@ public final class GuardConfig {
     private final String tokenCookie;
     private final JwtSettings jwt;
     private final List<SecurityEventListener> listeners;
+    private final int messageMaxBytes;
+    private final boolean closeOnMalformed;
+    private final int maxViolations;
+    private final Duration violationWindow;
+    private final int maxRateLimitKeys;
+    private final Map<String, RateLimitSetting> rateLimits;
+    private final Function<String, Optional<String>> lookup;
+
+    /**
+     * A rate limit as configured: {@code limit-for-period} permits every {@code limit-refresh-period}.
+     *
+     * @param limitForPeriod permits per period, at least 1
+     * @param refreshPeriod  the period, at least 1 ms
+     */
+    public record RateLimitSetting(int limitForPeriod, Duration refreshPeriod) {
+        public RateLimitSetting {
+            if (limitForPeriod < 1) {
+                throw new GuardConfigException("limit-for-period must be at least 1");
+            }
+            if (refreshPeriod == null || refreshPeriod.toMillis() < 1) {
+                throw new GuardConfigException("limit-refresh-period must be at least 1 ms");
+            }
+        }
+    }
 
     private GuardConfig(Builder b) {
         if (b.origins.isEmpty()) {
@@ -105,6 +131,23 @@ public final class GuardConfig {
         this.jwt = new JwtSettings(b.publicKey, b.publicKeyLocation, Set.copyOf(b.algorithms), b.issuer,
                 Set.copyOf(b.audiences), b.clockSkew, b.maxTokenLifetime, b.jwksRefresh, b.clock);
         this.listeners = List.copyOf(b.listeners);
+        if (b.messageMaxBytes < 1) {
+            throw new GuardConfigException("wsguard.message.max-bytes must be at least 1");
+        }
+        this.messageMaxBytes = b.messageMaxBytes;
+        this.closeOnMalformed = b.closeOnMalformed;
+        if (b.maxViolations < 1) {
+            throw new GuardConfigException("wsguard.message.max-violations must be at least 1");
+        }
+        this.maxViolations = b.maxViolations;
+        requirePositive(b.violationWindow, "wsguard.message.violation-window");
+        this.violationWindow = b.violationWindow;
+        if (b.maxRateLimitKeys < 1) {
+            throw new GuardConfigException("wsguard.rate-limit.max-keys must be at least 1");
+        }
+        this.maxRateLimitKeys = b.maxRateLimitKeys;
+        this.rateLimits = Map.copyOf(b.rateLimits);
+        this.lookup = b.lookup;
     }
 
     /** A builder with the documented defaults and nothing allowed. */
@@ -150,6 +193,22 @@ public final class GuardConfig {
         lookup.apply("mp.jwt.verify.audiences").ifPresent(v -> b.audiences(split(v)));
         lookup.apply("mp.jwt.verify.clock.skew").ifPresent(v -> b.clockSkew(seconds(v,
                 "mp.jwt.verify.clock.skew")));
+        lookup.apply("wsguard.message.max-bytes").ifPresent(v -> b.messageMaxBytes(integer(v,
+                "wsguard.message.max-bytes")));
+        lookup.apply("wsguard.message.malformed").ifPresent(v -> {
+            switch (v.trim().toLowerCase(Locale.ROOT)) {
+                case "close" -> b.closeOnMalformed(true);
+                case "error" -> b.closeOnMalformed(false);
+                default -> throw new GuardConfigException("wsguard.message.malformed must be close or error");
+            }
+        });
+        lookup.apply("wsguard.message.max-violations").ifPresent(v -> b.maxViolations(integer(v,
+                "wsguard.message.max-violations")));
+        lookup.apply("wsguard.message.violation-window").ifPresent(v -> b.violationWindow(duration(v,
+                "wsguard.message.violation-window")));
+        lookup.apply("wsguard.rate-limit.max-keys").ifPresent(v -> b.maxRateLimitKeys(integer(v,
+                "wsguard.rate-limit.max-keys")));
+        b.lookup = lookup;
         return b.build();
     }
 
@@ -186,6 +245,48 @@ public final class GuardConfig {
         return listeners;
     }
 
+    /** {@code wsguard.message.max-bytes}, default 65536. */
+    public int messageMaxBytes() {
+        return messageMaxBytes;
+    }
+
+    /** {@code wsguard.message.malformed}: close with 1007 (default) or answer an error frame. */
+    public boolean closeOnMalformed() {
+        return closeOnMalformed;
+    }
+
+    /** {@code wsguard.message.max-violations}, default 10: refusals within the window before the close. */
+    public int maxViolations() {
+        return maxViolations;
+    }
+
+    /** {@code wsguard.message.violation-window}, default PT1M. */
+    public Duration violationWindow() {
+        return violationWindow;
+    }
+
+    /** {@code wsguard.rate-limit.max-keys}, default 100000: tracked users or addresses per limit at most. */
+    public int maxRateLimitKeys() {
+        return maxRateLimitKeys;
+    }
+
+    /**
+     * The setting of the rate limit {@code name}: set in code, else {@code wsguard.rate-limit.<name>.limit-for-period}
+     * and {@code .limit-refresh-period}, else {@code declared}.
+     */
+    public RateLimitSetting rateLimit(String name, RateLimitSetting declared) {
+        RateLimitSetting inCode = rateLimits.get(name);
+        if (inCode != null) {
+            return inCode;
+        }
+        String prefix = "wsguard.rate-limit." + name + ".";
+        int limit = lookup.apply(prefix + "limit-for-period").map(v -> integer(v, prefix + "limit-for-period"))
+                .orElse(declared.limitForPeriod());
+        Duration period = lookup.apply(prefix + "limit-refresh-period")
+                .map(v -> duration(v, prefix + "limit-refresh-period")).orElse(declared.refreshPeriod());
+        return new RateLimitSetting(limit, period);
+    }
+
     private static String requireText(String value, String key) {
         if (value == null || value.isBlank()) {
             throw new GuardConfigException(key + " is not set");
@@ -219,6 +320,14 @@ public final class GuardConfig {
         }
     }
 
+    private static int integer(String v, String key) {
+        try {
+            return Integer.parseInt(v.trim());
+        } catch (NumberFormatException e) {
+            throw new GuardConfigException(key + " must be a whole number");
+        }
+    }
+
     private static Duration seconds(String v, String key) {
         try {
             return Duration.ofSeconds(Long.parseLong(v.trim()));
@@ -245,8 +354,50 @@ public final class GuardConfig {
         private Duration jwksRefresh = Duration.ofMinutes(10);
         private Clock clock = Clock.systemUTC();
         private final List<SecurityEventListener> listeners = new ArrayList<>();
+        private int messageMaxBytes = 65536;
+        private boolean closeOnMalformed = true;
+        private int maxViolations = 10;
+        private Duration violationWindow = Duration.ofMinutes(1);
+        private int maxRateLimitKeys = 100_000;
+        private final Map<String, RateLimitSetting> rateLimits = new HashMap<>();
+        private Function<String, Optional<String>> lookup = key -> Optional.empty();
 
         private Builder() {
+        }
+
+        /** The largest message accepted, in bytes (default 65536). */
+        public Builder messageMaxBytes(int bytes) {
+            this.messageMaxBytes = bytes;
+            return this;
+        }
+
+        /** Whether a malformed message closes the session with 1007 (default) or gets an error frame. */
+        public Builder closeOnMalformed(boolean close) {
+            this.closeOnMalformed = close;
+            return this;
+        }
+
+        /** Refused messages within the violation window before the session is closed (default 10). */
+        public Builder maxViolations(int count) {
+            this.maxViolations = count;
+            return this;
+        }
+
+        public Builder violationWindow(Duration window) {
+            this.violationWindow = Objects.requireNonNull(window, "window");
+            return this;
+        }
+
+        /** How many users or addresses one rate limit tracks at most (default 100000). */
+        public Builder maxRateLimitKeys(int keys) {
+            this.maxRateLimitKeys = keys;
+            return this;
+        }
+
+        /** Overrides the rate limit {@code name} declared by {@link RateLimit}. */
+        public Builder rateLimit(String name, int limitForPeriod, Duration refreshPeriod) {
+            rateLimits.put(name, new RateLimitSetting(limitForPeriod, refreshPeriod));
+            return this;
         }
 
         /** Adds allowed origins: {@code scheme://host[:port]}, or {@code scheme://*.domain[:port]}. */

@@ -45,7 +45,28 @@ public enum Rejection {
     /** {@code iss} is not the configured issuer. */
     TOKEN_ISSUER_MISMATCH(401, 4401, "invalid token", "invalid_token"),
     /** None of the token's audiences is a configured audience. */
-    TOKEN_AUDIENCE_MISMATCH(401, 4401, "invalid token", "invalid_token");
+    TOKEN_AUDIENCE_MISMATCH(401, 4401, "invalid token", "invalid_token"),
+
+    /** Not JSON, not one object, unknown or missing type, unknown field, duplicate key, too deep, out of range. */
+    MESSAGE_MALFORMED(400, 1007, "malformed", null),
+    /** Well-formed, but a constraint on the message type failed (for example text too long). */
+    MESSAGE_INVALID(400, 1007, "invalid", null),
+    /** Over the endpoint's maximum message size. */
+    MESSAGE_TOO_BIG(413, 1009, "message too big", null),
+    /** The message type has no handler or no authorization rule, or is {@code @DenyAll}. */
+    MESSAGE_TYPE_NOT_ALLOWED(403, 1008, "forbidden", null),
+    /** The caller lacks a role that {@code @RolesAllowed} requires. */
+    ROLE_MISSING(403, 1008, "forbidden", null),
+    /** The caller's token lacks a scope that {@code @RequiresScope} requires. */
+    SCOPE_MISSING(403, 1008, "forbidden", null),
+    /** The channel does not match its pattern, or its variables do not match the caller's claims. */
+    CHANNEL_FORBIDDEN(403, 1008, "forbidden", null),
+    /** The handler refused the message ({@code MessageRejectedException}). */
+    HANDLER_REFUSED(403, 1008, "forbidden", null),
+    /** A rate limit was exceeded; the message was dropped. */
+    RATE_LIMITED(429, 4429, "rate_limited", null),
+    /** Too many refused messages in the violation window; the session is closed. */
+    TOO_MANY_VIOLATIONS(403, 1008, "too many violations", null);
 
     private final int httpStatus;
     private final int closeCode;
@@ -67,6 +88,20 @@ public enum Rejection {
     /** WebSocket close code when refused on an open session. */
     public int closeCode() {
         return closeCode;
+    }
+
+    /**
+     * The {@code code} of the error frame {@code {"type":"error","code":...}} sent for a refused message: one of
+     * {@code malformed}, {@code invalid}, {@code too_big}, {@code forbidden}, {@code rate_limited}.
+     */
+    public String errorCode() {
+        return switch (this) {
+            case MESSAGE_MALFORMED -> "malformed";
+            case MESSAGE_INVALID -> "invalid";
+            case MESSAGE_TOO_BIG -> "too_big";
+            case RATE_LIMITED -> "rate_limited";
+            default -> httpStatus == 401 ? "unauthorized" : "forbidden";
+        };
     }
 
     /** Short fixed text for the wire (close reason). Never contains request data. */

@@ -21,18 +21,31 @@ import java.util.Optional;
  * @param clientAddress    the peer address as seen by the server; may be null when the runtime does not expose it
  * @param origin           the {@code Origin} header as sent (truncated); may be null
  * @param tokenFingerprint first 16 hex digits of the token's SHA-256; null when there was no token
- * @param subject          the verified subject of an accepted connection; null otherwise
+ * @param subject          the verified subject of an accepted connection or of an open session; null otherwise
+ * @param messageType      the message type alias of a refused message, when known; null otherwise
  */
 public record SecurityEvent(Instant time, Kind kind, Phase phase, Rejection reason, String connectionId,
                             String endpoint, String clientAddress, String origin, String tokenFingerprint,
-                            String subject) {
+                            String subject, String messageType) {
+
+    /** A handshake event (no message type). */
+    public SecurityEvent(Instant time, Kind kind, Phase phase, Rejection reason, String connectionId,
+                         String endpoint, String clientAddress, String origin, String tokenFingerprint,
+                         String subject) {
+        this(time, kind, phase, reason, connectionId, endpoint, clientAddress, origin, tokenFingerprint, subject,
+                null);
+    }
 
     /** What happened. */
     public enum Kind {
         /** A handshake passed every check; the session opens. */
         HANDSHAKE_ACCEPTED,
         /** A handshake was refused before the 101. */
-        HANDSHAKE_REJECTED
+        HANDSHAKE_REJECTED,
+        /** A message was refused (dropped with an error frame, or the session closed). */
+        MESSAGE_REJECTED,
+        /** The guard closed the session (repeated violations, malformed input, size). */
+        SESSION_CLOSED
     }
 
     /** Where in a connection's life the event happened. */
@@ -69,6 +82,7 @@ public record SecurityEvent(Instant time, Kind kind, Phase phase, Rejection reas
         field(out, "origin", origin);
         field(out, "token", tokenFingerprint);
         field(out, "subject", subject);
+        field(out, "type", messageType);
         out.setLength(out.length() - 1);
         return out.append('}').toString();
     }

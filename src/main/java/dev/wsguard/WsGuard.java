@@ -19,6 +19,10 @@ public final class WsGuard {
     public static final String IDENTITY = "dev.wsguard.identity";
     /** The session user-property key of the connection id that the security events carry. */
     public static final String CONNECTION_ID = "dev.wsguard.connection";
+    /** The session user-property key of the client address seen at the handshake (absent where unknown). */
+    public static final String CLIENT_ADDRESS = "dev.wsguard.client-address";
+    /** The session user-property key of the guard's shared context (configuration, events); internal. */
+    public static final String CONTEXT = "dev.wsguard.context";
 
     private WsGuard() {
     }

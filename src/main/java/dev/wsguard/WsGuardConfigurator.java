@@ -104,6 +104,10 @@ public class WsGuardConfigurator extends ServerEndpointConfig.Configurator {
             // Per-handshake copy on Tyrus >= 2.1, Undertow and Payara: becomes this session's user properties.
             sec.getUserProperties().put(WsGuard.IDENTITY, accepted.identity());
             sec.getUserProperties().put(WsGuard.CONNECTION_ID, accepted.connectionId());
+            sec.getUserProperties().put(WsGuard.CONTEXT, guard.context());
+            if (view.clientAddress() != null) {
+                sec.getUserProperties().put(WsGuard.CLIENT_ADDRESS, view.clientAddress());
+            }
             if (accepted.viaSubprotocol()) {
                 response.getHeaders().put(HandshakeRequest.SEC_WEBSOCKET_PROTOCOL, List.of("bearer"));
             }

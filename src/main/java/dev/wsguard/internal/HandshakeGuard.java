@@ -44,6 +44,7 @@ public final class HandshakeGuard {
     private final TokenExtractor extractor;
     private final TokenVerifier verifier;
     private final EventSink events;
+    private final dev.wsguard.internal.message.GuardContext context;
 
     /**
      * @throws dev.wsguard.GuardConfigException when keys cannot be loaded or the settings are unsafe
@@ -53,6 +54,12 @@ public final class HandshakeGuard {
         this.extractor = new TokenExtractor(config);
         this.verifier = new TokenVerifier(config.jwt());
         this.events = new EventSink(config.listeners());
+        this.context = new dev.wsguard.internal.message.GuardContext(config, events);
+    }
+
+    /** What the sessions this guard opens share: configuration, events, message guards. */
+    public dev.wsguard.internal.message.GuardContext context() {
+        return context;
     }
 
     public Outcome check(HandshakeView request) {

@@ -1,21 +1,20 @@
 package dev.wsguard.examples.chat;
 
-/** The one JSON thing the example writes by hand: a quoted string. */
+import jakarta.json.bind.Jsonb;
+import jakarta.json.bind.JsonbBuilder;
+
+/** JSON output for the example: JSON-B for records, and a quoted string for the few hand-built replies. */
 final class Json {
+    private static final Jsonb JSONB = JsonbBuilder.create();
+
     private Json() {
     }
 
+    static String toJson(Object value) {
+        return JSONB.toJson(value);
+    }
+
     static String quote(String s) {
-        StringBuilder out = new StringBuilder(s.length() + 2).append('"');
-        for (char c : s.toCharArray()) {
-            if (c == '"' || c == '\\') {
-                out.append('\\').append(c);
-            } else if (c < 0x20 || c == '\u2028' || c == '\u2029') {
-                out.append(String.format("\\u%04x", (int) c));
-            } else {
-                out.append(c);
-            }
-        }
-        return out.append('"').toString();
+        return JSONB.toJson(s);
     }
 }

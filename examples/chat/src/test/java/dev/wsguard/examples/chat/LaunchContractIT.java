@@ -114,6 +114,66 @@ class LaunchContractIT {
                 .extracting(e -> ((WebSocketHandshakeException) e).getResponse().statusCode()).isEqualTo(401);
     }
 
+    private static ChatClient join(String user) throws Exception {
+        ChatClient c = ChatClient.connect(http, chat, httpBase, devToken(user));
+        assertThat(c.next()).isEqualTo("{\"type\":\"welcome\",\"user\":\"" + user + "\"}");
+        return c;
+    }
+
+    @Test
+    void protocolWhenSubscribedThenPublishReachesSubscribersOfThatChannelOnly() throws Exception {
+        try (ChatClient alice = join("alice"); ChatClient carol = join("carol"); ChatClient other = join("carol")) {
+            assertThat(alice.send("{\"type\":\"subscribe\",\"channel\":\"tenant:acme:general\"}").next())
+                    .isEqualTo("{\"type\":\"subscribed\",\"channel\":\"tenant:acme:general\"}");
+            assertThat(carol.send("{\"type\":\"subscribe\",\"channel\":\"tenant:acme:general\"}").next())
+                    .startsWith("{\"type\":\"subscribed\"");
+            assertThat(other.send("{\"type\":\"subscribe\",\"channel\":\"tenant:acme:random\"}").next())
+                    .startsWith("{\"type\":\"subscribed\"");
+            alice.send("{\"type\":\"publish\",\"channel\":\"tenant:acme:general\",\"text\":\"<b>hi</b>\"}");
+            String delivered = "{\"channel\":\"tenant:acme:general\",\"from\":\"alice\",\"text\":\"<b>hi</b>\","
+                    + "\"type\":\"message\"}";
+            assertThat(alice.next()).isEqualTo(delivered);
+            assertThat(carol.next()).isEqualTo(delivered);
+            assertThat(other.poll(500)).as("not subscribed to that room").isNull();
+        }
+    }
+
+    @Test
+    void protocolWhenForbiddenThingsThenErrorFramesAndSessionStaysUsable() throws Exception {
+        String forbidden = "{\"type\":\"error\",\"code\":\"forbidden\"}";
+        try (ChatClient bob = join("bob")) {
+            assertThat(bob.send("{\"type\":\"subscribe\",\"channel\":\"tenant:acme:general\"}").next())
+                    .as("sibling tenant").isEqualTo(forbidden);
+            assertThat(bob.send("{\"type\":\"publish\",\"channel\":\"tenant:globex:general\",\"text\":\"x\"}")
+                    .next()).as("publish without subscription").isEqualTo(forbidden);
+            assertThat(bob.send("{\"type\":\"kick\",\"user\":\"alice\"}").next()).as("admin action")
+                    .isEqualTo(forbidden);
+            assertThat(bob.send("{\"type\":\"publish\",\"channel\":\"tenant:globex:general\",\"text\":\"\"}")
+                    .next()).isEqualTo("{\"type\":\"error\",\"code\":\"invalid\"}");
+            assertThat(bob.send("{\"type\":\"ping\"}").next()).isEqualTo("{\"type\":\"pong\"}");
+        }
+    }
+
+    @Test
+    void protocolWhenAdminKicksThenUsersSessionsClose() throws Exception {
+        try (ChatClient victim = join("bob"); ChatClient admin = join("carol")) {
+            assertThat(admin.send("{\"type\":\"kick\",\"user\":\"bob\"}").next()).startsWith("{\"type\":\"kicked\"");
+            assertThat(victim.closeCode()).isEqualTo(1008);
+        }
+    }
+
+    @Test
+    void protocolWhenMalformedOrOversizedThenClosed() throws Exception {
+        try (ChatClient c = join("alice")) {
+            c.send("{\"type\":\"ping\",\"type\":\"kick\"}");
+            assertThat(c.closeCode()).isEqualTo(1007);
+        }
+        try (ChatClient c = join("alice")) {
+            c.send("{\"type\":\"ping\",\"pad\":\"" + "x".repeat(70_000) + "\"}");
+            assertThat(c.closeCode()).isEqualTo(1009);
+        }
+    }
+
     private static String devToken(String user) throws Exception {
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(httpBase + "/dev/token?user="
                 + user)).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());

@@ -1,0 +1,41 @@
+package dev.wsguard;
+
+import dev.wsguard.internal.message.MessageGuard;
+import jakarta.websocket.OnMessage;
+import jakarta.websocket.Session;
+
+
+/**
+ * The base of a guarded {@code @ServerEndpoint}: it owns the endpoint's only text {@code @OnMessage}, so no message
+ * can reach user code without passing every check, in this order: size, per-session flood limit, strict decoding
+ * into the message family (a sealed interface of records with a JSON-B type discriminator), bean validation, the
+ * authorization rules ({@code @RolesAllowed}, {@code @PermitAll}, {@code @DenyAll}, {@link RequiresScope}) on the
+ * message type and on the handler, {@link Channel} rules, and {@link RateLimit}s; then the {@link Handler} method
+ * for the message's type runs.
+ *
+ * <pre>{@code
+ * @ServerEndpoint(value = "/chat", configurator = WsGuardConfigurator.class)
+ * public class ChatEndpoint extends GuardedEndpoint<ChatMessage> {
+ *     @Handler
+ *     Pong ping(Ping ping) { return new Pong(); }
+ * }
+ * }</pre>
+ *
+ * <p>A message type with no authorization rule, or with no handler, is refused ({@code forbidden}). Declaring
+ * another {@code @OnMessage} in a subclass fails deployment (Tyrus refuses two text handlers; {@code GuardedServer}
+ * refuses binary and pong handlers on a guarded endpoint). Answers: malformed input closes with 1007 (or an error
+ * frame, by configuration), an oversized message closes with 1009, a refused message gets
+ * {@code {"type":"error","code":"forbidden"|"invalid"|"rate_limited"}} and the session stays usable until the
+ * violations in the window pass {@code wsguard.message.max-violations} (then 1008, or 4429 for rate limits).
+ *
+ * @param <M> the message family: a sealed interface annotated with {@code @JsonbTypeInfo}, named as the type
+ *            argument ({@code extends GuardedEndpoint<ChatMessage>})
+ */
+public abstract class GuardedEndpoint<M> {
+
+    /** Every text message of the session enters here. Not for user code. */
+    @OnMessage
+    public final void onGuardedMessage(String text, Session session) {
+        MessageGuard.of(session, getClass()).handle(this, text, session);
+    }
+}

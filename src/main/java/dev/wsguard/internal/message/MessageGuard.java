@@ -1,0 +1,364 @@
+package dev.wsguard.internal.message;
+
+import dev.wsguard.Channel;
+import dev.wsguard.GuardConfig;
+import dev.wsguard.GuardConfigException;
+import dev.wsguard.GuardedEndpoint;
+import dev.wsguard.Handler;
+import dev.wsguard.MessageRejectedException;
+import dev.wsguard.RateLimit;
+import dev.wsguard.Rejection;
+import dev.wsguard.SecurityEvent;
+import dev.wsguard.WsGuard;
+import dev.wsguard.message.Decoded;
+import dev.wsguard.message.StrictJsonReader;
+import jakarta.json.bind.Jsonb;
+import jakarta.json.bind.JsonbBuilder;
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.OnMessage;
+import jakarta.websocket.Session;
+import org.eclipse.microprofile.jwt.JsonWebToken;
+
+import java.io.IOException;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.lang.reflect.RecordComponent;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The per-message pipeline of one guarded endpoint class, built once: size, the per-session flood limit, strict
+ * decoding, authorization, channel rules, declared rate limits, then the handler. Every refusal is one security
+ * event and one answer (error frame or close). Thread-safe.
+ */
+public final class MessageGuard {
+
+    private static final System.Logger LOG = System.getLogger("dev.wsguard");
+
+    /** The implicit limit on all messages of one session, tunable as {@code wsguard.rate-limit.session.*}. */
+    static final String SESSION_LIMIT = "session";
+    private static final GuardConfig.RateLimitSetting SESSION_DEFAULT =
+            new GuardConfig.RateLimitSetting(50, Duration.ofSeconds(1));
+
+    /** How one message type is handled. */
+    private record Route(String alias, MethodHandle handler, boolean withSession, AccessRule rule,
+                         ChannelRule channel, List<Limit> limits) {
+    }
+
+    private final GuardContext context;
+    private final GuardConfig config;
+    private final StrictJsonReader<?> reader;
+    private final Map<Class<?>, Route> routes;
+    private final Limit sessionLimit;
+    private final int limitCount;
+    private final long windowNanos;
+    private final Jsonb jsonb;
+
+    MessageGuard(GuardContext context, Class<?> endpointClass) {
+        this.context = context;
+        this.config = context.config();
+        this.reader = validate(endpointClass);
+        this.windowNanos = config.violationWindow().toNanos();
+        this.jsonb = JsonbBuilder.create();
+        int[] index = {0};
+        this.sessionLimit = new Limit(SESSION_LIMIT, RateLimit.Key.SESSION,
+                config.rateLimit(SESSION_LIMIT, SESSION_DEFAULT), config.maxRateLimitKeys(), index[0]++);
+
+        Map<Class<?>, Method> handlers = handlers(endpointClass, reader.subtypes().keySet());
+        Map<String, Limit> limitsByName = new HashMap<>();
+        Map<Class<?>, Route> built = new HashMap<>();
+        for (Map.Entry<Class<?>, String> subtype : reader.subtypes().entrySet()) {
+            Class<?> type = subtype.getKey();
+            Method method = handlers.get(type);
+            AccessRule rule = AccessRule.of(type, method);
+            if (!rule.hasRule()) {
+                LOG.log(System.Logger.Level.WARNING, "message type '" + subtype.getValue() + "' of "
+                        + endpointClass.getName() + " has no authorization rule (@RolesAllowed, @PermitAll,"
+                        + " @RequiresScope or @DenyAll): every such message is refused");
+            }
+            List<Limit> limits = new ArrayList<>();
+            for (RateLimit declared : declaredLimits(type, method)) {
+                Limit limit = limitsByName.computeIfAbsent(declared.name(), name -> new Limit(name, declared.per(),
+                        config.rateLimit(name, new GuardConfig.RateLimitSetting(declared.limitForPeriod(),
+                                Duration.parse(declared.refreshPeriod()))), config.maxRateLimitKeys(), index[0]++));
+                limits.add(limit);
+            }
+            built.put(type, new Route(subtype.getValue(), unreflect(method), method.getParameterCount() == 2, rule,
+                    channelRule(type), List.copyOf(limits)));
+        }
+        this.routes = Map.copyOf(built);
+        this.limitCount = index[0];
+    }
+
+    /** The guard for the session's endpoint class; the session must have passed the wsguard handshake. */
+    public static MessageGuard of(Session session, Class<?> endpointClass) {
+        Object context = session.getUserProperties().get(WsGuard.CONTEXT);
+        if (!(context instanceof GuardContext guardContext)) {
+            throw new IllegalStateException(endpointClass.getName() + " extends GuardedEndpoint but its"
+                    + " @ServerEndpoint does not name WsGuardConfigurator (or a subclass) as its configurator");
+        }
+        return guardContext.guardFor(endpointClass);
+    }
+
+    /**
+     * Refuses an endpoint class whose messages could reach user code unchecked or could not be handled: it must
+     * extend {@link GuardedEndpoint} with its message family as type argument, declare no {@code @OnMessage} of its
+     * own, and have exactly one well-formed {@link Handler} for every type of the family. Containers call this at
+     * deployment ({@code GuardedServer} does); it runs again when the first message arrives.
+     *
+     * @return the family's reader
+     * @throws GuardConfigException describing the first problem
+     */
+    public static StrictJsonReader<?> validate(Class<?> endpointClass) {
+        if (!GuardedEndpoint.class.isAssignableFrom(endpointClass)) {
+            throw new GuardConfigException(endpointClass.getName() + " is guarded by WsGuardConfigurator but does"
+                    + " not extend GuardedEndpoint: its messages would reach it unchecked");
+        }
+        for (Class<?> c = endpointClass; c != GuardedEndpoint.class; c = c.getSuperclass()) {
+            for (Method m : c.getDeclaredMethods()) {
+                if (m.isAnnotationPresent(OnMessage.class)) {
+                    throw new GuardConfigException(endpointClass.getName() + "." + m.getName() + " is an"
+                            + " @OnMessage method on a guarded endpoint: its messages would bypass the guard;"
+                            + " handle message types with @Handler methods instead");
+                }
+            }
+        }
+        StrictJsonReader<?> reader = StrictJsonReader.of(family(endpointClass));
+        Map<Class<?>, Method> handlers = handlers(endpointClass, reader.subtypes().keySet());
+        for (Map.Entry<Class<?>, String> subtype : reader.subtypes().entrySet()) {
+            if (!handlers.containsKey(subtype.getKey())) {
+                throw new GuardConfigException(endpointClass.getName() + " has no @Handler for message type "
+                        + subtype.getKey().getName() + " ('" + subtype.getValue() + "'): every type of the family"
+                        + " needs one");
+            }
+            channelRule(subtype.getKey());
+        }
+        return reader;
+    }
+
+    /** The {@code M} of {@code extends GuardedEndpoint<M>}, found on the class or a superclass. */
+    private static Class<?> family(Class<?> endpointClass) {
+        for (Class<?> c = endpointClass; c != null && c != Object.class; c = c.getSuperclass()) {
+            if (c.getSuperclass() == GuardedEndpoint.class
+                    && c.getGenericSuperclass() instanceof java.lang.reflect.ParameterizedType p
+                    && p.getActualTypeArguments()[0] instanceof Class<?> family) {
+                return family;
+            }
+        }
+        throw new GuardConfigException(endpointClass.getName() + " must name its message family: extends"
+                + " GuardedEndpoint<YourMessages>");
+    }
+
+    public void handle(Object endpoint, String text, Session session) {
+        SessionState state = state(session);
+        if (tooBig(text)) {
+            close(session, Rejection.MESSAGE_TOO_BIG, null);
+            return;
+        }
+        if (!state.limiter(sessionLimit).acquirePermission()) {
+            rateLimited(session, state, null);
+            return;
+        }
+        Decoded<?> decoded = reader.read(text);
+        if (decoded instanceof Decoded.Malformed<?>) {
+            if (config.closeOnMalformed()) {
+                close(session, Rejection.MESSAGE_MALFORMED, null);
+            } else {
+                refuse(session, state, Rejection.MESSAGE_MALFORMED, null);
+            }
+            return;
+        }
+        if (decoded instanceof Decoded.Invalid<?>) {
+            refuse(session, state, Rejection.MESSAGE_INVALID, null);
+            return;
+        }
+        Object message = ((Decoded.Ok<?>) decoded).value();
+        Route route = routes.get(message.getClass());
+        if (route == null) {
+            refuse(session, state, Rejection.MESSAGE_TYPE_NOT_ALLOWED, null);
+            return;
+        }
+        JsonWebToken caller = WsGuard.identity(session);
+        Rejection denied = route.rule.check(caller.getGroups(), WsGuard.scopes(session));
+        if (denied == null && route.channel != null && !route.channel.allows(message, caller)) {
+            denied = Rejection.CHANNEL_FORBIDDEN;
+        }
+        if (denied != null) {
+            refuse(session, state, denied, route.alias);
+            return;
+        }
+        for (Limit limit : route.limits) {
+            if (!acquire(limit, state, session, caller)) {
+                rateLimited(session, state, route.alias);
+                return;
+            }
+        }
+        invoke(route, endpoint, message, session, state);
+    }
+
+    private void invoke(Route route, Object endpoint, Object message, Session session, SessionState state) {
+        Object reply;
+        try {
+            reply = route.withSession ? route.handler.invoke(endpoint, message, session)
+                    : route.handler.invoke(endpoint, message);
+        } catch (MessageRejectedException e) {
+            refuse(session, state, Rejection.HANDLER_REFUSED, route.alias);
+            return;
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new IllegalStateException(e);
+        }
+        if (reply instanceof String s) {
+            session.getAsyncRemote().sendText(s);
+        } else if (reply != null) {
+            session.getAsyncRemote().sendText(jsonb.toJson(reply));
+        }
+    }
+
+    private boolean acquire(Limit limit, SessionState state, Session session, JsonWebToken caller) {
+        return switch (limit.key) {
+            case SESSION -> state.limiter(limit).acquirePermission();
+            case USER -> limit.acquireShared(caller.getSubject());
+            case ADDRESS -> {
+                Object address = session.getUserProperties().get(WsGuard.CLIENT_ADDRESS);
+                yield limit.acquireShared(address instanceof String a ? a : "unknown");
+            }
+        };
+    }
+
+    private boolean tooBig(String text) {
+        int max = config.messageMaxBytes();
+        int chars = text.length();
+        if (chars > max) {
+            return true;
+        }
+        if ((long) chars * 3 <= max) {
+            return false;
+        }
+        long bytes = 0;
+        for (int i = 0; i < chars; i++) {
+            char c = text.charAt(i);
+            bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : Character.isSurrogate(c) ? 2 : 3;
+        }
+        return bytes > max;
+    }
+
+    private SessionState state(Session session) {
+        Map<String, Object> props = session.getUserProperties();
+        Object state = props.get(SessionState.KEY);
+        if (state == null) {
+            state = new SessionState(limitCount);
+            Object raced = props.putIfAbsent(SessionState.KEY, state);
+            if (raced != null) {
+                state = raced;
+            }
+        }
+        return (SessionState) state;
+    }
+
+    private void refuse(Session session, SessionState state, Rejection reason, String alias) {
+        emit(SecurityEvent.Kind.MESSAGE_REJECTED, session, reason, alias);
+        if (state.violation(System.nanoTime(), windowNanos) >= config.maxViolations()) {
+            close(session, Rejection.TOO_MANY_VIOLATIONS, alias);
+            return;
+        }
+        sendError(session, reason);
+    }
+
+    private void rateLimited(Session session, SessionState state, String alias) {
+        emit(SecurityEvent.Kind.MESSAGE_REJECTED, session, Rejection.RATE_LIMITED, alias);
+        if (state.excess(System.nanoTime(), windowNanos) >= config.maxViolations()) {
+            close(session, Rejection.RATE_LIMITED, alias);
+            return;
+        }
+        sendError(session, Rejection.RATE_LIMITED);
+    }
+
+    private static void sendError(Session session, Rejection reason) {
+        if (session.isOpen()) {
+            session.getAsyncRemote().sendText("{\"type\":\"error\",\"code\":\"" + reason.errorCode() + "\"}");
+        }
+    }
+
+    private void close(Session session, Rejection reason, String alias) {
+        emit(SecurityEvent.Kind.SESSION_CLOSED, session, reason, alias);
+        try {
+            session.close(new CloseReason(CloseReason.CloseCodes.getCloseCode(reason.closeCode()), reason.phrase()));
+        } catch (IOException | IllegalStateException e) {
+            // Already closing: nothing more to do.
+        }
+    }
+
+    private void emit(SecurityEvent.Kind kind, Session session, Rejection reason, String alias) {
+        Map<String, Object> props = session.getUserProperties();
+        Object identity = props.get(WsGuard.IDENTITY);
+        context.events().emit(new SecurityEvent(Instant.now(), kind, SecurityEvent.Phase.MESSAGE, reason,
+                (String) props.get(WsGuard.CONNECTION_ID), session.getRequestURI() == null ? null
+                : session.getRequestURI().getPath(), (String) props.get(WsGuard.CLIENT_ADDRESS), null, null,
+                identity instanceof JsonWebToken jwt ? jwt.getSubject() : null, alias));
+    }
+
+    private static Map<Class<?>, Method> handlers(Class<?> endpointClass, Set<Class<?>> types) {
+        Map<Class<?>, Method> found = new HashMap<>();
+        for (Class<?> c = endpointClass; c != GuardedEndpoint.class; c = c.getSuperclass()) {
+            for (Method m : c.getDeclaredMethods()) {
+                if (!m.isAnnotationPresent(Handler.class)) {
+                    continue;
+                }
+                Class<?>[] params = m.getParameterTypes();
+                boolean shape = (params.length == 1 || params.length == 2 && params[1] == Session.class)
+                        && types.contains(params[0]) && !Modifier.isStatic(m.getModifiers());
+                if (!shape) {
+                    throw new GuardConfigException("@Handler " + c.getName() + "." + m.getName() + " must take one"
+                            + " message type of the family (and optionally the Session)");
+                }
+                if (found.putIfAbsent(params[0], m) != null && found.get(params[0]).getDeclaringClass() == c) {
+                    throw new GuardConfigException(endpointClass.getName() + " has two @Handler methods for "
+                            + params[0].getName());
+                }
+            }
+        }
+        return found;
+    }
+
+    private static List<RateLimit> declaredLimits(Class<?> type, Method method) {
+        List<RateLimit> all = new ArrayList<>(List.of(type.getAnnotationsByType(RateLimit.class)));
+        all.addAll(List.of(method.getAnnotationsByType(RateLimit.class)));
+        return all;
+    }
+
+    private static ChannelRule channelRule(Class<?> type) {
+        if (!type.isRecord()) {
+            return null;
+        }
+        ChannelRule rule = null;
+        for (RecordComponent component : type.getRecordComponents()) {
+            Channel channel = component.getAnnotation(Channel.class);
+            if (channel == null) {
+                continue;
+            }
+            if (rule != null) {
+                throw new GuardConfigException(type.getName() + " has more than one @Channel component");
+            }
+            rule = new ChannelRule(channel, unreflect(component.getAccessor()), type.getName());
+        }
+        return rule;
+    }
+
+    private static MethodHandle unreflect(Method method) {
+        try {
+            method.setAccessible(true);
+            return MethodHandles.lookup().unreflect(method);
+        } catch (IllegalAccessException | RuntimeException e) {
+            throw new GuardConfigException("cannot call " + method + ": make it accessible", e);
+        }
+    }
+}

@@ -1,0 +1,323 @@
+package dev.wsguard;
+
+import dev.wsguard.testing.TestTokens;
+import dev.wsguard.testing.WsClient;
+import dev.wsguard.testing.chat.GuardedChat;
+import dev.wsguard.testing.chat.OpenChat;
+import dev.wsguard.testing.chat.TestGuard;
+import dev.wsguard.tyrus.GuardedServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Attacks on open sessions, against a real Tyrus server over real sockets: each is shown to work on the unguarded
+ * endpoint ({@code /open}: the same replies, plain JSON-B, no checks) and to fail on the guarded one with the
+ * documented answer, while well-behaved sessions keep working.
+ */
+class MessageAttackIT {
+
+    static final String ORIGIN = "https://chat.test";
+    static final String ERROR_FORBIDDEN = "{\"type\":\"error\",\"code\":\"forbidden\"}";
+    static final String ERROR_INVALID = "{\"type\":\"error\",\"code\":\"invalid\"}";
+    static final String ERROR_RATE_LIMITED = "{\"type\":\"error\",\"code\":\"rate_limited\"}";
+    static final String PONG = "{\"type\":\"pong\"}";
+
+    static final ConcurrentLinkedQueue<SecurityEvent> EVENTS = new ConcurrentLinkedQueue<>();
+    static GuardedServer server;
+
+    @BeforeAll
+    static void start() throws Exception {
+        TestGuard.config = GuardConfig.builder()
+                .allowedOrigins(ORIGIN)
+                .publicKey(TestTokens.publicKeyPem(TestTokens.rsa2048()))
+                .issuer(TestTokens.ISSUER)
+                .audiences(TestTokens.AUDIENCE)
+                .maxViolations(5)
+                .rateLimit("session", 20, Duration.ofSeconds(30))
+                .listener(EVENTS::add)
+                .build();
+        server = GuardedServer.builder().endpoint(GuardedChat.class).endpoint(OpenChat.class).build();
+        server.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @BeforeEach
+    void clear() {
+        EVENTS.clear();
+    }
+
+    static WsClient guarded(String token) throws Exception {
+        WsClient client = WsClient.connect(server.uri("/guarded"), ORIGIN, token);
+        return client;
+    }
+
+    static WsClient open(String user) throws Exception {
+        return WsClient.connect(URI.create(server.uri("/open") + "?user=" + user), null, null);
+    }
+
+    static String alice() {
+        return TestTokens.token().subject("alice").tenant("acme").scope("chat:read chat:write")
+                .claim("rooms", List.of("lobby")).groups("user").sign();
+    }
+
+    static String user(String sub) {
+        return TestTokens.token().subject(sub).tenant("acme").scope("chat:read chat:write").groups("user").sign();
+    }
+
+    static List<Rejection> reasons() {
+        List<Rejection> all = new ArrayList<>();
+        EVENTS.stream().filter(e -> e.reason() != null).forEach(e -> all.add(e.reason()));
+        return all;
+    }
+
+    @Test
+    void messageWhenWellFormedAndAllowedThenHandled() throws Exception {
+        try (WsClient c = guarded(alice())) {
+            assertThat(c.send("{\"type\":\"ping\"}").next()).isEqualTo(PONG);
+            assertThat(c.send("{\"type\":\"subscribe\",\"channel\":\"tenant:acme:general\"}").next())
+                    .isEqualTo("{\"type\":\"subscribed\",\"channel\":\"tenant:acme:general\"}");
+            assertThat(c.send("{\"type\":\"join\",\"channel\":\"room:lobby\"}").next())
+                    .isEqualTo("{\"type\":\"joined\",\"channel\":\"room:lobby\"}");
+        }
+        assertThat(EVENTS).noneMatch(e -> e.reason() != null);
+    }
+
+    @Test
+    void messageWhenDuplicateKeySmugglesSiblingTenantThenClose1007() throws Exception {
+        String smuggled = "{\"type\":\"subscribe\",\"channel\":\"tenant:acme:general\","
+                + "\"channel\":\"tenant:globex:general\"}";
+        try (WsClient attacker = open("alice")) {
+            assertThat(attacker.send(smuggled).next()).as("last key wins without the guard")
+                    .isEqualTo("{\"type\":\"subscribed\",\"channel\":\"tenant:globex:general\"}");
+        }
+        try (WsClient attacker = guarded(alice())) {
+            attacker.send(smuggled);
+            assertThat(attacker.closeCode()).isEqualTo(1007);
+        }
+        assertThat(reasons()).containsExactly(Rejection.MESSAGE_MALFORMED);
+    }
+
+    @Test
+    void messageWhenIntegerOverflowsThenClose1007() throws Exception {
+        // No contrast here: Yasson 3.0.4 decodes polymorphic types through a buffered JSON structure and throws on
+        // int overflow there (it wraps silently only when binding straight into a record).
+        for (String overflow : List.of("{\"type\":\"bid\",\"amount\":4294967297}",
+                "{\"type\":\"bid\",\"amount\":1.5}", "{\"type\":\"bid\",\"amount\":1e400}",
+                "{\"type\":\"bid\",\"amount\":\"5\"}")) {
+            try (WsClient attacker = guarded(alice())) {
+                attacker.send(overflow);
+                assertThat(attacker.closeCode()).as(overflow).isEqualTo(1007);
+            }
+        }
+    }
+
+    @Test
+    void messageWhenUnknownFieldThenClose1007() throws Exception {
+        String extra = "{\"type\":\"ping\",\"admin\":true}";
+        try (WsClient attacker = open("alice")) {
+            assertThat(attacker.send(extra).next()).isEqualTo(PONG);
+        }
+        try (WsClient attacker = guarded(alice())) {
+            attacker.send(extra);
+            assertThat(attacker.closeCode()).isEqualTo(1007);
+        }
+    }
+
+    @Test
+    void messageWhenUnknownTypeOrDeepOrNotJsonThenClose1007() throws Exception {
+        for (String bad : List.of("{\"type\":\"admin\"}", "{}", "[]", "not json", "{\"type\":\"ping\"} trailing",
+                "[".repeat(5000) + "]".repeat(5000))) {
+            try (WsClient attacker = guarded(alice())) {
+                attacker.send(bad);
+                assertThat(attacker.closeCode()).as(bad.length() > 40 ? "deep nesting" : bad).isEqualTo(1007);
+            }
+        }
+    }
+
+    @Test
+    void messageWhenConstraintViolatedThenErrorInvalidAndSessionUsable() throws Exception {
+        try (WsClient c = guarded(alice())) {
+            assertThat(c.send("{\"type\":\"publish\",\"channel\":\"tenant:acme:general\",\"text\":\"\"}").next())
+                    .isEqualTo(ERROR_INVALID);
+            assertThat(c.send("{\"type\":\"ping\"}").next()).isEqualTo(PONG);
+        }
+        assertThat(reasons()).containsExactly(Rejection.MESSAGE_INVALID);
+    }
+
+    @Test
+    void messageWhenAdminActionAsUserThenForbiddenAndVictimStays() throws Exception {
+        try (WsClient victim = open("bob"); WsClient attacker = open("alice")) {
+            assertThat(attacker.send("{\"type\":\"kick\",\"user\":\"bob\"}").next()).isEqualTo("{\"type\":\"kicked\"}");
+            assertThat(victim.closeCode()).as("unguarded: the user kicked bob").isEqualTo(1008);
+        }
+        try (WsClient victim = guarded(user("bob")); WsClient attacker = guarded(alice())) {
+            assertThat(attacker.send("{\"type\":\"kick\",\"user\":\"bob\"}").next()).isEqualTo(ERROR_FORBIDDEN);
+            assertThat(victim.send("{\"type\":\"ping\"}").next()).isEqualTo(PONG);
+            assertThat(attacker.send("{\"type\":\"ping\"}").next()).as("still usable").isEqualTo(PONG);
+        }
+        assertThat(reasons()).containsExactly(Rejection.ROLE_MISSING);
+    }
+
+    @Test
+    void messageWhenAdminKicksThenVictimClosed() throws Exception {
+        String admin = TestTokens.token().subject("carol").groups("user", "admin").sign();
+        try (WsClient victim = guarded(user("dave")); WsClient c = guarded(admin)) {
+            assertThat(c.send("{\"type\":\"kick\",\"user\":\"dave\"}").next()).isEqualTo("{\"type\":\"kicked\"}");
+            assertThat(victim.closeCode()).isEqualTo(1008);
+        }
+    }
+
+    @Test
+    void messageWhenScopeMissingThenForbidden() throws Exception {
+        String readOnly = TestTokens.token().subject("erin").tenant("acme").scope("chat:read").sign();
+        try (WsClient c = guarded(readOnly)) {
+            assertThat(c.send("{\"type\":\"subscribe\",\"channel\":\"tenant:acme:general\"}").next())
+                    .startsWith("{\"type\":\"subscribed\"");
+            assertThat(c.send("{\"type\":\"publish\",\"channel\":\"tenant:acme:general\",\"text\":\"hi\"}").next())
+                    .isEqualTo(ERROR_FORBIDDEN);
+        }
+        assertThat(reasons()).containsExactly(Rejection.SCOPE_MISSING);
+    }
+
+    @Test
+    void messageWhenSiblingTenantOrRoomThenForbidden() throws Exception {
+        List<String> attacks = List.of(
+                "{\"type\":\"subscribe\",\"channel\":\"tenant:globex:general\"}",
+                "{\"type\":\"publish\",\"channel\":\"tenant:globex:general\",\"text\":\"hi\"}",
+                "{\"type\":\"subscribe\",\"channel\":\"tenant:acme:general:extra\"}",
+                "{\"type\":\"subscribe\",\"channel\":\"tenant:acme\"}",
+                "{\"type\":\"subscribe\",\"channel\":\"tenant:acme*:general\"}",
+                "{\"type\":\"join\",\"channel\":\"room:kitchen\"}");
+        try (WsClient attacker = open("alice")) {
+            for (String attack : attacks) {
+                assertThat(attacker.send(attack).next()).as(attack).doesNotContain("error");
+            }
+        }
+        try (WsClient attacker = guarded(alice())) {
+            for (String attack : attacks.subList(0, 4)) {
+                assertThat(attacker.send(attack).next()).as(attack).isEqualTo(ERROR_FORBIDDEN);
+            }
+        }
+        try (WsClient attacker = guarded(alice())) {
+            for (String attack : attacks.subList(4, 6)) {
+                assertThat(attacker.send(attack).next()).as(attack).isEqualTo(ERROR_FORBIDDEN);
+            }
+        }
+        assertThat(reasons()).containsOnly(Rejection.CHANNEL_FORBIDDEN).hasSize(6);
+    }
+
+    @Test
+    void messageWhenTypeHasNoRuleThenForbidden() throws Exception {
+        try (WsClient c = guarded(alice())) {
+            assertThat(c.send("{\"type\":\"unruled\"}").next()).isEqualTo(ERROR_FORBIDDEN);
+        }
+        assertThat(reasons()).containsExactly(Rejection.MESSAGE_TYPE_NOT_ALLOWED);
+    }
+
+    @Test
+    void messageWhenRepeatedViolationsThenClose1008() throws Exception {
+        try (WsClient attacker = guarded(alice())) {
+            for (int i = 0; i < 4; i++) {
+                assertThat(attacker.send("{\"type\":\"kick\",\"user\":\"bob\"}").next()).isEqualTo(ERROR_FORBIDDEN);
+            }
+            attacker.send("{\"type\":\"kick\",\"user\":\"bob\"}");
+            assertThat(attacker.closeCode()).isEqualTo(1008);
+        }
+        assertThat(EVENTS).filteredOn(e -> e.kind() == SecurityEvent.Kind.SESSION_CLOSED)
+                .singleElement().extracting(SecurityEvent::reason).isEqualTo(Rejection.TOO_MANY_VIOLATIONS);
+    }
+
+    @Test
+    void messageWhenSessionFloodsThenRateLimitedThenClose4429WhileOthersServed() throws Exception {
+        try (WsClient flooder = open("mallory")) {
+            for (int i = 0; i < 60; i++) {
+                flooder.send("{\"type\":\"ping\"}");
+            }
+            for (int i = 0; i < 60; i++) {
+                assertThat(flooder.next()).as("unguarded answers every ping").isEqualTo(PONG);
+            }
+        }
+        try (WsClient flooder = guarded(user("mallory")); WsClient bystander = guarded(user("frank"))) {
+            for (int i = 0; i < 60 && flooder.trySend("{\"type\":\"ping\"}"); i++) {
+                // as fast as the socket takes them
+            }
+            List<String> got = new ArrayList<>();
+            String m;
+            while ((m = flooder.poll(1000)) != null) {
+                got.add(m);
+            }
+            assertThat(got).filteredOn(PONG::equals).hasSize(20);
+            assertThat(got).filteredOn(ERROR_RATE_LIMITED::equals).hasSize(4);
+            assertThat(flooder.closeCode()).isEqualTo(4429);
+            for (int i = 0; i < 10; i++) {
+                assertThat(bystander.send("{\"type\":\"ping\"}").next()).as("bystander loses nothing").isEqualTo(PONG);
+            }
+        }
+    }
+
+    @Test
+    void messageWhenUserFloodsOverSeveralSessionsThenRateLimitedAcrossThem() throws Exception {
+        String token = user("grace");
+        try (WsClient a = guarded(token); WsClient b = guarded(token); WsClient other = guarded(user("heidi"))) {
+            String publish = "{\"type\":\"publish\",\"channel\":\"tenant:acme:general\",\"text\":\"hi\"}";
+            assertThat(a.send(publish).next()).startsWith("{\"type\":\"published\"");
+            assertThat(b.send(publish).next()).startsWith("{\"type\":\"published\"");
+            assertThat(a.send(publish).next()).startsWith("{\"type\":\"published\"");
+            assertThat(b.send(publish).next()).isEqualTo(ERROR_RATE_LIMITED);
+            assertThat(other.send(publish).next()).as("another user has its own budget")
+                    .startsWith("{\"type\":\"published\"");
+        }
+        assertThat(reasons()).containsExactly(Rejection.RATE_LIMITED);
+    }
+
+    @Test
+    void messageWhenAddressFloodsWithSeveralUsersThenRateLimitedAcrossThem() throws Exception {
+        try (WsClient a = guarded(user("ivan")); WsClient b = guarded(user("judy"))) {
+            String bid = "{\"type\":\"bid\",\"amount\":5}";
+            assertThat(a.send(bid).next()).isEqualTo("{\"type\":\"bid\",\"amount\":5}");
+            assertThat(b.send(bid).next()).isEqualTo("{\"type\":\"bid\",\"amount\":5}");
+            assertThat(a.send(bid).next()).isEqualTo("{\"type\":\"bid\",\"amount\":5}");
+            assertThat(b.send(bid).next()).as("same address, other user").isEqualTo(ERROR_RATE_LIMITED);
+        }
+    }
+
+    @Test
+    void messageWhenRefusedThenEventNamesTypeAndNoContent() throws Exception {
+        try (WsClient c = guarded(alice())) {
+            assertThat(c.send("{\"type\":\"kick\",\"user\":\"secret-victim\"}").next()).isEqualTo(ERROR_FORBIDDEN);
+        }
+        assertThat(EVENTS).filteredOn(e -> e.phase() == SecurityEvent.Phase.MESSAGE).singleElement().satisfies(e -> {
+            assertThat(e.kind()).isEqualTo(SecurityEvent.Kind.MESSAGE_REJECTED);
+            assertThat(e.phase()).isEqualTo(SecurityEvent.Phase.MESSAGE);
+            assertThat(e.messageType()).isEqualTo("kick");
+            assertThat(e.subject()).isEqualTo("alice");
+            assertThat(e.connectionId()).isNotNull();
+            assertThat(e.toJson()).doesNotContain("secret-victim");
+        });
+    }
+
+    @Test
+    void messageWhenOverSizeCapThenClose1009() throws Exception {
+        try (WsClient c = guarded(alice())) {
+            c.send("{\"type\":\"publish\",\"channel\":\"tenant:acme:general\",\"text\":\"" + "x".repeat(70_000)
+                    + "\"}");
+            assertThat(c.closeCode()).isEqualTo(1009);
+        }
+    }
+}

@@ -1,0 +1,53 @@
+package dev.wsguard.testing.chat;
+
+import dev.wsguard.GuardedEndpoint;
+import dev.wsguard.Handler;
+import dev.wsguard.WsGuard;
+import jakarta.websocket.OnOpen;
+import jakarta.websocket.Session;
+import jakarta.websocket.server.ServerEndpoint;
+
+/** The guarded test endpoint: handlers hold no checks at all. */
+@ServerEndpoint(value = "/guarded", configurator = TestGuard.class)
+public class GuardedChat extends GuardedEndpoint<TestMessage> {
+
+    @OnOpen
+    public void open(Session session) {
+        session.getUserProperties().put("test.subject", WsGuard.identity(session).getSubject());
+    }
+
+    @Handler
+    String subscribe(TestMessage.Subscribe m, Session s) {
+        return Replies.handle(m, s, null);
+    }
+
+    @Handler
+    String publish(TestMessage.Publish m, Session s) {
+        return Replies.handle(m, s, null);
+    }
+
+    @Handler
+    String kick(TestMessage.Kick m, Session s) {
+        return Replies.handle(m, s, null);
+    }
+
+    @Handler
+    String ping(TestMessage.Ping m, Session s) {
+        return Replies.handle(m, s, null);
+    }
+
+    @Handler
+    String bid(TestMessage.Bid m, Session s) {
+        return Replies.handle(m, s, null);
+    }
+
+    @Handler
+    String join(TestMessage.Join m, Session s) {
+        return Replies.handle(m, s, null);
+    }
+
+    @Handler
+    String unruled(TestMessage.Unruled m, Session s) {
+        return Replies.handle(m, s, null);
+    }
+}
