@@ -2,6 +2,7 @@ package dev.wsguard.tyrus;
 
 import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.lang.reflect.Method;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -16,14 +17,16 @@ import java.util.Objects;
 import java.util.Set;
 
 import jakarta.websocket.DeploymentException;
+import jakarta.websocket.OnMessage;
 import jakarta.websocket.server.ServerEndpoint;
 import jakarta.websocket.server.ServerEndpointConfig;
 
 import org.glassfish.grizzly.http.server.HttpHandler;
 
 /**
- * A standalone Tyrus WebSocket server that binds only the address it is given and closes the connection after a
- * refused handshake. Use it instead of {@code org.glassfish.tyrus.server.Server}.
+ * A standalone Tyrus WebSocket server that binds only the address it is given, closes the connection after a
+ * refused handshake and caps the size of incoming messages. Use it instead of
+ * {@code org.glassfish.tyrus.server.Server}.
  *
  * <p>Threats answered:
  * <ul>
@@ -43,11 +46,19 @@ import org.glassfish.grizzly.http.server.HttpHandler;
  *       its {@code Configurator}'s constructor throws), {@link #start()} throws and nothing is left listening.</li>
  *   <li><b>Details in error bodies.</b> Plain HTTP requests no handler claims get an empty {@code 404}; Grizzly
  *       error pages have no body.</li>
+ *   <li><b>Memory exhaustion by oversized messages.</b> Tyrus checks {@code @OnMessage(maxMessageSize)} only after
+ *       it has buffered the whole message (a 50 MB message sent in 1 MB fragments costs over 100 MB of heap), and
+ *       on an endpoint with {@code @OnError} every session it closes with 1009 itself stays reachable for good, so
+ *       repeated oversized messages exhaust the heap. Here every frame header is checked as it arrives: one announcing a payload that would take its message
+ *       over {@link Builder#maxMessageBytes(int) maxMessageBytes} (default 64 KiB) gets close {@code 1009} and the
+ *       connection is closed before the payload is read; the session is released like any lost connection. A
+ *       64-bit length with its top bit set, a control frame over 125 bytes or a misplaced fragment get
+ *       {@code 1002}.</li>
  * </ul>
  *
  * <p>Defaults: host {@code 127.0.0.1}, port {@code 0} (any free port, see {@link #port()}), context path
- * {@code "/"}, no endpoints, no HTTP handlers. Connections that never finish a handshake are not timed out, and
- * there is no TLS: put this server behind a TLS-terminating proxy, or on loopback only.
+ * {@code "/"}, no endpoints, no HTTP handlers, messages up to 64 KiB. Connections that never finish a handshake are
+ * not timed out, and there is no TLS: put this server behind a TLS-terminating proxy, or on loopback only.
  *
  * <pre>{@code
  * try (GuardedServer server = GuardedServer.builder().endpoint(ChatEndpoint.class).build()) {
@@ -60,6 +71,9 @@ import org.glassfish.grizzly.http.server.HttpHandler;
  * once and cannot be restarted after {@link #close()}.
  */
 public final class GuardedServer implements AutoCloseable {
+
+    /** The default {@linkplain Builder#maxMessageBytes(int) cap on one incoming message}: 64 KiB. */
+    public static final int DEFAULT_MAX_MESSAGE_BYTES = 65_536;
 
     private static final System.Logger LOG = System.getLogger(GuardedServer.class.getName());
 
@@ -95,7 +109,7 @@ public final class GuardedServer implements AutoCloseable {
             // A failed start still counts: the container cannot be reused.
             state = State.CLOSED;
             GuardedServerContainer candidate = new GuardedServerContainer(config.host, config.contextPath,
-                    config.endpointClasses, config.endpointConfigs, config.httpHandlers);
+                    config.endpointClasses, config.endpointConfigs, config.httpHandlers, config.maxMessageBytes);
             try {
                 candidate.start(config.contextPath, config.port);
             } catch (RuntimeException e) {
@@ -105,6 +119,7 @@ public final class GuardedServer implements AutoCloseable {
             container = candidate;
             port = candidate.getPort();
             state = State.RUNNING;
+            warnAboutLowerTyrusLimits(config.endpointClasses, config.maxMessageBytes);
             if (isWildcard(config.host)) {
                 LOG.log(Level.WARNING, "WebSocket server listens on every interface ({0}:{1,number,#})",
                         config.host, port);
@@ -144,6 +159,11 @@ public final class GuardedServer implements AutoCloseable {
         }
     }
 
+    /** The cap on one incoming message's payload, in bytes; see {@link Builder#maxMessageBytes(int)}. */
+    public int maxMessageBytes() {
+        return config.maxMessageBytes;
+    }
+
     /** Stops listening and closes every connection. Idempotent; a server that never started is just marked closed. */
     @Override
     public void close() {
@@ -162,6 +182,25 @@ public final class GuardedServer implements AutoCloseable {
         }
     }
 
+    /**
+     * A {@code maxMessageSize} below the cap is enforced by Tyrus after buffering, with its 1009 close that leaks
+     * the session on endpoints with {@code @OnError}: say so at start-up rather than leave the endpoint exposed.
+     */
+    private static void warnAboutLowerTyrusLimits(Set<Class<?>> endpointClasses, int maxMessageBytes) {
+        for (Class<?> endpointClass : endpointClasses) {
+            for (Method method : endpointClass.getMethods()) {
+                OnMessage onMessage = method.getAnnotation(OnMessage.class);
+                if (onMessage != null && onMessage.maxMessageSize() >= 0
+                        && onMessage.maxMessageSize() < maxMessageBytes) {
+                    LOG.log(Level.WARNING, "{0}.{1} declares maxMessageSize {2,number,#}, below maxMessageBytes "
+                            + "{3,number,#}: Tyrus enforces it only after buffering the message and may keep every "
+                            + "session it closes that way; lower maxMessageBytes instead",
+                            endpointClass.getName(), method.getName(), onMessage.maxMessageSize(), maxMessageBytes);
+                }
+            }
+        }
+    }
+
     private static boolean isWildcard(String host) {
         try {
             return InetAddress.getByName(host).isAnyLocalAddress();
@@ -173,11 +212,12 @@ public final class GuardedServer implements AutoCloseable {
     /**
      * Immutable configuration for a {@link GuardedServer}: every setter returns a new builder and validates its
      * argument at once, so a builder can be shared and used as a template. Defaults: host {@code 127.0.0.1}, port 0,
-     * context path {@code "/"}, no endpoints, no HTTP handlers. Immutable and thread-safe.
+     * context path {@code "/"}, no endpoints, no HTTP handlers, messages up to 64 KiB. Immutable and thread-safe.
      */
     public static final class Builder {
 
-        private static final Builder DEFAULTS = new Builder("127.0.0.1", 0, "/", Set.of(), List.of(), Map.of());
+        private static final Builder DEFAULTS = new Builder("127.0.0.1", 0, "/", Set.of(), List.of(), Map.of(),
+                DEFAULT_MAX_MESSAGE_BYTES);
 
         private final String host;
         private final int port;
@@ -185,15 +225,18 @@ public final class GuardedServer implements AutoCloseable {
         private final Set<Class<?>> endpointClasses;
         private final List<ServerEndpointConfig> endpointConfigs;
         private final Map<String, HttpHandler> httpHandlers;
+        private final int maxMessageBytes;
 
         private Builder(String host, int port, String contextPath, Set<Class<?>> endpointClasses,
-                List<ServerEndpointConfig> endpointConfigs, Map<String, HttpHandler> httpHandlers) {
+                List<ServerEndpointConfig> endpointConfigs, Map<String, HttpHandler> httpHandlers,
+                int maxMessageBytes) {
             this.host = host;
             this.port = port;
             this.contextPath = contextPath;
             this.endpointClasses = endpointClasses;
             this.endpointConfigs = endpointConfigs;
             this.httpHandlers = httpHandlers;
+            this.maxMessageBytes = maxMessageBytes;
         }
 
         /**
@@ -210,7 +253,8 @@ public final class GuardedServer implements AutoCloseable {
             if (bare.isEmpty()) {
                 throw new IllegalArgumentException("host must not be blank");
             }
-            return new Builder(bare, port, contextPath, endpointClasses, endpointConfigs, httpHandlers);
+            return new Builder(bare, port, contextPath, endpointClasses, endpointConfigs, httpHandlers,
+                    maxMessageBytes);
         }
 
         /** The port to bind, 0 to 65535; 0 (the default) picks a free one, see {@link GuardedServer#port()}. */
@@ -218,7 +262,8 @@ public final class GuardedServer implements AutoCloseable {
             if (port < 0 || port > 65_535) {
                 throw new IllegalArgumentException("port must be 0..65535: " + port);
             }
-            return new Builder(host, port, contextPath, endpointClasses, endpointConfigs, httpHandlers);
+            return new Builder(host, port, contextPath, endpointClasses, endpointConfigs, httpHandlers,
+                    maxMessageBytes);
         }
 
         /**
@@ -234,7 +279,8 @@ public final class GuardedServer implements AutoCloseable {
             String normalized = contextPath.length() > 1 && contextPath.endsWith("/")
                     ? contextPath.substring(0, contextPath.length() - 1)
                     : contextPath;
-            return new Builder(host, port, normalized, endpointClasses, endpointConfigs, httpHandlers);
+            return new Builder(host, port, normalized, endpointClasses, endpointConfigs, httpHandlers,
+                    maxMessageBytes);
         }
 
         /**
@@ -251,7 +297,7 @@ public final class GuardedServer implements AutoCloseable {
             Set<Class<?>> classes = new LinkedHashSet<>(endpointClasses);
             classes.add(endpointClass);
             return new Builder(host, port, contextPath, Collections.unmodifiableSet(classes), endpointConfigs,
-                    httpHandlers);
+                    httpHandlers, maxMessageBytes);
         }
 
         /** Adds a programmatic endpoint. */
@@ -259,7 +305,8 @@ public final class GuardedServer implements AutoCloseable {
             Objects.requireNonNull(endpointConfig, "endpointConfig");
             List<ServerEndpointConfig> configs = new ArrayList<>(endpointConfigs);
             configs.add(endpointConfig);
-            return new Builder(host, port, contextPath, endpointClasses, List.copyOf(configs), httpHandlers);
+            return new Builder(host, port, contextPath, endpointClasses, List.copyOf(configs), httpHandlers,
+                    maxMessageBytes);
         }
 
         /**
@@ -283,7 +330,36 @@ public final class GuardedServer implements AutoCloseable {
             Map<String, HttpHandler> handlers = new LinkedHashMap<>(httpHandlers);
             handlers.put(normalized, handler);
             return new Builder(host, port, contextPath, endpointClasses, endpointConfigs,
-                    Collections.unmodifiableMap(handlers));
+                    Collections.unmodifiableMap(handlers), maxMessageBytes);
+        }
+
+        /**
+         * The most payload one WebSocket message may carry, in bytes: the sum of its fragments. Applies to every
+         * endpoint of the server, text and binary alike; control frames have their own 125-byte limit.
+         *
+         * <p>The cap is checked on each frame header as it arrives. A header announcing a payload that would take its
+         * message over the cap gets a close frame {@code 1009 "message too big"} and the connection is closed: the
+         * payload is never read into memory, and a client streaming 50 MB is cut off after about the cap. The
+         * endpoint's {@code @OnClose} still runs once, with the code Tyrus reports for a connection lost under it,
+         * {@code 1006 CLOSED_ABNORMALLY} (not {@code 1009}), and the session leaves {@code getOpenSessions()}.
+         * Tyrus's own limits are set to match (incoming frame buffer, default text and binary message buffers), so
+         * Tyrus never buffers more than about the cap plus one 64 KiB read per connection. Keep
+         * {@code @OnMessage(maxMessageSize)} and {@code Session.setMaxText/BinaryMessageBufferSize} unset or at least
+         * this large: a message refused by Tyrus's own checks instead is closed with 1009 by Tyrus, after buffering,
+         * and on an endpoint with {@code @OnError} Tyrus keeps every session it closes that way. Large caps cost
+         * more than their size while a frame arrives: Tyrus copies an unfinished frame on every read (about 9 MB
+         * allocated for a 1 MB frame).
+         *
+         * <p>Default {@value GuardedServer#DEFAULT_MAX_MESSAGE_BYTES} (64 KiB).
+         *
+         * @throws IllegalArgumentException if not positive
+         */
+        public Builder maxMessageBytes(int maxMessageBytes) {
+            if (maxMessageBytes <= 0) {
+                throw new IllegalArgumentException("maxMessageBytes must be positive: " + maxMessageBytes);
+            }
+            return new Builder(host, port, contextPath, endpointClasses, endpointConfigs, httpHandlers,
+                    maxMessageBytes);
         }
 
         /** A new, not yet started server with this configuration. */

@@ -20,7 +20,9 @@ import org.glassfish.tyrus.spi.WebSocketEngine;
 
 /**
  * The Tyrus server container behind {@link GuardedServer}: Tyrus's own engine and WebSocket filter on a Grizzly
- * listener that binds the configured host only, with {@link RejectedUpgradeFilter} next to the Tyrus filter.
+ * listener that binds the configured host only, with {@link RejectedUpgradeFilter} and {@link MaxMessageSizeFilter}
+ * next to the Tyrus filter. Tyrus's own size limits (incoming frame buffer, default text and binary message buffers)
+ * follow the message cap, so that the filter, not Tyrus, refuses an oversized message.
  *
  * <p>Tyrus's built-in Grizzly container binds first and deploys while already accepting connections; this one
  * deploys every endpoint before it binds, so a deployment failure never opens a listening socket at all. Start and
@@ -30,7 +32,14 @@ final class GuardedServerContainer extends TyrusServerContainer {
 
     private static final String LISTENER_NAME = "wsguard";
 
-    private final WebSocketEngine engine = TyrusWebSocketEngine.builder(this).build();
+    /**
+     * The most one socket read hands to Tyrus. Tyrus keeps an unfinished frame and appends the next read to it, so
+     * its incoming buffer must hold one frame (header and payload, at most the message cap) plus one read.
+     */
+    static final int READ_BUFFER_BYTES = 64 * 1024;
+
+    private final WebSocketEngine engine;
+    private final int maxMessageBytes;
     private final String host;
     private final String contextPath;
     private final List<ServerEndpointConfig> endpointConfigs;
@@ -40,8 +49,15 @@ final class GuardedServerContainer extends TyrusServerContainer {
     private volatile int boundPort = -1;
 
     GuardedServerContainer(String host, String contextPath, Set<Class<?>> endpointClasses,
-            List<ServerEndpointConfig> endpointConfigs, Map<String, HttpHandler> httpHandlers) {
+            List<ServerEndpointConfig> endpointConfigs, Map<String, HttpHandler> httpHandlers, int maxMessageBytes) {
         super(endpointClasses);
+        this.maxMessageBytes = maxMessageBytes;
+        this.engine = TyrusWebSocketEngine.builder(this)
+                .incomingBufferSize(incomingBufferSize(maxMessageBytes))
+                .build();
+        // Only fragmented messages are assembled in these buffers; a message within the cap always fits.
+        setDefaultMaxTextMessageBufferSize(maxMessageBytes);
+        setDefaultMaxBinaryMessageBufferSize(maxMessageBytes);
         this.host = host;
         this.contextPath = contextPath;
         this.endpointConfigs = endpointConfigs;
@@ -83,8 +99,10 @@ final class GuardedServerContainer extends TyrusServerContainer {
         HttpServer server = new HttpServer();
         NetworkListener listener = new NetworkListener(LISTENER_NAME, host, port);
         listener.getTransport().setIOStrategy(WorkerThreadIOStrategy.getInstance());
+        listener.getTransport().setReadBufferSize(READ_BUFFER_BYTES);
         listener.registerAddOn(new WebSocketAddOn(this, contextPath));
         listener.registerAddOn(new RejectedUpgradeAddOn());
+        listener.registerAddOn(new MaxMessageSizeAddOn(maxMessageBytes));
         server.addListener(listener);
 
         ServerConfiguration configuration = server.getServerConfiguration();
@@ -103,6 +121,16 @@ final class GuardedServerContainer extends TyrusServerContainer {
         }
         httpServer = server;
         boundPort = listener.getPort();
+    }
+
+    /**
+     * Tyrus closes with 1011 when an unfinished frame plus the next read would exceed this. Every frame that reaches
+     * Tyrus carries at most {@code maxMessageBytes} of payload ({@link MaxMessageSizeFilter} refuses longer ones), so
+     * this never trips for a client within the cap, and nothing larger is ever buffered.
+     */
+    static int incomingBufferSize(int maxMessageBytes) {
+        long frameAndRead = (long) maxMessageBytes + FrameSizeTracker.MAX_HEADER_BYTES + READ_BUFFER_BYTES;
+        return (int) Math.min(Integer.MAX_VALUE - 8, frameAndRead);
     }
 
     private static String[] mappings(String path) {

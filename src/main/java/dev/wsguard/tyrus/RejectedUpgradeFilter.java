@@ -97,7 +97,7 @@ final class RejectedUpgradeFilter extends BaseFilter {
         transport.setCompletionHandler(new CloseAfterWrite(connection, original));
     }
 
-    private static boolean writtenByTyrus(FilterChainContext ctx) {
+    static boolean writtenByTyrus(FilterChainContext ctx) {
         // A write context starts just below the filter that wrote: see FilterChainContext.write.
         int writerIndex = ctx.getStartIdx() + 1;
         return writerIndex < ctx.getFilterChain().size()

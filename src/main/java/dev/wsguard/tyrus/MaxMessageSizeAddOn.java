@@ -1,0 +1,30 @@
+package dev.wsguard.tyrus;
+
+import org.glassfish.grizzly.filterchain.FilterChainBuilder;
+import org.glassfish.grizzly.http.server.AddOn;
+import org.glassfish.grizzly.http.server.NetworkListener;
+import org.glassfish.tyrus.container.grizzly.server.GrizzlyServerFilter;
+
+/**
+ * Puts a {@link MaxMessageSizeFilter} directly in front of Tyrus's {@link GrizzlyServerFilter} (on the transport side),
+ * so it sees every byte Tyrus would read and every response Tyrus writes. Must be registered after Tyrus's
+ * {@code WebSocketAddOn}; without the Tyrus filter in the chain the listener refuses to start rather than run
+ * unguarded.
+ */
+final class MaxMessageSizeAddOn implements AddOn {
+
+    private final int maxMessageBytes;
+
+    MaxMessageSizeAddOn(int maxMessageBytes) {
+        this.maxMessageBytes = maxMessageBytes;
+    }
+
+    @Override
+    public void setup(NetworkListener networkListener, FilterChainBuilder builder) {
+        int tyrusIndex = builder.indexOfType(GrizzlyServerFilter.class);
+        if (tyrusIndex < 0) {
+            throw new IllegalStateException("Tyrus WebSocket filter not found in the Grizzly filter chain");
+        }
+        builder.add(tyrusIndex, new MaxMessageSizeFilter(maxMessageBytes));
+    }
+}
