@@ -1,5 +1,10 @@
 package dev.wsguard.tyrus;
 
+import dev.wsguard.GuardConfigException;
+import dev.wsguard.WsGuardConfigurator;
+import dev.wsguard.internal.message.MessageGuard;
+import jakarta.websocket.server.ServerEndpoint;
+
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
@@ -66,7 +71,26 @@ final class GuardedServerContainer extends TyrusServerContainer {
 
     @Override
     public void register(Class<?> endpointClass) throws DeploymentException {
+        refuseUncheckedMessages(endpointClass);
         engine.register(endpointClass, contextPath);
+    }
+
+    /**
+     * An endpoint whose handshake wsguard guards must also have every message guarded: refused at deployment when
+     * its messages could reach user code unchecked (see {@link MessageGuard#validate}).
+     */
+    private static void refuseUncheckedMessages(Class<?> endpointClass) throws DeploymentException {
+        ServerEndpoint annotation = endpointClass.getAnnotation(ServerEndpoint.class);
+        if (annotation == null || !WsGuardConfigurator.class.isAssignableFrom(annotation.configurator())) {
+            return;
+        }
+        try {
+            MessageGuard.validate(endpointClass);
+        } catch (GuardConfigException e) {
+            System.getLogger("dev.wsguard").log(System.Logger.Level.ERROR, "wsguard refuses to deploy "
+                    + endpointClass.getName() + ": " + e.getMessage());
+            throw new DeploymentException(e.getMessage(), e);
+        }
     }
 
     @Override

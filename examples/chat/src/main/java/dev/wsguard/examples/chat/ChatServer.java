@@ -41,7 +41,9 @@ public final class ChatServer {
             issuer = enterDevMode(host, port);
         }
 
-        GuardedServer.Builder builder = GuardedServer.builder().host(host).port(port).endpoint(ChatEndpoint.class);
+        GuardedServer.Builder builder = GuardedServer.builder().host(host).port(port)
+                .maxMessageBytes(Integer.getInteger("wsguard.message.max-bytes", GuardedServer.DEFAULT_MAX_MESSAGE_BYTES))
+                .endpoint(ChatEndpoint.class);
         if (issuer != null) {
             builder = builder.httpHandler("/dev/token", tokenHandler(issuer));
         }
