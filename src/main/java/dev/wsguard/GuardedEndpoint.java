@@ -1,7 +1,10 @@
 package dev.wsguard;
 
 import dev.wsguard.internal.message.MessageGuard;
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.OnClose;
 import jakarta.websocket.OnMessage;
+import jakarta.websocket.OnOpen;
 import jakarta.websocket.Session;
 
 
@@ -21,8 +24,10 @@ import jakarta.websocket.Session;
  * }
  * }</pre>
  *
- * <p>A message type with no authorization rule, or with no handler, is refused ({@code forbidden}). Declaring
- * another {@code @OnMessage} in a subclass fails deployment (Tyrus refuses two text handlers; {@code GuardedServer}
+ * <p>The session closes with 4401 when its token expires (a timer, not the next message). A message type with no
+ * authorization rule is refused ({@code forbidden}); a type without a handler fails deployment. Declaring
+ * {@code @OnMessage}, {@code @OnOpen} or {@code @OnClose} in a subclass fails deployment too (override
+ * {@link #opened} and {@link #closed} instead) (Tyrus refuses two text handlers; {@code GuardedServer}
  * refuses binary and pong handlers on a guarded endpoint). Answers: malformed input closes with 1007 (or an error
  * frame, by configuration), an oversized message closes with 1009, a refused message gets
  * {@code {"type":"error","code":"forbidden"|"invalid"|"rate_limited"}} and the session stays usable until the
@@ -33,9 +38,37 @@ import jakarta.websocket.Session;
  */
 public abstract class GuardedEndpoint<M> {
 
+    /** Every session starts here: the guard arms its timers, then {@link #opened} runs. Not for user code. */
+    @OnOpen
+    public final void onGuardedOpen(Session session) {
+        MessageGuard.of(session, getClass()).opened(session);
+        opened(session);
+    }
+
     /** Every text message of the session enters here. Not for user code. */
     @OnMessage
     public final void onGuardedMessage(String text, Session session) {
         MessageGuard.of(session, getClass()).handle(this, text, session);
+    }
+
+    /** Every session ends here: the guard releases what it held, then {@link #closed} runs. Not for user code. */
+    @OnClose
+    public final void onGuardedClose(Session session, CloseReason reason) {
+        try {
+            MessageGuard.released(session);
+        } finally {
+            closed(session, reason);
+        }
+    }
+
+    /**
+     * Called once the session is open and guarded; {@code WsGuard.identity(session)} is available. Override it
+     * instead of declaring {@code @OnOpen}.
+     */
+    protected void opened(Session session) {
+    }
+
+    /** Called when the session has closed, for whatever reason. Override it instead of declaring {@code @OnClose}. */
+    protected void closed(Session session, CloseReason reason) {
     }
 }

@@ -38,6 +38,13 @@ class DeploymentValidationTest {
         }
     }
 
+    @ServerEndpoint(value = "/open-hook", configurator = TestGuard.class)
+    public static class OwnOnOpen extends GuardedEndpoint<TestMessage> {
+        @jakarta.websocket.OnOpen
+        public void open() {
+        }
+    }
+
     @ServerEndpoint(value = "/raw", configurator = TestGuard.class)
     @SuppressWarnings("rawtypes")
     public static class RawFamily extends GuardedEndpoint {
@@ -62,6 +69,11 @@ class DeploymentValidationTest {
     @Test
     void startWhenMessageTypeHasNoHandlerThenRefused() {
         assertRefused(MissingHandlers.class, "has no @Handler for message type");
+    }
+
+    @Test
+    void startWhenGuardedEndpointDeclaresOnOpenThenRefused() {
+        assertRefused(OwnOnOpen.class, "override opened(Session)");
     }
 
     @Test

@@ -313,6 +313,23 @@ class MessageAttackIT {
     }
 
     @Test
+    void sessionWhenTokenExpiresThenClosed4401WithinASecondOfExp() throws Exception {
+        java.time.Instant now = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        java.time.Instant exp = now.plusSeconds(3);
+        String shortLived = TestTokens.token().subject("kim").issuedAt(now).expiresAt(exp).sign();
+        try (WsClient c = guarded(shortLived); WsClient longLived = guarded(alice())) {
+            assertThat(c.send("{\"type\":\"ping\"}").next()).isEqualTo(PONG);
+            int code = c.closeCode();
+            long lateMillis = System.currentTimeMillis() - exp.toEpochMilli();
+            assertThat(code).isEqualTo(4401);
+            assertThat(lateMillis).as("closed at exp, not at the next message").isBetween(-50L, 1000L);
+            assertThat(longLived.send("{\"type\":\"ping\"}").next()).isEqualTo(PONG);
+        }
+        assertThat(EVENTS).filteredOn(e -> e.kind() == SecurityEvent.Kind.SESSION_CLOSED)
+                .singleElement().extracting(SecurityEvent::reason).isEqualTo(Rejection.TOKEN_EXPIRED);
+    }
+
+    @Test
     void messageWhenOverSizeCapThenClose1009() throws Exception {
         try (WsClient c = guarded(alice())) {
             c.send("{\"type\":\"publish\",\"channel\":\"tenant:acme:general\",\"text\":\"" + "x".repeat(70_000)

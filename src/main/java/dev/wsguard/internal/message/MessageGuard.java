@@ -15,7 +15,9 @@ import dev.wsguard.message.StrictJsonReader;
 import jakarta.json.bind.Jsonb;
 import jakarta.json.bind.JsonbBuilder;
 import jakarta.websocket.CloseReason;
+import jakarta.websocket.OnClose;
 import jakarta.websocket.OnMessage;
+import jakarta.websocket.OnOpen;
 import jakarta.websocket.Session;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
@@ -128,6 +130,11 @@ public final class MessageGuard {
                             + " @OnMessage method on a guarded endpoint: its messages would bypass the guard;"
                             + " handle message types with @Handler methods instead");
                 }
+                if (m.isAnnotationPresent(OnOpen.class) || m.isAnnotationPresent(OnClose.class)) {
+                    throw new GuardConfigException(endpointClass.getName() + "." + m.getName() + ": a guarded"
+                            + " endpoint's @OnOpen and @OnClose belong to GuardedEndpoint; override opened(Session)"
+                            + " or closed(Session, CloseReason) instead");
+                }
             }
         }
         StrictJsonReader<?> reader = StrictJsonReader.of(family(endpointClass));
@@ -156,8 +163,51 @@ public final class MessageGuard {
                 + " GuardedEndpoint<YourMessages>");
     }
 
+    /** Arms the session's expiry timer: the session closes with 4401 when its token expires. */
+    public void opened(Session session) {
+        SessionState state = state(session);
+        Long exp = expiry(session);
+        if (exp == null) {
+            return;
+        }
+        long delayMillis = exp * 1000 - System.currentTimeMillis();
+        if (delayMillis <= 0) {
+            expire(session);
+            return;
+        }
+        state.expiry(Expiry.schedule(() -> expire(session), delayMillis));
+    }
+
+    /** Cancels what the session held; safe to call more than once. */
+    public static void released(Session session) {
+        Object state = session.getUserProperties().get(SessionState.KEY);
+        if (state instanceof SessionState s) {
+            s.release();
+        }
+    }
+
+    private void expire(Session session) {
+        if (session.isOpen()) {
+            close(session, Rejection.TOKEN_EXPIRED, null);
+        }
+    }
+
+    private static Long expiry(Session session) {
+        Object identity = session.getUserProperties().get(WsGuard.IDENTITY);
+        if (identity instanceof JsonWebToken jwt && jwt.getExpirationTime() > 0) {
+            return jwt.getExpirationTime();
+        }
+        return null;
+    }
+
     public void handle(Object endpoint, String text, Session session) {
         SessionState state = state(session);
+        Long exp = expiry(session);
+        if (exp != null && exp * 1000 <= System.currentTimeMillis()) {
+            // The timer may be a few milliseconds late: nothing is processed for an expired token.
+            expire(session);
+            return;
+        }
         if (tooBig(text)) {
             close(session, Rejection.MESSAGE_TOO_BIG, null);
             return;

@@ -2,6 +2,8 @@ package dev.wsguard.internal.message;
 
 import io.github.resilience4j.ratelimiter.RateLimiter;
 
+import java.util.concurrent.Future;
+
 /**
  * The guard's state for one session: its per-session limiters and its violation counters. Created at the first
  * message, stored in the session's user properties, gone with the session. Thread-safe.
@@ -14,6 +16,7 @@ final class SessionState {
     private long windowStart;
     private int violations;
     private int excess;
+    private Future<?> expiry;
 
     SessionState(int limits) {
         this.sessionLimiters = new RateLimiter[limits];
@@ -26,6 +29,18 @@ final class SessionState {
             sessionLimiters[limit.index] = limiter;
         }
         return limiter;
+    }
+
+    synchronized void expiry(Future<?> timer) {
+        this.expiry = timer;
+    }
+
+    /** Cancels the expiry timer; the session is gone. */
+    synchronized void release() {
+        if (expiry != null) {
+            expiry.cancel(false);
+            expiry = null;
+        }
     }
 
     /** Counts a refusal; returns the count within the current window. */

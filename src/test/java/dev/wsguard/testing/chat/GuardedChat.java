@@ -3,7 +3,6 @@ package dev.wsguard.testing.chat;
 import dev.wsguard.GuardedEndpoint;
 import dev.wsguard.Handler;
 import dev.wsguard.WsGuard;
-import jakarta.websocket.OnOpen;
 import jakarta.websocket.Session;
 import jakarta.websocket.server.ServerEndpoint;
 
@@ -11,8 +10,8 @@ import jakarta.websocket.server.ServerEndpoint;
 @ServerEndpoint(value = "/guarded", configurator = TestGuard.class)
 public class GuardedChat extends GuardedEndpoint<TestMessage> {
 
-    @OnOpen
-    public void open(Session session) {
+    @Override
+    protected void opened(Session session) {
         session.getUserProperties().put("test.subject", WsGuard.identity(session).getSubject());
     }
 

@@ -6,8 +6,6 @@ import dev.wsguard.MessageRejectedException;
 import dev.wsguard.WsGuard;
 import dev.wsguard.WsGuardConfigurator;
 import jakarta.websocket.CloseReason;
-import jakarta.websocket.OnClose;
-import jakarta.websocket.OnOpen;
 import jakarta.websocket.Session;
 import jakarta.websocket.server.ServerEndpoint;
 
@@ -34,8 +32,8 @@ public class ChatEndpoint extends GuardedEndpoint<ChatMessage> {
     public record Pong(String type) {
     }
 
-    @OnOpen
-    public void open(Session session) {
+    @Override
+    protected void opened(Session session) {
         session.getAsyncRemote().sendText("{\"type\":\"welcome\",\"user\":"
                 + Json.quote(WsGuard.identity(session).getSubject()) + "}");
     }
@@ -79,8 +77,8 @@ public class ChatEndpoint extends GuardedEndpoint<ChatMessage> {
         return new Pong("pong");
     }
 
-    @OnClose
-    public void close(Session session) {
+    @Override
+    protected void closed(Session session, CloseReason reason) {
         SUBSCRIBERS.values().forEach(s -> s.remove(session));
     }
 }

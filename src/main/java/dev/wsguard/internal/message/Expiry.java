@@ -1,0 +1,29 @@
+package dev.wsguard.internal.message;
+
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One daemon thread that fires token-expiry closes. Cancelled timers are removed at once, so a closed session
+ * leaves nothing behind; a close is quick (it only queues a close frame), so one thread serves every session.
+ */
+final class Expiry {
+
+    private static final ScheduledThreadPoolExecutor TIMER = new ScheduledThreadPoolExecutor(1, r -> {
+        Thread t = new Thread(r, "wsguard-expiry");
+        t.setDaemon(true);
+        return t;
+    });
+
+    static {
+        TIMER.setRemoveOnCancelPolicy(true);
+    }
+
+    private Expiry() {
+    }
+
+    static Future<?> schedule(Runnable task, long delayMillis) {
+        return TIMER.schedule(task, delayMillis, TimeUnit.MILLISECONDS);
+    }
+}
