@@ -77,6 +77,7 @@ public final class GuardConfig {
     private final Duration violationWindow;
     private final int maxRateLimitKeys;
     private final Map<String, RateLimitSetting> rateLimits;
+    private final RateLimitSetting handshakeRateLimit;
     private final Function<String, Optional<String>> lookup;
 
     /**
@@ -147,6 +148,7 @@ public final class GuardConfig {
         }
         this.maxRateLimitKeys = b.maxRateLimitKeys;
         this.rateLimits = Map.copyOf(b.rateLimits);
+        this.handshakeRateLimit = b.handshakeRateLimit;
         this.lookup = b.lookup;
     }
 
@@ -208,6 +210,12 @@ public final class GuardConfig {
                 "wsguard.message.violation-window")));
         lookup.apply("wsguard.rate-limit.max-keys").ifPresent(v -> b.maxRateLimitKeys(integer(v,
                 "wsguard.rate-limit.max-keys")));
+        int handshakes = lookup.apply("wsguard.handshake.limit-for-period")
+                .map(v -> integer(v, "wsguard.handshake.limit-for-period")).orElse(b.handshakeRateLimit.limitForPeriod());
+        Duration handshakePeriod = lookup.apply("wsguard.handshake.limit-refresh-period")
+                .map(v -> duration(v, "wsguard.handshake.limit-refresh-period"))
+                .orElse(b.handshakeRateLimit.refreshPeriod());
+        b.handshakeRateLimit(handshakes, handshakePeriod);
         b.lookup = lookup;
         return b.build();
     }
@@ -263,6 +271,15 @@ public final class GuardConfig {
     /** {@code wsguard.message.violation-window}, default PT1M. */
     public Duration violationWindow() {
         return violationWindow;
+    }
+
+    /**
+     * {@code wsguard.handshake.limit-for-period} handshakes per client address every
+     * {@code wsguard.handshake.limit-refresh-period}; default 50 per {@code PT10S}. Checked before anything else,
+     * so a flood of handshakes costs no signature work; answered 429 with {@code Retry-After}.
+     */
+    public RateLimitSetting handshakeRateLimit() {
+        return handshakeRateLimit;
     }
 
     /** {@code wsguard.rate-limit.max-keys}, default 100000: tracked users or addresses per limit at most. */
@@ -361,6 +378,13 @@ public final class GuardConfig {
         private int maxRateLimitKeys = 100_000;
         private final Map<String, RateLimitSetting> rateLimits = new HashMap<>();
         private Function<String, Optional<String>> lookup = key -> Optional.empty();
+        private RateLimitSetting handshakeRateLimit = new RateLimitSetting(50, Duration.ofSeconds(10));
+
+        /** Handshakes allowed per client address and period (default 50 per 10 s). */
+        public Builder handshakeRateLimit(int limitForPeriod, Duration refreshPeriod) {
+            this.handshakeRateLimit = new RateLimitSetting(limitForPeriod, refreshPeriod);
+            return this;
+        }
 
         private Builder() {
         }

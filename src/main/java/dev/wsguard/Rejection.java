@@ -11,6 +11,8 @@ import java.util.Optional;
  * which claim failed. The exact reason goes to the {@linkplain SecurityEvent security event} only.
  */
 public enum Rejection {
+    /** Too many handshakes from one client address; answered with {@code Retry-After}, before any other check. */
+    HANDSHAKE_RATE_LIMITED(429, 4429, "too many requests", null),
     /** The request carried no {@code Origin} header and missing origins are not allowed. */
     ORIGIN_MISSING(403, 4403, "origin not allowed", null),
     /** {@code Origin: null}, a malformed origin, or one that matches no allowlist entry. */

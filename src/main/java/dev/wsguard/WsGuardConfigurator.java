@@ -113,6 +113,7 @@ public class WsGuardConfigurator extends ServerEndpointConfig.Configurator {
             }
             return;
         }
-        TyrusAdapter.reject(((HandshakeGuard.Rejected) outcome).reason(), response);
+        HandshakeGuard.Rejected rejected = (HandshakeGuard.Rejected) outcome;
+        TyrusAdapter.reject(rejected.reason(), rejected.retryAfterSeconds(), response);
     }
 }

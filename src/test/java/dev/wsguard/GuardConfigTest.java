@@ -40,6 +40,28 @@ class GuardConfigTest {
         assertThat(config.tokenHeader()).isEqualTo("Authorization");
         assertThat(config.tokenCookie()).isEqualTo("Bearer");
         assertThat(config.queryParameter()).isEqualTo("access_token");
+        assertThat(config.handshakeRateLimit()).isEqualTo(new GuardConfig.RateLimitSetting(50, Duration.ofSeconds(10)));
+        assertThat(config.messageMaxBytes()).isEqualTo(65536);
+        assertThat(config.closeOnMalformed()).isTrue();
+        assertThat(config.maxViolations()).isEqualTo(10);
+    }
+
+    @Test
+    void fromConfigWhenMessageAndLimitKeysSetThenHonoured() {
+        Map<String, String> m = complete();
+        m.put("wsguard.handshake.limit-for-period", "7");
+        m.put("wsguard.handshake.limit-refresh-period", "PT2S");
+        m.put("wsguard.message.max-bytes", "1024");
+        m.put("wsguard.message.malformed", "error");
+        m.put("wsguard.rate-limit.publish.limit-for-period", "3");
+        GuardConfig config = from(m);
+        assertThat(config.handshakeRateLimit()).isEqualTo(new GuardConfig.RateLimitSetting(7, Duration.ofSeconds(2)));
+        assertThat(config.messageMaxBytes()).isEqualTo(1024);
+        assertThat(config.closeOnMalformed()).isFalse();
+        assertThat(config.rateLimit("publish", new GuardConfig.RateLimitSetting(20, Duration.ofSeconds(1))))
+                .isEqualTo(new GuardConfig.RateLimitSetting(3, Duration.ofSeconds(1)));
+        assertThat(config.rateLimit("other", new GuardConfig.RateLimitSetting(20, Duration.ofSeconds(1))))
+                .isEqualTo(new GuardConfig.RateLimitSetting(20, Duration.ofSeconds(1)));
     }
 
     @Test

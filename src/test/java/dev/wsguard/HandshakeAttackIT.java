@@ -67,17 +67,21 @@ class HandshakeAttackIT {
                 .issuer(TestTokens.ISSUER)
                 .audiences(TestTokens.AUDIENCE)
                 .maxTokenLifetime(Duration.ofHours(1))
+                .handshakeRateLimit(100_000, Duration.ofSeconds(1))
                 .listener(EVENTS::add);
         GuardConfig guarded = base.tokenSources(TokenSource.HEADER, TokenSource.SUBPROTOCOL, TokenSource.COOKIE)
                 .build();
         GuardConfig queryEnabled = base.tokenSources(TokenSource.QUERY).build();
         GuardConfig missingOriginAllowed = base.allowMissingOrigin(true)
                 .tokenSources(TokenSource.HEADER, TokenSource.COOKIE).build();
+        GuardConfig throttled = base.allowMissingOrigin(false).tokenSources(TokenSource.HEADER)
+                .handshakeRateLimit(3, Duration.ofSeconds(30)).build();
         server = GuardedServer.builder()
                 .endpoint(ServerEndpointConfig.Builder.create(IdentityEcho.class, "/open").build())
                 .endpoint(guardedAt("/guarded", guarded))
                 .endpoint(guardedAt("/guarded-query", queryEnabled))
                 .endpoint(guardedAt("/guarded-no-origin", missingOriginAllowed))
+                .endpoint(guardedAt("/guarded-throttled", throttled))
                 .build();
         server.start();
     }
@@ -212,6 +216,32 @@ class HandshakeAttackIT {
             assertThat(e.subject()).isNull();
         });
         assertThat(IdentityEcho.opens("/guarded")).as("@OnOpen never runs").isEqualTo(opensBefore);
+    }
+
+    @Test
+    void handshakeWhenAddressFloodsThenHttp429WithRetryAfterBeforeAnyTokenWork() throws Exception {
+        for (int i = 0; i < 10; i++) {
+            assertThat(RawHandshake.to(server.uri("/open")).send().status()).as("unguarded").isEqualTo(101);
+        }
+        assertThat(RawHandshake.to(server.uri("/guarded-throttled")).origin(ALLOWED).bearer(valid()).send().status())
+                .isEqualTo(101);
+        assertThat(RawHandshake.to(server.uri("/guarded-throttled")).origin(ALLOWED).bearer("junk").send().status())
+                .as("a refused attempt spends the budget too").isEqualTo(401);
+        assertThat(RawHandshake.to(server.uri("/guarded-throttled")).origin(ALLOWED).bearer(valid()).send().status())
+                .isEqualTo(101);
+        EVENTS.clear();
+        RawHandshake.Response limited = RawHandshake.to(server.uri("/guarded-throttled")).origin(ALLOWED)
+                .bearer(valid()).send();
+        assertThat(limited.status()).isEqualTo(429);
+        assertThat(limited.header("Retry-After")).hasValue("30");
+        assertThat(limited.header("Upgrade")).isEmpty();
+        assertThat(limited.closedByServer()).isTrue();
+        assertThat(EVENTS).singleElement().satisfies(e -> {
+            assertThat(e.reason()).isEqualTo(Rejection.HANDSHAKE_RATE_LIMITED);
+            assertThat(e.tokenFingerprint()).as("refused before the token was even read").isNull();
+        });
+        assertThat(RawHandshake.to(server.uri("/guarded")).origin(ALLOWED).bearer(valid()).send().status())
+                .as("other endpoints keep their own budget").isEqualTo(101);
     }
 
     @Test

@@ -43,6 +43,7 @@ class MessageAttackIT {
                 .issuer(TestTokens.ISSUER)
                 .audiences(TestTokens.AUDIENCE)
                 .maxViolations(5)
+                .handshakeRateLimit(100_000, Duration.ofSeconds(1))
                 .rateLimit("session", 20, Duration.ofSeconds(30))
                 .listener(EVENTS::add)
                 .build();

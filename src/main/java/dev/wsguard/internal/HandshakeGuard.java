@@ -1,10 +1,12 @@
 package dev.wsguard.internal;
 
 import dev.wsguard.GuardConfig;
+import dev.wsguard.RateLimit;
 import dev.wsguard.Rejection;
 import dev.wsguard.SecurityEvent;
 import dev.wsguard.internal.jwt.TokenVerifier;
 import dev.wsguard.internal.jwt.Verification;
+import dev.wsguard.internal.message.Limit;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
 import java.nio.charset.StandardCharsets;
@@ -17,7 +19,8 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The handshake pipeline, cheapest check first: origin, then token extraction, then verification. Runtime-neutral:
+ * The handshake pipeline, cheapest check first: the per-address handshake rate, origin, then token extraction,
+ * then verification. Runtime-neutral:
  * adapters turn a {@link HandshakeView} in and render the {@link Outcome}. Emits exactly one security event per
  * call. Thread-safe.
  */
@@ -32,8 +35,8 @@ public final class HandshakeGuard {
     public record Accepted(String connectionId, JsonWebToken identity, boolean viaSubprotocol) implements Outcome {
     }
 
-    /** Refused for {@code reason}. */
-    public record Rejected(String connectionId, Rejection reason) implements Outcome {
+    /** Refused for {@code reason}; {@code retryAfterSeconds} is positive when the client may retry later. */
+    public record Rejected(String connectionId, Rejection reason, long retryAfterSeconds) implements Outcome {
     }
 
     private static final int MAX_LOGGED_ORIGIN = 200;
@@ -45,6 +48,8 @@ public final class HandshakeGuard {
     private final TokenVerifier verifier;
     private final EventSink events;
     private final dev.wsguard.internal.message.GuardContext context;
+    private final Limit handshakes;
+    private final long retryAfterSeconds;
 
     /**
      * @throws dev.wsguard.GuardConfigException when keys cannot be loaded or the settings are unsafe
@@ -55,6 +60,9 @@ public final class HandshakeGuard {
         this.verifier = new TokenVerifier(config.jwt());
         this.events = new EventSink(config.listeners());
         this.context = new dev.wsguard.internal.message.GuardContext(config, events);
+        this.handshakes = new Limit("handshake", RateLimit.Key.ADDRESS, config.handshakeRateLimit(),
+                config.maxRateLimitKeys(), 0);
+        this.retryAfterSeconds = Math.max(1, (config.handshakeRateLimit().refreshPeriod().toMillis() + 999) / 1000);
     }
 
     /** What the sessions this guard opens share: configuration, events, message guards. */
@@ -66,6 +74,11 @@ public final class HandshakeGuard {
         String id = ID_PREFIX + "-" + Long.toHexString(IDS.incrementAndGet());
         List<String> origins = request.header("Origin");
         String origin = origins.isEmpty() ? null : String.join(",", origins);
+
+        // Where the runtime does not tell the address (Undertow), the Servlet filter of the EE integration limits.
+        if (request.clientAddress() != null && !handshakes.acquireShared(request.clientAddress())) {
+            return reject(id, request, origin, null, Rejection.HANDSHAKE_RATE_LIMITED);
+        }
 
         boolean originVerified = false;
         if (origins.isEmpty()) {
@@ -98,7 +111,7 @@ public final class HandshakeGuard {
         events.emit(new SecurityEvent(Instant.now(), SecurityEvent.Kind.HANDSHAKE_REJECTED,
                 SecurityEvent.Phase.HANDSHAKE, reason, id, request.path(), request.clientAddress(), clip(origin),
                 fingerprint, null));
-        return new Rejected(id, reason);
+        return new Rejected(id, reason, reason == Rejection.HANDSHAKE_RATE_LIMITED ? retryAfterSeconds : 0);
     }
 
     private static String clip(String s) {

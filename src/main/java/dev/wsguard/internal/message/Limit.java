@@ -15,7 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * tracked key is busy a new key is refused rather than tracked: the map never grows past the cap, about 500 bytes
  * a key). resilience4j with a zero timeout, so a denied permit never blocks. Thread-safe.
  */
-final class Limit {
+public final class Limit {
 
     final String name;
     final RateLimit.Key key;
@@ -26,7 +26,7 @@ final class Limit {
     private final long sweepIntervalNanos;
     private long lastSweep = System.nanoTime() - Long.MAX_VALUE / 2;
 
-    Limit(String name, RateLimit.Key key, GuardConfig.RateLimitSetting setting, int maxKeys, int index) {
+    public Limit(String name, RateLimit.Key key, GuardConfig.RateLimitSetting setting, int maxKeys, int index) {
         this.name = name;
         this.key = key;
         this.index = index;
@@ -46,7 +46,7 @@ final class Limit {
     }
 
     /** A permit for {@code keyValue} (user or address), false when over the limit or the key cannot be tracked. */
-    boolean acquireShared(String keyValue) {
+    public boolean acquireShared(String keyValue) {
         RateLimiter limiter = shared.get(keyValue);
         if (limiter == null) {
             if (shared.size() >= maxKeys && !evictIdle()) {

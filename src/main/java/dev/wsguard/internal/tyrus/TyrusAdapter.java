@@ -26,13 +26,16 @@ public final class TyrusAdapter {
     }
 
     /** Never returns normally: aborts the handshake with {@code reason}'s status and headers. */
-    public static void reject(Rejection reason, HandshakeResponse response) {
+    public static void reject(Rejection reason, long retryAfterSeconds, HandshakeResponse response) {
         Map<String, List<String>> headers = response.getHeaders();
         // Tyrus has already written the 101 headers into the response; a refusal must not carry them.
         headers.keySet().removeIf(name -> name.equalsIgnoreCase("Upgrade") || name.equalsIgnoreCase("Connection")
                 || name.regionMatches(true, 0, "Sec-WebSocket-", 0, 14));
         reason.wwwAuthenticate().ifPresent(value -> headers.put("WWW-Authenticate", List.of(value)));
         headers.put("Cache-Control", List.of("no-store"));
+        if (retryAfterSeconds > 0) {
+            headers.put("Retry-After", List.of(Long.toString(retryAfterSeconds)));
+        }
         if (TYRUS) {
             TyrusOnly.fail(reason.httpStatus(), reason.phrase());
         }
