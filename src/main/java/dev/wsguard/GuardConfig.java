@@ -78,6 +78,7 @@ public final class GuardConfig {
     private final int maxRateLimitKeys;
     private final Map<String, RateLimitSetting> rateLimits;
     private final RateLimitSetting handshakeRateLimit;
+    private final int[] connectionQuotas;
     private final Function<String, Optional<String>> lookup;
 
     /**
@@ -149,6 +150,12 @@ public final class GuardConfig {
         this.maxRateLimitKeys = b.maxRateLimitKeys;
         this.rateLimits = Map.copyOf(b.rateLimits);
         this.handshakeRateLimit = b.handshakeRateLimit;
+        for (int quota : b.connectionQuotas) {
+            if (quota < 1) {
+                throw new GuardConfigException("wsguard.connections.* quotas must be at least 1");
+            }
+        }
+        this.connectionQuotas = b.connectionQuotas.clone();
         this.lookup = b.lookup;
     }
 
@@ -216,6 +223,12 @@ public final class GuardConfig {
                 .map(v -> duration(v, "wsguard.handshake.limit-refresh-period"))
                 .orElse(b.handshakeRateLimit.refreshPeriod());
         b.handshakeRateLimit(handshakes, handshakePeriod);
+        String[] quotaKeys = {"max-per-address", "max-per-user", "max-per-endpoint", "max-total"};
+        for (int i = 0; i < quotaKeys.length; i++) {
+            String key = "wsguard.connections." + quotaKeys[i];
+            int index = i;
+            lookup.apply(key).ifPresent(v -> b.connectionQuotas[index] = integer(v, key));
+        }
         b.lookup = lookup;
         return b.build();
     }
@@ -280,6 +293,16 @@ public final class GuardConfig {
      */
     public RateLimitSetting handshakeRateLimit() {
         return handshakeRateLimit;
+    }
+
+    /**
+     * Open connections allowed at once: {@code wsguard.connections.max-per-address} (default 100),
+     * {@code .max-per-user} (20), {@code .max-per-endpoint} (10000) and {@code .max-total} for the process (20000).
+     *
+     * @return the four quotas in that order
+     */
+    public int[] connectionQuotas() {
+        return connectionQuotas.clone();
     }
 
     /** {@code wsguard.rate-limit.max-keys}, default 100000: tracked users or addresses per limit at most. */
@@ -379,6 +402,16 @@ public final class GuardConfig {
         private final Map<String, RateLimitSetting> rateLimits = new HashMap<>();
         private Function<String, Optional<String>> lookup = key -> Optional.empty();
         private RateLimitSetting handshakeRateLimit = new RateLimitSetting(50, Duration.ofSeconds(10));
+        private final int[] connectionQuotas = {100, 20, 10_000, 20_000};
+
+        /** Open connections allowed per client address, per user, per endpoint and in the process. */
+        public Builder connectionQuotas(int perAddress, int perUser, int perEndpoint, int total) {
+            connectionQuotas[0] = perAddress;
+            connectionQuotas[1] = perUser;
+            connectionQuotas[2] = perEndpoint;
+            connectionQuotas[3] = total;
+            return this;
+        }
 
         /** Handshakes allowed per client address and period (default 50 per 10 s). */
         public Builder handshakeRateLimit(int limitForPeriod, Duration refreshPeriod) {

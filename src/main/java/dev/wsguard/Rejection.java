@@ -13,6 +13,8 @@ import java.util.Optional;
 public enum Rejection {
     /** Too many handshakes from one client address; answered with {@code Retry-After}, before any other check. */
     HANDSHAKE_RATE_LIMITED(429, 4429, "too many requests", null),
+    /** A connection quota (per address, per user, per endpoint or in total) is full; {@code Retry-After} is sent. */
+    CONNECTION_QUOTA_EXCEEDED(429, 4429, "too many connections", null),
     /** The request carried no {@code Origin} header and missing origins are not allowed. */
     ORIGIN_MISSING(403, 4403, "origin not allowed", null),
     /** {@code Origin: null}, a malformed origin, or one that matches no allowlist entry. */

@@ -1,5 +1,6 @@
 package dev.wsguard;
 
+import dev.wsguard.internal.ConnectionQuotas;
 import dev.wsguard.internal.HandshakeGuard;
 import dev.wsguard.internal.HandshakeView;
 import dev.wsguard.internal.tyrus.TyrusAdapter;
@@ -99,12 +100,17 @@ public class WsGuardConfigurator extends ServerEndpointConfig.Configurator {
         HandshakeView view = new HandshakeView(request.getRequestURI() == null ? null
                 : request.getRequestURI().getPath(), request.getHeaders(), request.getParameterMap(),
                 TyrusAdapter.clientAddress(request));
-        HandshakeGuard.Outcome outcome = guard.check(view);
+        // Only an endpoint that gives the slot back on close may take one, or the quota would leak.
+        boolean counted = GuardedEndpoint.class.isAssignableFrom(sec.getEndpointClass());
+        HandshakeGuard.Outcome outcome = guard.check(view, counted);
         if (outcome instanceof HandshakeGuard.Accepted accepted) {
             // Per-handshake copy on Tyrus >= 2.1, Undertow and Payara: becomes this session's user properties.
             sec.getUserProperties().put(WsGuard.IDENTITY, accepted.identity());
             sec.getUserProperties().put(WsGuard.CONNECTION_ID, accepted.connectionId());
             sec.getUserProperties().put(WsGuard.CONTEXT, guard.context());
+            if (accepted.slot() != null) {
+                sec.getUserProperties().put(ConnectionQuotas.SLOT, accepted.slot());
+            }
             if (view.clientAddress() != null) {
                 sec.getUserProperties().put(WsGuard.CLIENT_ADDRESS, view.clientAddress());
             }

@@ -32,7 +32,8 @@ public final class HandshakeGuard {
     }
 
     /** Every check passed. */
-    public record Accepted(String connectionId, JsonWebToken identity, boolean viaSubprotocol) implements Outcome {
+    public record Accepted(String connectionId, JsonWebToken identity, boolean viaSubprotocol,
+                           ConnectionQuotas.Slot slot) implements Outcome {
     }
 
     /** Refused for {@code reason}; {@code retryAfterSeconds} is positive when the client may retry later. */
@@ -40,6 +41,8 @@ public final class HandshakeGuard {
     }
 
     private static final int MAX_LOGGED_ORIGIN = 200;
+    /** When a slot frees is unknown; a client is asked to wait this long before it tries again. */
+    private static final long QUOTA_RETRY_AFTER_SECONDS = 10;
     private static final String ID_PREFIX = Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 16);
     private static final AtomicLong IDS = new AtomicLong();
 
@@ -50,6 +53,7 @@ public final class HandshakeGuard {
     private final dev.wsguard.internal.message.GuardContext context;
     private final Limit handshakes;
     private final long retryAfterSeconds;
+    private final ConnectionQuotas quotas;
 
     /**
      * @throws dev.wsguard.GuardConfigException when keys cannot be loaded or the settings are unsafe
@@ -62,6 +66,8 @@ public final class HandshakeGuard {
         this.context = new dev.wsguard.internal.message.GuardContext(config, events);
         this.handshakes = new Limit("handshake", RateLimit.Key.ADDRESS, config.handshakeRateLimit(),
                 config.maxRateLimitKeys(), 0);
+        int[] q = config.connectionQuotas();
+        this.quotas = new ConnectionQuotas(q[0], q[1], q[2], q[3]);
         this.retryAfterSeconds = Math.max(1, (config.handshakeRateLimit().refreshPeriod().toMillis() + 999) / 1000);
     }
 
@@ -70,7 +76,11 @@ public final class HandshakeGuard {
         return context;
     }
 
-    public Outcome check(HandshakeView request) {
+    /**
+     * @param counted whether the connection takes a quota slot: only when the endpoint gives it back on close
+     *                ({@code GuardedEndpoint} does)
+     */
+    public Outcome check(HandshakeView request, boolean counted) {
         String id = ID_PREFIX + "-" + Long.toHexString(IDS.incrementAndGet());
         List<String> origins = request.header("Origin");
         String origin = origins.isEmpty() ? null : String.join(",", origins);
@@ -101,17 +111,26 @@ public final class HandshakeGuard {
             return reject(id, request, origin, fingerprint, invalid.reason());
         }
         JsonWebToken identity = ((Verification.Valid) verdict).token();
+        ConnectionQuotas.Slot slot = null;
+        if (counted) {
+            slot = quotas.acquire(request.clientAddress(), identity.getSubject());
+            if (slot == null) {
+                return reject(id, request, origin, fingerprint, Rejection.CONNECTION_QUOTA_EXCEEDED);
+            }
+        }
         events.emit(new SecurityEvent(Instant.now(), SecurityEvent.Kind.HANDSHAKE_ACCEPTED,
                 SecurityEvent.Phase.HANDSHAKE, null, id, request.path(), request.clientAddress(), clip(origin),
                 fingerprint, identity.getSubject()));
-        return new Accepted(id, identity, found.viaSubprotocol());
+        return new Accepted(id, identity, found.viaSubprotocol(), slot);
     }
 
     private Rejected reject(String id, HandshakeView request, String origin, String fingerprint, Rejection reason) {
         events.emit(new SecurityEvent(Instant.now(), SecurityEvent.Kind.HANDSHAKE_REJECTED,
                 SecurityEvent.Phase.HANDSHAKE, reason, id, request.path(), request.clientAddress(), clip(origin),
                 fingerprint, null));
-        return new Rejected(id, reason, reason == Rejection.HANDSHAKE_RATE_LIMITED ? retryAfterSeconds : 0);
+        long retryAfter = reason == Rejection.HANDSHAKE_RATE_LIMITED ? retryAfterSeconds
+                : reason == Rejection.CONNECTION_QUOTA_EXCEEDED ? QUOTA_RETRY_AFTER_SECONDS : 0;
+        return new Rejected(id, reason, retryAfter);
     }
 
     private static String clip(String s) {

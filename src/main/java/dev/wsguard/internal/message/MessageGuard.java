@@ -10,6 +10,7 @@ import dev.wsguard.RateLimit;
 import dev.wsguard.Rejection;
 import dev.wsguard.SecurityEvent;
 import dev.wsguard.WsGuard;
+import dev.wsguard.internal.ConnectionQuotas;
 import dev.wsguard.message.Decoded;
 import dev.wsguard.message.StrictJsonReader;
 import jakarta.json.bind.Jsonb;
@@ -180,9 +181,12 @@ public final class MessageGuard {
 
     /** Cancels what the session held; safe to call more than once. */
     public static void released(Session session) {
-        Object state = session.getUserProperties().get(SessionState.KEY);
-        if (state instanceof SessionState s) {
+        Map<String, Object> props = session.getUserProperties();
+        if (props.get(SessionState.KEY) instanceof SessionState s) {
             s.release();
+        }
+        if (props.get(ConnectionQuotas.SLOT) instanceof ConnectionQuotas.Slot slot) {
+            slot.release();
         }
     }
 
