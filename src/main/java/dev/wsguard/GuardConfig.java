@@ -79,6 +79,7 @@ public final class GuardConfig {
     private final Map<String, RateLimitSetting> rateLimits;
     private final RateLimitSetting handshakeRateLimit;
     private final int[] connectionQuotas;
+    private final List<String> trustedProxies;
     private final Function<String, Optional<String>> lookup;
 
     /**
@@ -156,6 +157,8 @@ public final class GuardConfig {
             }
         }
         this.connectionQuotas = b.connectionQuotas.clone();
+        this.trustedProxies = List.copyOf(b.trustedProxies);
+        dev.wsguard.internal.ClientAddress.trusting(trustedProxies);
         this.lookup = b.lookup;
     }
 
@@ -229,6 +232,7 @@ public final class GuardConfig {
             int index = i;
             lookup.apply(key).ifPresent(v -> b.connectionQuotas[index] = integer(v, key));
         }
+        lookup.apply("wsguard.trusted-proxies").ifPresent(v -> b.trustedProxies(split(v)));
         b.lookup = lookup;
         return b.build();
     }
@@ -303,6 +307,14 @@ public final class GuardConfig {
      */
     public int[] connectionQuotas() {
         return connectionQuotas.clone();
+    }
+
+    /**
+     * {@code wsguard.trusted-proxies}: networks (CIDR) whose {@code Forwarded} / {@code X-Forwarded-For} headers are
+     * believed; default none, so the socket peer is the client address.
+     */
+    public List<String> trustedProxies() {
+        return trustedProxies;
     }
 
     /** {@code wsguard.rate-limit.max-keys}, default 100000: tracked users or addresses per limit at most. */
@@ -403,6 +415,13 @@ public final class GuardConfig {
         private Function<String, Optional<String>> lookup = key -> Optional.empty();
         private RateLimitSetting handshakeRateLimit = new RateLimitSetting(50, Duration.ofSeconds(10));
         private final int[] connectionQuotas = {100, 20, 10_000, 20_000};
+        private final List<String> trustedProxies = new ArrayList<>();
+
+        /** Proxies (numeric addresses or CIDR networks) whose forwarding headers name the client. */
+        public Builder trustedProxies(String... cidrs) {
+            trustedProxies.addAll(Arrays.asList(cidrs));
+            return this;
+        }
 
         /** Open connections allowed per client address, per user, per endpoint and in the process. */
         public Builder connectionQuotas(int perAddress, int perUser, int perEndpoint, int total) {

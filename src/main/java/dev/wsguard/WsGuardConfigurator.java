@@ -111,8 +111,8 @@ public class WsGuardConfigurator extends ServerEndpointConfig.Configurator {
             if (accepted.slot() != null) {
                 sec.getUserProperties().put(ConnectionQuotas.SLOT, accepted.slot());
             }
-            if (view.clientAddress() != null) {
-                sec.getUserProperties().put(WsGuard.CLIENT_ADDRESS, view.clientAddress());
+            if (accepted.clientAddress() != null) {
+                sec.getUserProperties().put(WsGuard.CLIENT_ADDRESS, accepted.clientAddress());
             }
             if (accepted.viaSubprotocol()) {
                 response.getHeaders().put(HandshakeRequest.SEC_WEBSOCKET_PROTOCOL, List.of("bearer"));

@@ -33,7 +33,7 @@ public final class HandshakeGuard {
 
     /** Every check passed. */
     public record Accepted(String connectionId, JsonWebToken identity, boolean viaSubprotocol,
-                           ConnectionQuotas.Slot slot) implements Outcome {
+                           ConnectionQuotas.Slot slot, String clientAddress) implements Outcome {
     }
 
     /** Refused for {@code reason}; {@code retryAfterSeconds} is positive when the client may retry later. */
@@ -54,6 +54,7 @@ public final class HandshakeGuard {
     private final Limit handshakes;
     private final long retryAfterSeconds;
     private final ConnectionQuotas quotas;
+    private final ClientAddress addresses;
 
     /**
      * @throws dev.wsguard.GuardConfigException when keys cannot be loaded or the settings are unsafe
@@ -68,6 +69,7 @@ public final class HandshakeGuard {
                 config.maxRateLimitKeys(), 0);
         int[] q = config.connectionQuotas();
         this.quotas = new ConnectionQuotas(q[0], q[1], q[2], q[3]);
+        this.addresses = ClientAddress.trusting(config.trustedProxies());
         this.retryAfterSeconds = Math.max(1, (config.handshakeRateLimit().refreshPeriod().toMillis() + 999) / 1000);
     }
 
@@ -80,7 +82,11 @@ public final class HandshakeGuard {
      * @param counted whether the connection takes a quota slot: only when the endpoint gives it back on close
      *                ({@code GuardedEndpoint} does)
      */
-    public Outcome check(HandshakeView request, boolean counted) {
+    public Outcome check(HandshakeView peerView, boolean counted) {
+        String client = addresses.resolve(peerView.clientAddress(), peerView.header("Forwarded"),
+                peerView.header("X-Forwarded-For"));
+        HandshakeView request = java.util.Objects.equals(client, peerView.clientAddress()) ? peerView
+                : new HandshakeView(peerView.path(), peerView.headers(), peerView.parameters(), client);
         String id = ID_PREFIX + "-" + Long.toHexString(IDS.incrementAndGet());
         List<String> origins = request.header("Origin");
         String origin = origins.isEmpty() ? null : String.join(",", origins);
@@ -121,7 +127,7 @@ public final class HandshakeGuard {
         events.emit(new SecurityEvent(Instant.now(), SecurityEvent.Kind.HANDSHAKE_ACCEPTED,
                 SecurityEvent.Phase.HANDSHAKE, null, id, request.path(), request.clientAddress(), clip(origin),
                 fingerprint, identity.getSubject()));
-        return new Accepted(id, identity, found.viaSubprotocol(), slot);
+        return new Accepted(id, identity, found.viaSubprotocol(), slot, request.clientAddress());
     }
 
     private Rejected reject(String id, HandshakeView request, String origin, String fingerprint, Rejection reason) {

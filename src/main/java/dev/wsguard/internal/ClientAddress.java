@@ -1,0 +1,171 @@
+package dev.wsguard.internal;
+
+import dev.wsguard.GuardConfigException;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Decides which address a connection counts as. The socket peer, unless the peer is one of the configured trusted
+ * proxies; then the right-most address of {@code Forwarded} ({@code for=}) or {@code X-Forwarded-For} that is not
+ * itself a trusted proxy. A client that is not a trusted proxy cannot choose its address by sending a header.
+ * Immutable and thread-safe.
+ */
+public final class ClientAddress {
+
+    private record Network(byte[] address, int prefix) {
+        boolean contains(byte[] candidate) {
+            if (candidate.length != address.length) {
+                return false;
+            }
+            int full = prefix / 8;
+            for (int i = 0; i < full; i++) {
+                if (candidate[i] != address[i]) {
+                    return false;
+                }
+            }
+            int rest = prefix % 8;
+            if (rest == 0) {
+                return true;
+            }
+            int mask = (0xff << (8 - rest)) & 0xff;
+            return (candidate[full] & mask) == (address[full] & mask);
+        }
+    }
+
+    private final List<Network> trusted;
+
+    private ClientAddress(List<Network> trusted) {
+        this.trusted = List.copyOf(trusted);
+    }
+
+    /**
+     * @param cidrs trusted proxy networks such as {@code 10.0.0.0/8}, {@code 127.0.0.1/32}, {@code ::1/128}; only
+     *              numeric addresses (no host names: a lookup at start-up is not a trust decision)
+     * @throws GuardConfigException for anything that is not a numeric address with an optional prefix
+     */
+    public static ClientAddress trusting(List<String> cidrs) {
+        List<Network> networks = new ArrayList<>();
+        for (String raw : cidrs) {
+            String cidr = raw.trim();
+            if (cidr.isEmpty()) {
+                continue;
+            }
+            int slash = cidr.indexOf('/');
+            String host = slash < 0 ? cidr : cidr.substring(0, slash);
+            byte[] bytes = numeric(host);
+            if (bytes == null) {
+                throw new GuardConfigException("wsguard.trusted-proxies: '" + cidr + "' is not a numeric address or"
+                        + " network (CIDR)");
+            }
+            int prefix;
+            try {
+                prefix = slash < 0 ? bytes.length * 8 : Integer.parseInt(cidr.substring(slash + 1));
+            } catch (NumberFormatException e) {
+                throw new GuardConfigException("wsguard.trusted-proxies: bad prefix in '" + cidr + "'");
+            }
+            if (prefix < 0 || prefix > bytes.length * 8) {
+                throw new GuardConfigException("wsguard.trusted-proxies: bad prefix in '" + cidr + "'");
+            }
+            networks.add(new Network(bytes, prefix));
+        }
+        return new ClientAddress(networks);
+    }
+
+    /** The address to count: the peer, or the first untrusted hop a trusted proxy reports. */
+    public String resolve(String peer, List<String> forwarded, List<String> xForwardedFor) {
+        if (peer == null || !isTrusted(peer)) {
+            return peer;
+        }
+        List<String> hops = !forwarded.isEmpty() ? forwardedFor(forwarded) : split(xForwardedFor);
+        for (int i = hops.size() - 1; i >= 0; i--) {
+            String hop = hops.get(i);
+            if (numeric(hop) == null) {
+                // Unknown, obfuscated or garbage: the chain cannot be followed past it; count the proxy's report.
+                return peer;
+            }
+            if (!isTrusted(hop)) {
+                return hop;
+            }
+        }
+        return peer;
+    }
+
+    public boolean isTrusted(String address) {
+        byte[] bytes = numeric(address);
+        if (bytes == null) {
+            return false;
+        }
+        for (Network n : trusted) {
+            if (n.contains(bytes)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static List<String> split(List<String> lines) {
+        List<String> hops = new ArrayList<>();
+        for (String line : lines) {
+            for (String part : line.split(",")) {
+                String hop = part.trim();
+                if (!hop.isEmpty()) {
+                    hops.add(hop);
+                }
+            }
+        }
+        return hops;
+    }
+
+    /** The {@code for=} values of RFC 7239 {@code Forwarded}, in order, without quotes, brackets or ports. */
+    private static List<String> forwardedFor(List<String> lines) {
+        List<String> hops = new ArrayList<>();
+        for (String element : split(lines)) {
+            for (String pair : element.split(";")) {
+                int eq = pair.indexOf('=');
+                if (eq > 0 && pair.substring(0, eq).trim().toLowerCase(Locale.ROOT).equals("for")) {
+                    hops.add(stripPort(pair.substring(eq + 1).trim().replace("\"", "")));
+                }
+            }
+        }
+        return hops;
+    }
+
+    private static String stripPort(String value) {
+        if (value.startsWith("[")) {
+            int end = value.indexOf(']');
+            return end > 0 ? value.substring(1, end) : value;
+        }
+        int colon = value.indexOf(':');
+        return colon > 0 && value.indexOf(':', colon + 1) < 0 ? value.substring(0, colon) : value;
+    }
+
+    /** The bytes of a numeric IPv4 or IPv6 literal; null for anything else (never a DNS lookup). */
+    static byte[] numeric(String s) {
+        if (s == null || s.isEmpty() || s.length() > 45) {
+            return null;
+        }
+        boolean ipv4 = s.chars().allMatch(c -> c == '.' || c >= '0' && c <= '9') && s.chars().filter(c -> c == '.')
+                .count() == 3;
+        boolean ipv6 = s.indexOf(':') >= 0 && s.chars().allMatch(c -> c == ':' || c == '.' || Character.digit(c, 16) >= 0);
+        if (!ipv4 && !ipv6) {
+            return null;
+        }
+        if (ipv4) {
+            for (String octet : s.split("\\.")) {
+                // Out-of-range octets would make the JDK treat the text as a host name and look it up.
+                if (octet.isEmpty() || octet.length() > 3 || Integer.parseInt(octet) > 255) {
+                    return null;
+                }
+            }
+        }
+        try {
+            return InetAddress.getByName(s).getAddress();
+        } catch (UnknownHostException e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,61 @@
+package dev.wsguard.internal;
+
+import dev.wsguard.GuardConfigException;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ClientAddressTest {
+
+    private final ClientAddress proxies = ClientAddress.trusting(List.of("10.0.0.0/8", "192.168.1.7", "fd00::/8"));
+
+    @Test
+    void resolveWhenPeerUntrustedThenForgedHeadersIgnored() {
+        assertThat(proxies.resolve("203.0.113.5", List.of("for=198.51.100.1"), List.of("198.51.100.2")))
+                .isEqualTo("203.0.113.5");
+    }
+
+    @Test
+    void resolveWhenPeerTrustedThenRightMostUntrustedHop() {
+        assertThat(proxies.resolve("10.1.2.3", List.of(), List.of("198.51.100.9, 203.0.113.5, 10.9.9.9")))
+                .as("the client may prepend anything; the right-most untrusted hop is what our proxy saw")
+                .isEqualTo("203.0.113.5");
+        assertThat(proxies.resolve("192.168.1.7", List.of(), List.of("203.0.113.5"))).isEqualTo("203.0.113.5");
+    }
+
+    @Test
+    void resolveWhenForwardedHeaderThenForValuesWithoutPortsOrBrackets() {
+        assertThat(proxies.resolve("10.0.0.1", List.of("for=\"[2001:db8::1]:4711\";proto=https, for=10.0.0.2"),
+                List.of("198.51.100.1"))).isEqualTo("2001:db8::1");
+        assertThat(proxies.resolve("10.0.0.1", List.of("for=203.0.113.8:5000"), List.of())).isEqualTo("203.0.113.8");
+    }
+
+    @Test
+    void resolveWhenHopIsGarbageOrHostNameThenProxyAddress() {
+        assertThat(proxies.resolve("10.0.0.1", List.of(), List.of("evil.example.com"))).isEqualTo("10.0.0.1");
+        assertThat(proxies.resolve("10.0.0.1", List.of(), List.of("999.1.1.1"))).isEqualTo("10.0.0.1");
+        assertThat(proxies.resolve("10.0.0.1", List.of("for=unknown"), List.of())).isEqualTo("10.0.0.1");
+        assertThat(proxies.resolve("10.0.0.1", List.of(), List.of())).isEqualTo("10.0.0.1");
+    }
+
+    @Test
+    void isTrustedWhenPrefixBoundaryThenExact() {
+        ClientAddress p = ClientAddress.trusting(List.of("172.16.0.0/12"));
+        assertThat(p.isTrusted("172.31.255.255")).isTrue();
+        assertThat(p.isTrusted("172.32.0.0")).isFalse();
+        assertThat(p.isTrusted("fd00::1")).isFalse();
+        assertThat(proxies.isTrusted("fdff::1")).isTrue();
+        assertThat(proxies.isTrusted("fe00::1")).isFalse();
+    }
+
+    @Test
+    void trustingWhenNotNumericThenConfigException() {
+        for (String bad : List.of("proxy.internal", "10.0.0.0/33", "10.0.0.0/x", "::1/129", "300.1.1.1")) {
+            assertThatThrownBy(() -> ClientAddress.trusting(List.of(bad))).as(bad)
+                    .isInstanceOf(GuardConfigException.class);
+        }
+    }
+}
