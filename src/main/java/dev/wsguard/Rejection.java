@@ -46,6 +46,8 @@ public enum Rejection {
     TOKEN_ISSUED_IN_FUTURE(401, 4401, "invalid token", "invalid_token"),
     /** {@code exp - iat} exceeds the configured maximum token lifetime. */
     TOKEN_LIFETIME_TOO_LONG(401, 4401, "invalid token", "invalid_token"),
+    /** A token refreshed in-band names another subject than the session's. */
+    TOKEN_SUBJECT_CHANGED(401, 4401, "invalid token", "invalid_token"),
     /** {@code iss} is not the configured issuer. */
     TOKEN_ISSUER_MISMATCH(401, 4401, "invalid token", "invalid_token"),
     /** None of the token's audiences is a configured audience. */

@@ -44,8 +44,10 @@ public record SecurityEvent(Instant time, Kind kind, Phase phase, Rejection reas
         HANDSHAKE_REJECTED,
         /** A message was refused (dropped with an error frame, or the session closed). */
         MESSAGE_REJECTED,
-        /** The guard closed the session (repeated violations, malformed input, size). */
-        SESSION_CLOSED
+        /** The guard closed the session (repeated violations, malformed input, size, token expiry). */
+        SESSION_CLOSED,
+        /** The session's token was replaced in-band by a fresh one for the same subject. */
+        TOKEN_REFRESHED
     }
 
     /** Where in a connection's life the event happened. */

@@ -331,6 +331,38 @@ class MessageAttackIT {
     }
 
     @Test
+    void sessionWhenTokenRefreshedInBandBeforeExpiryThenStaysOpenPastOldExp() throws Exception {
+        java.time.Instant now = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        String shortLived = TestTokens.token().subject("lena").issuedAt(now).expiresAt(now.plusSeconds(2)).sign();
+        try (WsClient c = guarded(shortLived)) {
+            String fresh = TestTokens.token().subject("lena").expiresAt(now.plusSeconds(120)).sign();
+            assertThat(c.send("{\"type\":\"auth\",\"token\":\"" + fresh + "\"}").next())
+                    .isEqualTo("{\"type\":\"auth\",\"status\":\"ok\"}");
+            Thread.sleep(java.time.Duration.between(java.time.Instant.now(), now.plusSeconds(3)).toMillis());
+            assertThat(c.send("{\"type\":\"ping\"}").next()).as("past the old exp").isEqualTo(PONG);
+        }
+        assertThat(EVENTS).filteredOn(e -> e.kind() == SecurityEvent.Kind.TOKEN_REFRESHED).singleElement()
+                .satisfies(e -> assertThat(e.toJson()).doesNotContain(shortLived.split("\\.")[2]));
+    }
+
+    @Test
+    void sessionWhenRefreshTokenInvalidOrOtherSubjectThenUnauthorizedAndOldExpiryStands() throws Exception {
+        java.time.Instant now = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        String shortLived = TestTokens.token().subject("mona").issuedAt(now).expiresAt(now.plusSeconds(3)).sign();
+        try (WsClient c = guarded(shortLived)) {
+            String other = TestTokens.token().subject("eve").expiresAt(now.plusSeconds(120)).sign();
+            assertThat(c.send("{\"type\":\"auth\",\"token\":\"" + other + "\"}").next())
+                    .isEqualTo("{\"type\":\"error\",\"code\":\"unauthorized\"}");
+            String forged = TestTokens.token().subject("mona").expiresAt(now.plusSeconds(120)).unsigned();
+            assertThat(c.send("{\"type\":\"auth\",\"token\":\"" + forged + "\"}").next())
+                    .isEqualTo("{\"type\":\"error\",\"code\":\"unauthorized\"}");
+            assertThat(c.closeCode()).as("still closed at the original exp").isEqualTo(4401);
+        }
+        assertThat(reasons()).containsSubsequence(Rejection.TOKEN_SUBJECT_CHANGED,
+                Rejection.TOKEN_ALGORITHM_NOT_ALLOWED, Rejection.TOKEN_EXPIRED);
+    }
+
+    @Test
     void messageWhenOverSizeCapThenClose1009() throws Exception {
         try (WsClient c = guarded(alice())) {
             c.send("{\"type\":\"publish\",\"channel\":\"tenant:acme:general\",\"text\":\"" + "x".repeat(70_000)

@@ -64,7 +64,7 @@ public final class HandshakeGuard {
         this.extractor = new TokenExtractor(config);
         this.verifier = new TokenVerifier(config.jwt());
         this.events = new EventSink(config.listeners());
-        this.context = new dev.wsguard.internal.message.GuardContext(config, events);
+        this.context = new dev.wsguard.internal.message.GuardContext(config, events, verifier);
         this.handshakes = new Limit("handshake", RateLimit.Key.ADDRESS, config.handshakeRateLimit(),
                 config.maxRateLimitKeys(), 0);
         int[] q = config.connectionQuotas();

@@ -2,6 +2,7 @@ package dev.wsguard.internal.message;
 
 import dev.wsguard.GuardConfig;
 import dev.wsguard.internal.EventSink;
+import dev.wsguard.internal.jwt.TokenVerifier;
 
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -14,11 +15,18 @@ public final class GuardContext {
 
     private final GuardConfig config;
     private final EventSink events;
+    private final TokenVerifier verifier;
     private final ConcurrentHashMap<Class<?>, MessageGuard> guards = new ConcurrentHashMap<>();
 
-    public GuardContext(GuardConfig config, EventSink events) {
+    public GuardContext(GuardConfig config, EventSink events, TokenVerifier verifier) {
         this.config = config;
         this.events = events;
+        this.verifier = verifier;
+    }
+
+    /** The handshake's verifier, for tokens refreshed in-band. */
+    public TokenVerifier verifier() {
+        return verifier;
     }
 
     public GuardConfig config() {

@@ -11,6 +11,7 @@ import dev.wsguard.Rejection;
 import dev.wsguard.SecurityEvent;
 import dev.wsguard.WsGuard;
 import dev.wsguard.internal.ConnectionQuotas;
+import dev.wsguard.internal.jwt.Verification;
 import dev.wsguard.message.Decoded;
 import dev.wsguard.message.StrictJsonReader;
 import jakarta.json.bind.Jsonb;
@@ -44,6 +45,8 @@ import java.util.Set;
 public final class MessageGuard {
 
     private static final System.Logger LOG = System.getLogger("dev.wsguard");
+    private static final String AUTH_TYPE = "auth";
+    private static final StrictJsonReader<AuthMessage> AUTH_READER = StrictJsonReader.of(AuthMessage.class);
 
     /** The implicit limit on all messages of one session, tunable as {@code wsguard.rate-limit.session.*}. */
     static final String SESSION_LIMIT = "session";
@@ -139,6 +142,10 @@ public final class MessageGuard {
             }
         }
         StrictJsonReader<?> reader = StrictJsonReader.of(family(endpointClass));
+        if (reader.subtypes().containsValue(AUTH_TYPE)) {
+            throw new GuardConfigException(endpointClass.getName() + ": the message type 'auth' is reserved for"
+                    + " in-band token refresh");
+        }
         Map<Class<?>, Method> handlers = handlers(endpointClass, reader.subtypes().keySet());
         for (Map.Entry<Class<?>, String> subtype : reader.subtypes().entrySet()) {
             if (!handlers.containsKey(subtype.getKey())) {
@@ -166,7 +173,10 @@ public final class MessageGuard {
 
     /** Arms the session's expiry timer: the session closes with 4401 when its token expires. */
     public void opened(Session session) {
-        SessionState state = state(session);
+        arm(session, state(session));
+    }
+
+    private void arm(Session session, SessionState state) {
         Long exp = expiry(session);
         if (exp == null) {
             return;
@@ -177,6 +187,26 @@ public final class MessageGuard {
             return;
         }
         state.expiry(Expiry.schedule(() -> expire(session), delayMillis));
+    }
+
+    /** {@code {"type":"auth","token":...}}: a fresh token for the same subject extends the session. */
+    private void refresh(Session session, SessionState state, String token) {
+        Verification verdict = context.verifier().verify(token);
+        if (verdict instanceof Verification.Invalid invalid) {
+            refuse(session, state, invalid.reason(), AUTH_TYPE);
+            return;
+        }
+        JsonWebToken fresh = ((Verification.Valid) verdict).token();
+        JsonWebToken current = WsGuard.identity(session);
+        if (!java.util.Objects.equals(fresh.getSubject(), current.getSubject())) {
+            refuse(session, state, Rejection.TOKEN_SUBJECT_CHANGED, AUTH_TYPE);
+            return;
+        }
+        session.getUserProperties().put(WsGuard.IDENTITY, fresh);
+        state.release();
+        arm(session, state);
+        emit(SecurityEvent.Kind.TOKEN_REFRESHED, session, null, AUTH_TYPE);
+        session.getAsyncRemote().sendText("{\"type\":\"auth\",\"status\":\"ok\"}");
     }
 
     /** Cancels what the session held; safe to call more than once. */
@@ -221,6 +251,11 @@ public final class MessageGuard {
             return;
         }
         Decoded<?> decoded = reader.read(text);
+        if (decoded instanceof Decoded.Malformed<?> malformed && malformed.detail() == Decoded.Detail.UNKNOWN_TYPE
+                && AUTH_READER.read(text) instanceof Decoded.Ok<AuthMessage> auth) {
+            refresh(session, state, ((AuthMessage.Auth) auth.value()).token());
+            return;
+        }
         if (decoded instanceof Decoded.Malformed<?>) {
             if (config.closeOnMalformed()) {
                 close(session, Rejection.MESSAGE_MALFORMED, null);
