@@ -80,6 +80,7 @@ public final class GuardConfig {
     private final RateLimitSetting handshakeRateLimit;
     private final int[] connectionQuotas;
     private final List<String> trustedProxies;
+    private final RevocationCheck revocations;
     private final Function<String, Optional<String>> lookup;
 
     /**
@@ -158,6 +159,7 @@ public final class GuardConfig {
         }
         this.connectionQuotas = b.connectionQuotas.clone();
         this.trustedProxies = List.copyOf(b.trustedProxies);
+        this.revocations = b.revocations;
         dev.wsguard.internal.ClientAddress.trusting(trustedProxies);
         this.lookup = b.lookup;
     }
@@ -317,6 +319,11 @@ public final class GuardConfig {
         return trustedProxies;
     }
 
+    /** Consulted at every handshake and message; default {@link Revocations#shared()}. */
+    public RevocationCheck revocations() {
+        return revocations;
+    }
+
     /** {@code wsguard.rate-limit.max-keys}, default 100000: tracked users or addresses per limit at most. */
     public int maxRateLimitKeys() {
         return maxRateLimitKeys;
@@ -416,6 +423,13 @@ public final class GuardConfig {
         private RateLimitSetting handshakeRateLimit = new RateLimitSetting(50, Duration.ofSeconds(10));
         private final int[] connectionQuotas = {100, 20, 10_000, 20_000};
         private final List<String> trustedProxies = new ArrayList<>();
+        private RevocationCheck revocations = Revocations.shared();
+
+        /** Replaces the revocation check (default: {@link Revocations#shared()}). */
+        public Builder revocations(RevocationCheck check) {
+            this.revocations = Objects.requireNonNull(check, "check");
+            return this;
+        }
 
         /** Proxies (numeric addresses or CIDR networks) whose forwarding headers name the client. */
         public Builder trustedProxies(String... cidrs) {

@@ -46,6 +46,8 @@ public enum Rejection {
     TOKEN_ISSUED_IN_FUTURE(401, 4401, "invalid token", "invalid_token"),
     /** {@code exp - iat} exceeds the configured maximum token lifetime. */
     TOKEN_LIFETIME_TOO_LONG(401, 4401, "invalid token", "invalid_token"),
+    /** The token, or every token of its subject issued until then, was revoked. */
+    TOKEN_REVOKED(401, 4401, "token revoked", "invalid_token"),
     /** A token refreshed in-band names another subject than the session's. */
     TOKEN_SUBJECT_CHANGED(401, 4401, "invalid token", "invalid_token"),
     /** {@code iss} is not the configured issuer. */

@@ -363,6 +363,37 @@ class MessageAttackIT {
     }
 
     @Test
+    void revokeUserWhenSessionsOpenThenClosed4401AndOldTokensRefusedUntilNewLogin() throws Exception {
+        java.time.Instant issued = java.time.Instant.now().minusSeconds(5).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        String old = TestTokens.token().subject("nina").issuedAt(issued).expiresAt(issued.plusSeconds(300)).sign();
+        try (WsClient a = guarded(old); WsClient b = guarded(old); WsClient bystander = guarded(user("oscar"))) {
+            assertThat(a.send("{\"type\":\"ping\"}").next()).isEqualTo(PONG);
+            assertThat(Revocations.shared().revokeUser("nina")).isEqualTo(2);
+            assertThat(a.closeCode()).isEqualTo(4401);
+            assertThat(b.closeCode()).isEqualTo(4401);
+            assertThat(bystander.send("{\"type\":\"ping\"}").next()).isEqualTo(PONG);
+        }
+        assertThat(dev.wsguard.testing.RawHandshake.to(server.uri("/guarded")).origin(ORIGIN).bearer(old).send()
+                .status()).as("the revoked token cannot come back").isEqualTo(401);
+        Thread.sleep(1100);
+        try (WsClient again = guarded(TestTokens.token().subject("nina").sign())) {
+            assertThat(again.send("{\"type\":\"ping\"}").next()).as("a new login passes").isEqualTo(PONG);
+        }
+        assertThat(reasons()).contains(Rejection.TOKEN_REVOKED);
+    }
+
+    @Test
+    void revokeTokenWhenSessionHoldsItThenClosedAndOtherTokensOfUserStay() throws Exception {
+        String stolen = TestTokens.token().subject("paul").claim("jti", "stolen-1").sign();
+        String other = TestTokens.token().subject("paul").claim("jti", "other-1").sign();
+        try (WsClient thief = guarded(stolen); WsClient owner = guarded(other)) {
+            assertThat(Revocations.shared().revokeToken("stolen-1")).isEqualTo(1);
+            assertThat(thief.closeCode()).isEqualTo(4401);
+            assertThat(owner.send("{\"type\":\"ping\"}").next()).isEqualTo(PONG);
+        }
+    }
+
+    @Test
     void messageWhenOverSizeCapThenClose1009() throws Exception {
         try (WsClient c = guarded(alice())) {
             c.send("{\"type\":\"publish\",\"channel\":\"tenant:acme:general\",\"text\":\"" + "x".repeat(70_000)

@@ -117,6 +117,9 @@ public final class HandshakeGuard {
             return reject(id, request, origin, fingerprint, invalid.reason());
         }
         JsonWebToken identity = ((Verification.Valid) verdict).token();
+        if (config.revocations().isRevoked(identity)) {
+            return reject(id, request, origin, fingerprint, Rejection.TOKEN_REVOKED);
+        }
         ConnectionQuotas.Slot slot = null;
         if (counted) {
             slot = quotas.acquire(request.clientAddress(), identity.getSubject());

@@ -11,6 +11,7 @@ import dev.wsguard.Rejection;
 import dev.wsguard.SecurityEvent;
 import dev.wsguard.WsGuard;
 import dev.wsguard.internal.ConnectionQuotas;
+import dev.wsguard.internal.LiveSessions;
 import dev.wsguard.internal.jwt.Verification;
 import dev.wsguard.message.Decoded;
 import dev.wsguard.message.StrictJsonReader;
@@ -173,6 +174,7 @@ public final class MessageGuard {
 
     /** Arms the session's expiry timer: the session closes with 4401 when its token expires. */
     public void opened(Session session) {
+        LiveSessions.opened(WsGuard.identity(session).getSubject(), session);
         arm(session, state(session));
     }
 
@@ -197,6 +199,10 @@ public final class MessageGuard {
             return;
         }
         JsonWebToken fresh = ((Verification.Valid) verdict).token();
+        if (config.revocations().isRevoked(fresh)) {
+            refuse(session, state, Rejection.TOKEN_REVOKED, AUTH_TYPE);
+            return;
+        }
         JsonWebToken current = WsGuard.identity(session);
         if (!java.util.Objects.equals(fresh.getSubject(), current.getSubject())) {
             refuse(session, state, Rejection.TOKEN_SUBJECT_CHANGED, AUTH_TYPE);
@@ -212,6 +218,9 @@ public final class MessageGuard {
     /** Cancels what the session held; safe to call more than once. */
     public static void released(Session session) {
         Map<String, Object> props = session.getUserProperties();
+        if (props.get(WsGuard.IDENTITY) instanceof JsonWebToken jwt) {
+            LiveSessions.closed(jwt.getSubject(), session);
+        }
         if (props.get(SessionState.KEY) instanceof SessionState s) {
             s.release();
         }
@@ -275,6 +284,10 @@ public final class MessageGuard {
             return;
         }
         JsonWebToken caller = WsGuard.identity(session);
+        if (config.revocations().isRevoked(caller)) {
+            close(session, Rejection.TOKEN_REVOKED, route.alias);
+            return;
+        }
         Rejection denied = route.rule.check(caller.getGroups(), WsGuard.scopes(session));
         if (denied == null && route.channel != null && !route.channel.allows(message, caller)) {
             denied = Rejection.CHANNEL_FORBIDDEN;
@@ -377,8 +390,20 @@ public final class MessageGuard {
         }
     }
 
+    static {
+        LiveSessions.closer(session -> {
+            if (session.getUserProperties().get(WsGuard.CONTEXT) instanceof GuardContext context) {
+                close(context, session, Rejection.TOKEN_REVOKED, null);
+            }
+        });
+    }
+
     private void close(Session session, Rejection reason, String alias) {
-        emit(SecurityEvent.Kind.SESSION_CLOSED, session, reason, alias);
+        close(context, session, reason, alias);
+    }
+
+    private static void close(GuardContext context, Session session, Rejection reason, String alias) {
+        emit(context, SecurityEvent.Kind.SESSION_CLOSED, session, reason, alias);
         try {
             session.close(new CloseReason(CloseReason.CloseCodes.getCloseCode(reason.closeCode()), reason.phrase()));
         } catch (IOException | IllegalStateException e) {
@@ -387,6 +412,11 @@ public final class MessageGuard {
     }
 
     private void emit(SecurityEvent.Kind kind, Session session, Rejection reason, String alias) {
+        emit(context, kind, session, reason, alias);
+    }
+
+    private static void emit(GuardContext context, SecurityEvent.Kind kind, Session session, Rejection reason,
+                             String alias) {
         Map<String, Object> props = session.getUserProperties();
         Object identity = props.get(WsGuard.IDENTITY);
         context.events().emit(new SecurityEvent(Instant.now(), kind, SecurityEvent.Phase.MESSAGE, reason,
