@@ -469,7 +469,7 @@ public final class GuardedServer implements AutoCloseable {
          * process behind a NAT that never sends a RST) or opened only to hold server memory (about 16 KB of heap
          * each). Answer: the session is closed after the bound without an incoming message; the timer restarts on
          * every message the client sends. The client gets close code {@code 1000}; the endpoint's {@code @OnClose}
-         * sees {@code 1006}. Messages the server sends do not count as activity.
+         * sees {@code 1006}.
          *
          * <p>Default: none, {@link Duration#ZERO}: sessions never time out (Tyrus's own default). Pass
          * {@code Duration.ZERO} to switch a configured timeout off again.
