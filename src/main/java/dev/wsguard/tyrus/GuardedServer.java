@@ -28,9 +28,9 @@ import jakarta.websocket.server.ServerEndpointConfig;
 import org.glassfish.grizzly.http.server.HttpHandler;
 
 /**
- * A standalone Tyrus WebSocket server that binds only the address it is given, closes the connection after a
- * refused handshake and caps the size of incoming messages. Use it instead of
- * {@code org.glassfish.tyrus.server.Server}.
+ * A standalone Tyrus WebSocket server that binds only the address it is given, serves {@code wss://} when given a
+ * keystore, times out unfinished handshakes, closes the connection after a refused handshake and caps the size of
+ * incoming messages. Use it instead of {@code org.glassfish.tyrus.server.Server}.
  *
  * <p>Threats answered:
  * <ul>
@@ -58,11 +58,26 @@ import org.glassfish.grizzly.http.server.HttpHandler;
  *       connection is closed before the payload is read; the session is released like any lost connection. A
  *       64-bit length with its top bit set, a control frame over 125 bytes or a misplaced fragment get
  *       {@code 1002}.</li>
+ *   <li><b>Slowloris.</b> Tyrus never times out a connection before its upgrade: a client trickling one byte of a
+ *       request now and then holds its socket for good. Here a connection that has not completed its handshake (or
+ *       a plain HTTP request) within {@link Builder#handshakeTimeout(Duration) handshakeTimeout} (default 10 s,
+ *       TLS handshake included) is closed without an answer; upgraded sessions are not subject to it.</li>
+ *   <li><b>Abandoned sessions.</b> {@link Builder#idleTimeout(Duration) idleTimeout} closes sessions that receive
+ *       nothing for that long (close {@code 1000}); off by default, as in Tyrus.</li>
+ *   <li><b>Eavesdropping and tampering.</b> With {@link Builder#tls(Path, char[]) tls} the listener speaks only
+ *       TLS 1.3 and 1.2 ({@code wss://}), and every 101 carries {@code Strict-Transport-Security: max-age=31536000}.
+ *       Without it, {@link #start()} refuses any host but loopback unless
+ *       {@link Builder#allowPlainText(boolean) allowPlainText} says a TLS proxy is in front; plain text is logged as
+ *       a warning in every case.</li>
+ *   <li><b>Compression bombs and compression side channels.</b> No WebSocket extension is installed: a client
+ *       offering {@code permessage-deflate} gets a 101 without {@code Sec-WebSocket-Extensions} and every frame is
+ *       sent and read uncompressed, so the message cap counts real bytes and secrets are never compressed next to
+ *       attacker-chosen text (CRIME/BREACH-style length leaks).</li>
  * </ul>
  *
  * <p>Defaults: host {@code 127.0.0.1}, port {@code 0} (any free port, see {@link #port()}), context path
- * {@code "/"}, no endpoints, no HTTP handlers, messages up to 64 KiB. Connections that never finish a handshake are
- * not timed out, and there is no TLS: put this server behind a TLS-terminating proxy, or on loopback only.
+ * {@code "/"}, no endpoints, no HTTP handlers, messages up to 64 KiB, handshake timeout 10 s, no idle timeout, no
+ * TLS (plain text on loopback only, logged as a warning), no extensions.
  *
  * <pre>{@code
  * try (GuardedServer server = GuardedServer.builder().endpoint(ChatEndpoint.class).build()) {
@@ -106,7 +121,8 @@ public final class GuardedServer implements AutoCloseable {
      *
      * @throws DeploymentException if any endpoint fails to deploy; nothing is bound then
      * @throws IOException if the address cannot be bound
-     * @throws IllegalStateException if this server was already started or closed
+     * @throws IllegalStateException if this server was already started or closed, or if it has no TLS and its host
+     *     is not a loopback address while {@link Builder#allowPlainText(boolean)} is off; nothing is bound then
      */
     public void start() throws DeploymentException, IOException {
         synchronized (lock) {
@@ -173,7 +189,8 @@ public final class GuardedServer implements AutoCloseable {
 
     /**
      * The {@code ws://} address of an endpoint path under the context path, for example {@code uri("/chat")} gives
-     * {@code ws://127.0.0.1:8025/chat} with context path {@code "/"}. IPv6 hosts appear in brackets.
+     * {@code ws://127.0.0.1:8025/chat} with context path {@code "/"}; {@code wss://} when
+     * {@link Builder#tls(Path, char[]) tls} is set. IPv6 hosts appear in brackets.
      *
      * @param path the endpoint path, as in {@code @ServerEndpoint}; a missing leading slash is added
      * @throws IllegalStateException if the server is not running
@@ -250,7 +267,8 @@ public final class GuardedServer implements AutoCloseable {
     /**
      * Immutable configuration for a {@link GuardedServer}: every setter returns a new builder and validates its
      * argument at once, so a builder can be shared and used as a template. Defaults: host {@code 127.0.0.1}, port 0,
-     * context path {@code "/"}, no endpoints, no HTTP handlers, messages up to 64 KiB. Immutable and thread-safe.
+     * context path {@code "/"}, no endpoints, no HTTP handlers, messages up to 64 KiB, handshake timeout 10 s, no
+     * idle timeout, no TLS, plain text refused off loopback. Immutable and thread-safe.
      */
     public static final class Builder {
 
