@@ -468,7 +468,7 @@ public final class GuardedServer implements AutoCloseable {
          */
         public Builder handshakeTimeout(Duration handshakeTimeout) {
             Objects.requireNonNull(handshakeTimeout, "handshakeTimeout");
-            if (handshakeTimeout.isNegative() || handshakeTimeout.toMillis() < 1
+            if (handshakeTimeout.compareTo(Duration.ofMillis(1)) < 0
                     || handshakeTimeout.compareTo(Duration.ofDays(1)) > 0) {
                 throw new IllegalArgumentException("handshakeTimeout must be between 1 ms and 1 day: "
                         + handshakeTimeout);
@@ -492,12 +492,15 @@ public final class GuardedServer implements AutoCloseable {
          * <p>Default: none, {@link Duration#ZERO}: sessions never time out (Tyrus's own default). Pass
          * {@code Duration.ZERO} to switch a configured timeout off again.
          *
-         * @throws IllegalArgumentException if negative
+         * @throws IllegalArgumentException if negative, positive but under 1 ms, or over 365 days
          */
         public Builder idleTimeout(Duration idleTimeout) {
             Objects.requireNonNull(idleTimeout, "idleTimeout");
-            if (idleTimeout.isNegative()) {
-                throw new IllegalArgumentException("idleTimeout must not be negative: " + idleTimeout);
+            // A positive value under 1 ms would round to Tyrus's 0, "never": refuse it rather than switch off.
+            if (idleTimeout.isNegative() || idleTimeout.compareTo(Duration.ofDays(365)) > 0
+                    || (!idleTimeout.isZero() && idleTimeout.toMillis() < 1)) {
+                throw new IllegalArgumentException("idleTimeout must be zero (none) or between 1 ms and 365 days: "
+                        + idleTimeout);
             }
             Draft draft = draft();
             draft.idleTimeout = idleTimeout;

@@ -56,6 +56,24 @@ class HandshakeTimeoutTest {
     }
 
     @Test
+    void httpWhenRequestBodyTrickledThenClosedWithinTimeout() throws Exception {
+        try (GuardedServer server = serverWithTimeout()) {
+            server.start();
+            try (Socket socket = new Socket("127.0.0.1", server.port())) {
+                long started = System.nanoTime();
+                RawHttp.send(socket, "POST /form HTTP/1.1\r\nHost: localhost\r\nContent-Length: 10000\r\n\r\n");
+                Thread trickler = trickle(socket, "");
+
+                RawHttp.Drained answer = RawHttp.drain(socket, TIMEOUT.plus(MARGIN).plusSeconds(2));
+                trickler.interrupt();
+
+                assertThat(answer.ending()).isIn(RawHttp.Ending.EOF, RawHttp.Ending.RESET);
+                assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(TIMEOUT.plus(MARGIN));
+            }
+        }
+    }
+
+    @Test
     void tyrusOwnServerWhenRequestTrickledThenStillOpenLongAfterTimeout() throws Exception {
         Server tyrus = new Server("127.0.0.1", -1, "/", Map.of(), TestEndpoints.Echo.class);
         tyrus.start();
@@ -127,7 +145,12 @@ class HandshakeTimeoutTest {
 
     /** Half a request line, then one more header byte every 500 ms until the socket fails or the test ends. */
     private static Thread trickle(Socket socket) throws IOException {
-        RawHttp.send(socket, "GET /echo HTTP/1.1\r\nHost: localhost\r\nX-Slow: ");
+        return trickle(socket, "GET /echo HTTP/1.1\r\nHost: localhost\r\nX-Slow: ");
+    }
+
+    /** {@code start}, then one byte every 500 ms until the socket fails or the test ends. */
+    private static Thread trickle(Socket socket, String start) throws IOException {
+        RawHttp.send(socket, start);
         Thread thread = new Thread(() -> {
             try {
                 while (!Thread.currentThread().isInterrupted()) {
