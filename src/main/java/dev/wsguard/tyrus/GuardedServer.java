@@ -7,6 +7,8 @@ import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -16,6 +18,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
+import javax.net.ssl.SSLContext;
+
 import jakarta.websocket.DeploymentException;
 import jakarta.websocket.OnMessage;
 import jakarta.websocket.server.ServerEndpoint;
@@ -24,9 +28,9 @@ import jakarta.websocket.server.ServerEndpointConfig;
 import org.glassfish.grizzly.http.server.HttpHandler;
 
 /**
- * A standalone Tyrus WebSocket server that binds only the address it is given, closes the connection after a
- * refused handshake and caps the size of incoming messages. Use it instead of
- * {@code org.glassfish.tyrus.server.Server}.
+ * A standalone Tyrus WebSocket server that binds only the address it is given, serves {@code wss://} when given a
+ * keystore, times out unfinished handshakes, closes the connection after a refused handshake and caps the size of
+ * incoming messages. Use it instead of {@code org.glassfish.tyrus.server.Server}.
  *
  * <p>Threats answered:
  * <ul>
@@ -54,11 +58,26 @@ import org.glassfish.grizzly.http.server.HttpHandler;
  *       connection is closed before the payload is read; the session is released like any lost connection. A
  *       64-bit length with its top bit set, a control frame over 125 bytes or a misplaced fragment get
  *       {@code 1002}.</li>
+ *   <li><b>Slowloris.</b> Tyrus never times out a connection before its upgrade: a client trickling one byte of a
+ *       request now and then holds its socket for good. Here a connection that has not completed its handshake (or
+ *       a plain HTTP request) within {@link Builder#handshakeTimeout(Duration) handshakeTimeout} (default 10 s,
+ *       TLS handshake included) is closed without an answer; upgraded sessions are not subject to it.</li>
+ *   <li><b>Abandoned sessions.</b> {@link Builder#idleTimeout(Duration) idleTimeout} closes sessions that receive
+ *       nothing for that long (close {@code 1000}); off by default, as in Tyrus.</li>
+ *   <li><b>Eavesdropping and tampering.</b> With {@link Builder#tls(Path, char[]) tls} the listener speaks only
+ *       TLS 1.3 and 1.2 ({@code wss://}), and every 101 carries {@code Strict-Transport-Security: max-age=31536000}.
+ *       Without it, {@link #start()} refuses any host but loopback unless
+ *       {@link Builder#allowPlainText(boolean) allowPlainText} says a TLS proxy is in front; plain text is logged as
+ *       a warning in every case.</li>
+ *   <li><b>Compression bombs and compression side channels.</b> No WebSocket extension is installed: a client
+ *       offering {@code permessage-deflate} gets a 101 without {@code Sec-WebSocket-Extensions} and every frame is
+ *       sent and read uncompressed, so the message cap counts real bytes and secrets are never compressed next to
+ *       attacker-chosen text (CRIME/BREACH-style length leaks).</li>
  * </ul>
  *
  * <p>Defaults: host {@code 127.0.0.1}, port {@code 0} (any free port, see {@link #port()}), context path
- * {@code "/"}, no endpoints, no HTTP handlers, messages up to 64 KiB. Connections that never finish a handshake are
- * not timed out, and there is no TLS: put this server behind a TLS-terminating proxy, or on loopback only.
+ * {@code "/"}, no endpoints, no HTTP handlers, messages up to 64 KiB, handshake timeout 10 s, no idle timeout, no
+ * TLS (plain text on loopback only, logged as a warning), no extensions.
  *
  * <pre>{@code
  * try (GuardedServer server = GuardedServer.builder().endpoint(ChatEndpoint.class).build()) {
@@ -74,6 +93,9 @@ public final class GuardedServer implements AutoCloseable {
 
     /** The default {@linkplain Builder#maxMessageBytes(int) cap on one incoming message}: 64 KiB. */
     public static final int DEFAULT_MAX_MESSAGE_BYTES = 65_536;
+
+    /** The default {@linkplain Builder#handshakeTimeout(Duration) bound on an unfinished handshake}: 10 s. */
+    public static final int DEFAULT_HANDSHAKE_TIMEOUT_SECONDS = 10;
 
     private static final System.Logger LOG = System.getLogger(GuardedServer.class.getName());
 
@@ -99,17 +121,20 @@ public final class GuardedServer implements AutoCloseable {
      *
      * @throws DeploymentException if any endpoint fails to deploy; nothing is bound then
      * @throws IOException if the address cannot be bound
-     * @throws IllegalStateException if this server was already started or closed
+     * @throws IllegalStateException if this server was already started or closed, or if it has no TLS and its host
+     *     is not a loopback address while {@link Builder#allowPlainText(boolean)} is off; nothing is bound then
      */
     public void start() throws DeploymentException, IOException {
         synchronized (lock) {
             if (state != State.NEW) {
                 throw new IllegalStateException("GuardedServer can be started once; state is " + state);
             }
+            refusePlainTextOffLoopback();
             // A failed start still counts: the container cannot be reused.
             state = State.CLOSED;
             GuardedServerContainer candidate = new GuardedServerContainer(config.host, config.contextPath,
-                    config.endpointClasses, config.endpointConfigs, config.httpHandlers, config.maxMessageBytes);
+                    config.endpointClasses, config.endpointConfigs, config.httpHandlers, config.maxMessageBytes,
+                    config.handshakeTimeout.toMillis(), config.idleTimeout.toMillis(), config.sslContext);
             try {
                 candidate.start(config.contextPath, config.port);
             } catch (RuntimeException e) {
@@ -129,6 +154,27 @@ public final class GuardedServer implements AutoCloseable {
     }
 
     /**
+     * Without TLS, tokens and messages cross the network in clear: allowed on loopback, where they never leave the
+     * machine, and elsewhere only when the builder says so explicitly. Either way the choice is logged.
+     */
+    private void refusePlainTextOffLoopback() {
+        if (config.sslContext != null) {
+            return;
+        }
+        if (isLoopback(config.host)) {
+            LOG.log(Level.WARNING, "WebSocket server on {0} speaks plain text (ws://): loopback only, configure "
+                    + "tls(...) before exposing it", config.host);
+        } else if (config.allowPlainText) {
+            LOG.log(Level.WARNING, "WebSocket server on {0} speaks plain text (ws://) off loopback "
+                    + "(allowPlainText): tokens and messages are readable on the network unless a TLS proxy is "
+                    + "in front", config.host);
+        } else {
+            throw new IllegalStateException("Refusing plain-text ws:// on non-loopback host " + config.host
+                    + ": configure tls(keystore, password), or allowPlainText(true) behind a TLS-terminating proxy");
+        }
+    }
+
+    /**
      * The port actually bound, useful when {@link Builder#port(int)} was 0.
      *
      * @throws IllegalStateException if the server is not running
@@ -143,7 +189,8 @@ public final class GuardedServer implements AutoCloseable {
 
     /**
      * The {@code ws://} address of an endpoint path under the context path, for example {@code uri("/chat")} gives
-     * {@code ws://127.0.0.1:8025/chat} with context path {@code "/"}. IPv6 hosts appear in brackets.
+     * {@code ws://127.0.0.1:8025/chat} with context path {@code "/"}; {@code wss://} when
+     * {@link Builder#tls(Path, char[]) tls} is set. IPv6 hosts appear in brackets.
      *
      * @param path the endpoint path, as in {@code @ServerEndpoint}; a missing leading slash is added
      * @throws IllegalStateException if the server is not running
@@ -153,7 +200,7 @@ public final class GuardedServer implements AutoCloseable {
         String endpointPath = path.startsWith("/") ? path : "/" + path;
         String fullPath = "/".equals(config.contextPath) ? endpointPath : config.contextPath + endpointPath;
         try {
-            return new URI("ws", null, config.host, port(), fullPath, null, null);
+            return new URI(config.sslContext != null ? "wss" : "ws", null, config.host, port(), fullPath, null, null);
         } catch (URISyntaxException e) {
             throw new IllegalArgumentException("Not a valid endpoint path: " + path, e);
         }
@@ -201,6 +248,14 @@ public final class GuardedServer implements AutoCloseable {
         }
     }
 
+    private static boolean isLoopback(String host) {
+        try {
+            return InetAddress.getByName(host).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            return false;
+        }
+    }
+
     private static boolean isWildcard(String host) {
         try {
             return InetAddress.getByName(host).isAnyLocalAddress();
@@ -212,12 +267,12 @@ public final class GuardedServer implements AutoCloseable {
     /**
      * Immutable configuration for a {@link GuardedServer}: every setter returns a new builder and validates its
      * argument at once, so a builder can be shared and used as a template. Defaults: host {@code 127.0.0.1}, port 0,
-     * context path {@code "/"}, no endpoints, no HTTP handlers, messages up to 64 KiB. Immutable and thread-safe.
+     * context path {@code "/"}, no endpoints, no HTTP handlers, messages up to 64 KiB, handshake timeout 10 s, no
+     * idle timeout, no TLS, plain text refused off loopback. Immutable and thread-safe.
      */
     public static final class Builder {
 
-        private static final Builder DEFAULTS = new Builder("127.0.0.1", 0, "/", Set.of(), List.of(), Map.of(),
-                DEFAULT_MAX_MESSAGE_BYTES);
+        private static final Builder DEFAULTS = new Builder(new Draft());
 
         private final String host;
         private final int port;
@@ -226,17 +281,40 @@ public final class GuardedServer implements AutoCloseable {
         private final List<ServerEndpointConfig> endpointConfigs;
         private final Map<String, HttpHandler> httpHandlers;
         private final int maxMessageBytes;
+        private final Duration handshakeTimeout;
+        private final Duration idleTimeout;
+        private final SSLContext sslContext;
+        private final boolean allowPlainText;
 
-        private Builder(String host, int port, String contextPath, Set<Class<?>> endpointClasses,
-                List<ServerEndpointConfig> endpointConfigs, Map<String, HttpHandler> httpHandlers,
-                int maxMessageBytes) {
-            this.host = host;
-            this.port = port;
-            this.contextPath = contextPath;
-            this.endpointClasses = endpointClasses;
-            this.endpointConfigs = endpointConfigs;
-            this.httpHandlers = httpHandlers;
-            this.maxMessageBytes = maxMessageBytes;
+        private Builder(Draft draft) {
+            this.host = draft.host;
+            this.port = draft.port;
+            this.contextPath = draft.contextPath;
+            this.endpointClasses = draft.endpointClasses;
+            this.endpointConfigs = draft.endpointConfigs;
+            this.httpHandlers = draft.httpHandlers;
+            this.maxMessageBytes = draft.maxMessageBytes;
+            this.handshakeTimeout = draft.handshakeTimeout;
+            this.idleTimeout = draft.idleTimeout;
+            this.sslContext = draft.sslContext;
+            this.allowPlainText = draft.allowPlainText;
+        }
+
+        /** A mutable copy of this builder's settings; each setter changes one and freezes it into a new builder. */
+        private Draft draft() {
+            Draft draft = new Draft();
+            draft.host = host;
+            draft.port = port;
+            draft.contextPath = contextPath;
+            draft.endpointClasses = endpointClasses;
+            draft.endpointConfigs = endpointConfigs;
+            draft.httpHandlers = httpHandlers;
+            draft.maxMessageBytes = maxMessageBytes;
+            draft.handshakeTimeout = handshakeTimeout;
+            draft.idleTimeout = idleTimeout;
+            draft.sslContext = sslContext;
+            draft.allowPlainText = allowPlainText;
+            return draft;
         }
 
         /**
@@ -253,8 +331,9 @@ public final class GuardedServer implements AutoCloseable {
             if (bare.isEmpty()) {
                 throw new IllegalArgumentException("host must not be blank");
             }
-            return new Builder(bare, port, contextPath, endpointClasses, endpointConfigs, httpHandlers,
-                    maxMessageBytes);
+            Draft draft = draft();
+            draft.host = bare;
+            return new Builder(draft);
         }
 
         /** The port to bind, 0 to 65535; 0 (the default) picks a free one, see {@link GuardedServer#port()}. */
@@ -262,8 +341,9 @@ public final class GuardedServer implements AutoCloseable {
             if (port < 0 || port > 65_535) {
                 throw new IllegalArgumentException("port must be 0..65535: " + port);
             }
-            return new Builder(host, port, contextPath, endpointClasses, endpointConfigs, httpHandlers,
-                    maxMessageBytes);
+            Draft draft = draft();
+            draft.port = port;
+            return new Builder(draft);
         }
 
         /**
@@ -279,8 +359,9 @@ public final class GuardedServer implements AutoCloseable {
             String normalized = contextPath.length() > 1 && contextPath.endsWith("/")
                     ? contextPath.substring(0, contextPath.length() - 1)
                     : contextPath;
-            return new Builder(host, port, normalized, endpointClasses, endpointConfigs, httpHandlers,
-                    maxMessageBytes);
+            Draft draft = draft();
+            draft.contextPath = normalized;
+            return new Builder(draft);
         }
 
         /**
@@ -296,8 +377,9 @@ public final class GuardedServer implements AutoCloseable {
             }
             Set<Class<?>> classes = new LinkedHashSet<>(endpointClasses);
             classes.add(endpointClass);
-            return new Builder(host, port, contextPath, Collections.unmodifiableSet(classes), endpointConfigs,
-                    httpHandlers, maxMessageBytes);
+            Draft draft = draft();
+            draft.endpointClasses = Collections.unmodifiableSet(classes);
+            return new Builder(draft);
         }
 
         /** Adds a programmatic endpoint. */
@@ -305,8 +387,9 @@ public final class GuardedServer implements AutoCloseable {
             Objects.requireNonNull(endpointConfig, "endpointConfig");
             List<ServerEndpointConfig> configs = new ArrayList<>(endpointConfigs);
             configs.add(endpointConfig);
-            return new Builder(host, port, contextPath, endpointClasses, List.copyOf(configs), httpHandlers,
-                    maxMessageBytes);
+            Draft draft = draft();
+            draft.endpointConfigs = List.copyOf(configs);
+            return new Builder(draft);
         }
 
         /**
@@ -329,8 +412,9 @@ public final class GuardedServer implements AutoCloseable {
             }
             Map<String, HttpHandler> handlers = new LinkedHashMap<>(httpHandlers);
             handlers.put(normalized, handler);
-            return new Builder(host, port, contextPath, endpointClasses, endpointConfigs,
-                    Collections.unmodifiableMap(handlers), maxMessageBytes);
+            Draft draft = draft();
+            draft.httpHandlers = Collections.unmodifiableMap(handlers);
+            return new Builder(draft);
         }
 
         /**
@@ -358,13 +442,129 @@ public final class GuardedServer implements AutoCloseable {
             if (maxMessageBytes <= 0) {
                 throw new IllegalArgumentException("maxMessageBytes must be positive: " + maxMessageBytes);
             }
-            return new Builder(host, port, contextPath, endpointClasses, endpointConfigs, httpHandlers,
-                    maxMessageBytes);
+            Draft draft = draft();
+            draft.maxMessageBytes = maxMessageBytes;
+            return new Builder(draft);
+        }
+
+        /**
+         * How long a connection may take to complete its WebSocket handshake, or a plain HTTP request, counted from
+         * the TCP accept (with TLS: the TLS handshake included).
+         *
+         * <p>Threat: slowloris. Tyrus's standalone server never times out a connection before the upgrade, so a
+         * client that sends half a request line and then one byte every few seconds holds a socket and its buffers
+         * for as long as it likes; a few thousand such clients exhaust file descriptors. Answer: the connection is
+         * closed when the bound passes, however many bytes trickle in meanwhile (no HTTP response: the client never
+         * sent a request to answer). Once the 101 leaves, the connection is a WebSocket and this bound no longer
+         * applies (see {@link #idleTimeout(Duration)} for quiet sessions). While the application handles a complete
+         * plain HTTP request the bound is suspended; after the answer the connection gets the same bound again for
+         * its next request, so an idle keep-alive connection is closed after it too. Deadlines are checked by one
+         * timer thread per server, every tenth of the bound (at least every 1 s, at most every 50 ms): a
+         * connection is closed between the bound and the bound plus that interval.
+         *
+         * <p>Default {@value GuardedServer#DEFAULT_HANDSHAKE_TIMEOUT_SECONDS} s.
+         *
+         * @throws IllegalArgumentException if not positive or longer than a day
+         */
+        public Builder handshakeTimeout(Duration handshakeTimeout) {
+            Objects.requireNonNull(handshakeTimeout, "handshakeTimeout");
+            if (handshakeTimeout.compareTo(Duration.ofMillis(1)) < 0
+                    || handshakeTimeout.compareTo(Duration.ofDays(1)) > 0) {
+                throw new IllegalArgumentException("handshakeTimeout must be between 1 ms and 1 day: "
+                        + handshakeTimeout);
+            }
+            Draft draft = draft();
+            draft.handshakeTimeout = handshakeTimeout;
+            return new Builder(draft);
+        }
+
+        /**
+         * How long an open WebSocket session may stay without an incoming message before the server closes it:
+         * Tyrus's default max idle timeout for every session ({@code Session.getMaxIdleTimeout()}), which an
+         * endpoint may still change per session with {@code Session.setMaxIdleTimeout}.
+         *
+         * <p>Threat: sessions abandoned by clients that vanished without a close (a dropped mobile link, a killed
+         * process behind a NAT that never sends a RST) or opened only to hold server memory (about 16 KB of heap
+         * each). Answer: the session is closed after the bound without an incoming message; the timer restarts on
+         * every message the client sends. The client gets close code {@code 1000}; the endpoint's {@code @OnClose}
+         * sees {@code 1006}.
+         *
+         * <p>Default: none, {@link Duration#ZERO}: sessions never time out (Tyrus's own default). Pass
+         * {@code Duration.ZERO} to switch a configured timeout off again.
+         *
+         * @throws IllegalArgumentException if negative, positive but under 1 ms, or over 365 days
+         */
+        public Builder idleTimeout(Duration idleTimeout) {
+            Objects.requireNonNull(idleTimeout, "idleTimeout");
+            // A positive value under 1 ms would round to Tyrus's 0, "never": refuse it rather than switch off.
+            if (idleTimeout.isNegative() || idleTimeout.compareTo(Duration.ofDays(365)) > 0
+                    || (!idleTimeout.isZero() && idleTimeout.toMillis() < 1)) {
+                throw new IllegalArgumentException("idleTimeout must be zero (none) or between 1 ms and 365 days: "
+                        + idleTimeout);
+            }
+            Draft draft = draft();
+            draft.idleTimeout = idleTimeout;
+            return new Builder(draft);
+        }
+
+        /**
+         * Serves {@code wss://} (and {@code https://} for the HTTP handlers) on the listener, with the private key
+         * and certificate chain of a PKCS12 keystore. TLS 1.3 and TLS 1.2 only; plain text on the same port fails
+         * the TLS handshake and is closed. Every 101 answer carries
+         * {@code Strict-Transport-Security: max-age=31536000}. {@link GuardedServer#uri(String)} gives
+         * {@code wss://} addresses.
+         *
+         * <p>Threat: tokens, cookies and messages readable and alterable on the network, which is why
+         * {@link GuardedServer#start()} refuses plain text on anything but a loopback address. The keystore is read
+         * here, at once: a missing file, a wrong password or a keystore without a private key fails this call, not
+         * a later start. The password is not kept; the caller may clear its array afterwards.
+         *
+         * <p>Default: no TLS ({@code ws://}), allowed on loopback only (see {@link #allowPlainText(boolean)}).
+         *
+         * @param pkcs12Keystore a PKCS12 file holding one private key entry with its certificate chain
+         * @param password the keystore's password, also used for the key
+         * @throws IllegalArgumentException if the keystore cannot be read or holds no private key
+         */
+        public Builder tls(Path pkcs12Keystore, char[] password) {
+            Objects.requireNonNull(pkcs12Keystore, "pkcs12Keystore");
+            Objects.requireNonNull(password, "password");
+            Draft draft = draft();
+            draft.sslContext = TlsContexts.fromPkcs12(pkcs12Keystore, password);
+            return new Builder(draft);
+        }
+
+        /**
+         * Allows plain-text {@code ws://} on an address other than loopback. Without TLS, {@link GuardedServer#start()}
+         * refuses a non-loopback host (a wildcard address included) with an {@link IllegalStateException}, because
+         * bearer tokens and messages would cross the network readable by anyone on the path. Set this only when a
+         * TLS-terminating proxy on a trusted network sits in front; a {@code WARNING} is logged at every start that
+         * uses it. Plain text on loopback ({@code 127.0.0.1}, {@code ::1}, {@code localhost}) needs no permission and
+         * is logged as a {@code WARNING} too. Default {@code false}.
+         */
+        public Builder allowPlainText(boolean allowPlainText) {
+            Draft draft = draft();
+            draft.allowPlainText = allowPlainText;
+            return new Builder(draft);
         }
 
         /** A new, not yet started server with this configuration. */
         public GuardedServer build() {
             return new GuardedServer(this);
+        }
+
+        /** The settings of a builder being derived; never shared, frozen into final fields by the constructor. */
+        private static final class Draft {
+            String host = "127.0.0.1";
+            int port;
+            String contextPath = "/";
+            Set<Class<?>> endpointClasses = Set.of();
+            List<ServerEndpointConfig> endpointConfigs = List.of();
+            Map<String, HttpHandler> httpHandlers = Map.of();
+            int maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES;
+            Duration handshakeTimeout = Duration.ofSeconds(DEFAULT_HANDSHAKE_TIMEOUT_SECONDS);
+            Duration idleTimeout = Duration.ZERO;
+            SSLContext sslContext;
+            boolean allowPlainText;
         }
     }
 }

@@ -9,15 +9,24 @@ import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+import javax.net.ssl.SSLContext;
 
 import jakarta.websocket.DeploymentException;
 import jakarta.websocket.server.ServerEndpointConfig;
 
+import org.glassfish.grizzly.filterchain.Filter;
+import org.glassfish.grizzly.http.server.AddOn;
 import org.glassfish.grizzly.http.server.HttpHandler;
 import org.glassfish.grizzly.http.server.HttpServer;
 import org.glassfish.grizzly.http.server.NetworkListener;
 import org.glassfish.grizzly.http.server.ServerConfiguration;
+import org.glassfish.grizzly.ssl.SSLEngineConfigurator;
 import org.glassfish.grizzly.strategies.WorkerThreadIOStrategy;
+import org.glassfish.grizzly.utils.DelayedExecutor;
 import org.glassfish.tyrus.container.grizzly.server.WebSocketAddOn;
 import org.glassfish.tyrus.core.TyrusWebSocketEngine;
 import org.glassfish.tyrus.server.TyrusServerContainer;
@@ -26,7 +35,8 @@ import org.glassfish.tyrus.spi.WebSocketEngine;
 /**
  * The Tyrus server container behind {@link GuardedServer}: Tyrus's own engine and WebSocket filter on a Grizzly
  * listener that binds the configured host only, with {@link RejectedUpgradeFilter} and {@link MaxMessageSizeFilter}
- * next to the Tyrus filter. Tyrus's own size limits (incoming frame buffer, default text and binary message buffers)
+ * next to the Tyrus filter and a {@link HandshakeTimeoutFilter} (plus a {@link StrictTransportSecurityFilter} with TLS)
+ * right after the HTTP codec. Tyrus's own size limits (incoming frame buffer, default text and binary message buffers)
  * follow the message cap, so that the filter, not Tyrus, refuses an oversized message.
  *
  * <p>Tyrus's built-in Grizzly container binds first and deploys while already accepting connections; this one
@@ -36,6 +46,9 @@ import org.glassfish.tyrus.spi.WebSocketEngine;
 final class GuardedServerContainer extends TyrusServerContainer {
 
     private static final String LISTENER_NAME = "wsguard";
+
+    /** TLS 1.3 and 1.2 only: everything older has known downgrade and padding attacks. */
+    static final String[] TLS_PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
 
     /**
      * The most one socket read hands to Tyrus. Tyrus keeps an unfinished frame and appends the next read to it, so
@@ -49,12 +62,16 @@ final class GuardedServerContainer extends TyrusServerContainer {
     private final String contextPath;
     private final List<ServerEndpointConfig> endpointConfigs;
     private final Map<String, HttpHandler> httpHandlers;
+    private final long handshakeTimeoutMillis;
+    private final SSLContext sslContext;
 
     private HttpServer httpServer;
+    private DelayedExecutor deadlines;
     private volatile int boundPort = -1;
 
     GuardedServerContainer(String host, String contextPath, Set<Class<?>> endpointClasses,
-            List<ServerEndpointConfig> endpointConfigs, Map<String, HttpHandler> httpHandlers, int maxMessageBytes) {
+            List<ServerEndpointConfig> endpointConfigs, Map<String, HttpHandler> httpHandlers, int maxMessageBytes,
+            long handshakeTimeoutMillis, long idleTimeoutMillis, SSLContext sslContext) {
         super(endpointClasses);
         this.maxMessageBytes = maxMessageBytes;
         this.engine = TyrusWebSocketEngine.builder(this)
@@ -63,6 +80,10 @@ final class GuardedServerContainer extends TyrusServerContainer {
         // Only fragmented messages are assembled in these buffers; a message within the cap always fits.
         setDefaultMaxTextMessageBufferSize(maxMessageBytes);
         setDefaultMaxBinaryMessageBufferSize(maxMessageBytes);
+        // 0 is Tyrus's "no idle timeout"; every session starts with this and may change its own.
+        setDefaultMaxSessionIdleTimeout(idleTimeoutMillis);
+        this.handshakeTimeoutMillis = handshakeTimeoutMillis;
+        this.sslContext = sslContext;
         this.host = host;
         this.contextPath = contextPath;
         this.endpointConfigs = endpointConfigs;
@@ -127,6 +148,15 @@ final class GuardedServerContainer extends TyrusServerContainer {
         listener.registerAddOn(new WebSocketAddOn(this, contextPath));
         listener.registerAddOn(new RejectedUpgradeAddOn());
         listener.registerAddOn(new MaxMessageSizeAddOn(maxMessageBytes));
+        DelayedExecutor timer = new DelayedExecutor(timerThread(), checkIntervalMillis(handshakeTimeoutMillis),
+                TimeUnit.MILLISECONDS);
+        listener.registerAddOn(afterHttpCodec(new HandshakeTimeoutFilter(handshakeTimeoutMillis, timer)));
+        if (sslContext != null) {
+            listener.setSecure(true);
+            listener.setSSLEngineConfig(new SSLEngineConfigurator(sslContext, false, false, false)
+                    .setEnabledProtocols(TLS_PROTOCOLS.clone()));
+            listener.registerAddOn(afterHttpCodec(new StrictTransportSecurityFilter()));
+        }
         server.addListener(listener);
 
         ServerConfiguration configuration = server.getServerConfiguration();
@@ -137,13 +167,16 @@ final class GuardedServerContainer extends TyrusServerContainer {
         }
 
         try {
+            timer.start();
             server.start();
         } catch (IOException | RuntimeException e) {
             server.shutdownNow();
+            stopTimer(timer);
             super.stop();
             throw e;
         }
         httpServer = server;
+        deadlines = timer;
         boundPort = listener.getPort();
     }
 
@@ -155,6 +188,38 @@ final class GuardedServerContainer extends TyrusServerContainer {
     static int incomingBufferSize(int maxMessageBytes) {
         long frameAndRead = (long) maxMessageBytes + FrameSizeTracker.MAX_HEADER_BYTES + READ_BUFFER_BYTES;
         return (int) Math.min(Integer.MAX_VALUE - 8, frameAndRead);
+    }
+
+    /** Deadlines are checked this often: a tenth of the timeout, between 50 ms and 1 s. */
+    static long checkIntervalMillis(long timeoutMillis) {
+        return Math.max(50, Math.min(1_000, timeoutMillis / 10));
+    }
+
+    private static void stopTimer(DelayedExecutor timer) {
+        timer.destroy();
+        timer.getThreadPool().shutdownNow();
+    }
+
+    private static ExecutorService timerThread() {
+        return Executors.newSingleThreadExecutor(task -> {
+            Thread thread = new Thread(task, "wsguard-handshake-timeout");
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    /**
+     * Puts {@code filter} right after Grizzly's HTTP codec, where it sees whole requests and responses (decrypted
+     * with TLS) and stays out of the way of the filters that must sit directly in front of Tyrus's.
+     */
+    private static AddOn afterHttpCodec(Filter filter) {
+        return (networkListener, builder) -> {
+            int codecIndex = builder.indexOfType(org.glassfish.grizzly.http.HttpServerFilter.class);
+            if (codecIndex < 0) {
+                throw new IllegalStateException("HTTP codec filter not found in the Grizzly filter chain");
+            }
+            builder.add(codecIndex + 1, filter);
+        };
     }
 
     private static String[] mappings(String path) {
@@ -170,10 +235,15 @@ final class GuardedServerContainer extends TyrusServerContainer {
     public void stop() {
         super.stop();
         HttpServer server = httpServer;
+        DelayedExecutor timer = deadlines;
         httpServer = null;
+        deadlines = null;
         boundPort = -1;
         if (server != null) {
             server.shutdownNow();
+        }
+        if (timer != null) {
+            stopTimer(timer);
         }
     }
 }

@@ -45,7 +45,7 @@ class BindAddressTest {
 
     @Test
     void startWhenHostIsOtherAddressThenLoopbackRefused() throws Exception {
-        try (GuardedServer server = GuardedServer.builder().host(otherAddress.getHostAddress())
+        try (GuardedServer server = GuardedServer.builder().host(otherAddress.getHostAddress()).allowPlainText(true)
                 .endpoint(TestEndpoints.Echo.class).build()) {
             server.start();
 

@@ -175,6 +175,16 @@ class GuardedServerTest {
         assertThatThrownBy(() -> builder.port(65_536)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> builder.host(" ")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> builder.contextPath("app")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> builder.handshakeTimeout(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> builder.handshakeTimeout(Duration.ofNanos(999_999)))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> builder.handshakeTimeout(Duration.ofDays(2)))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> builder.idleTimeout(Duration.ofSeconds(-1)))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> builder.idleTimeout(Duration.ofNanos(1))).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> builder.idleTimeout(Duration.ofSeconds(Long.MAX_VALUE)))
+                .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> builder.httpHandler("dev", new NotFoundHandler()))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> builder.httpHandler("/dev", new NotFoundHandler())

@@ -26,6 +26,15 @@ final class TestEndpoints {
         }
     }
 
+    /** Answers every message with whether the session runs over TLS, as the server sees it. */
+    @ServerEndpoint("/secure")
+    public static class SecureProbe {
+        @OnMessage
+        public String probe(String message, Session session) {
+            return message + ":" + session.isSecure();
+        }
+    }
+
     /** Refuses every handshake the way a token check should: 401, bearer challenge, no 101 headers. */
     @ServerEndpoint(value = "/denied", configurator = DenyingConfigurator.class)
     public static class Denied {

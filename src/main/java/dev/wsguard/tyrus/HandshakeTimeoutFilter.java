@@ -1,0 +1,137 @@
+package dev.wsguard.tyrus;
+
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.util.concurrent.TimeUnit;
+
+import org.glassfish.grizzly.Connection;
+import org.glassfish.grizzly.Grizzly;
+import org.glassfish.grizzly.attributes.Attribute;
+import org.glassfish.grizzly.filterchain.BaseFilter;
+import org.glassfish.grizzly.filterchain.FilterChainContext;
+import org.glassfish.grizzly.filterchain.NextAction;
+import org.glassfish.grizzly.http.HttpContent;
+import org.glassfish.grizzly.http.HttpHeader;
+import org.glassfish.grizzly.http.HttpPacket;
+import org.glassfish.grizzly.http.HttpRequestPacket;
+import org.glassfish.grizzly.http.HttpResponsePacket;
+import org.glassfish.grizzly.utils.DelayedExecutor;
+
+/**
+ * Closes a connection that has not finished its WebSocket handshake, or its plain HTTP request, within a bound.
+ *
+ * <p>Tyrus's standalone server never times out a connection before the upgrade: a client that sends half a request
+ * line and then one byte now and then (slowloris) keeps a socket, its buffers and a slot in the selector for as long
+ * as it likes, and a Grizzly idle timeout would restart on each byte and would also end quiet WebSocket sessions.
+ * Here every accepted connection gets a deadline, counted from the accept and not restarted by incoming bytes. Once
+ * a 101 response leaves, the connection is a WebSocket and this filter forgets it for good. While the application
+ * handles a complete plain HTTP request the deadline is suspended; once the answer is written the connection gets a
+ * fresh bound for its next request, so an idle keep-alive connection is closed after the same bound.
+ *
+ * <p>The deadlines live in one Grizzly {@link DelayedExecutor} queue per server, checked by one thread: no thread
+ * and no timer task per connection. Stateless apart from one connection attribute; one instance serves all
+ * connections.
+ */
+final class HandshakeTimeoutFilter extends BaseFilter {
+
+    private static final System.Logger LOG = System.getLogger(HandshakeTimeoutFilter.class.getName());
+
+    private static final int SWITCHING_PROTOCOLS = 101;
+
+    /** Deadline while the application works on a complete request: never, but still queued. */
+    private static final long SUSPENDED = Long.MAX_VALUE;
+
+    private static final Attribute<Deadline> DEADLINE = Grizzly.DEFAULT_ATTRIBUTE_BUILDER.createAttribute(
+            HandshakeTimeoutFilter.class.getName() + ".deadline");
+
+    private final long timeoutMillis;
+    private final DelayedExecutor.DelayQueue<Connection<?>> queue;
+
+    HandshakeTimeoutFilter(long timeoutMillis, DelayedExecutor executor) {
+        this.timeoutMillis = timeoutMillis;
+        this.queue = executor.createDelayQueue(HandshakeTimeoutFilter::closeExpired, new DeadlineResolver());
+    }
+
+    @Override
+    public NextAction handleAccept(FilterChainContext ctx) throws IOException {
+        Connection<?> connection = ctx.getConnection();
+        DEADLINE.set(connection, new Deadline());
+        queue.add(connection, timeoutMillis, TimeUnit.MILLISECONDS);
+        connection.addCloseListener((closeable, type) -> queue.remove(connection));
+        return ctx.getInvokeAction();
+    }
+
+    @Override
+    public NextAction handleRead(FilterChainContext ctx) throws IOException {
+        Deadline deadline = DEADLINE.get(ctx.getConnection());
+        if (deadline != null && !deadline.upgraded
+                && ctx.getMessage() instanceof HttpContent content && content.isLast()
+                && content.getHttpHeader() instanceof HttpRequestPacket request && !request.isUpgrade()) {
+            // The whole request is in: from here on the time is the application's, not the client's.
+            deadline.at = SUSPENDED;
+        }
+        return ctx.getInvokeAction();
+    }
+
+    @Override
+    public NextAction handleWrite(FilterChainContext ctx) throws IOException {
+        Connection<?> connection = ctx.getConnection();
+        Deadline deadline = DEADLINE.get(connection);
+        if (deadline == null || deadline.upgraded || !(ctx.getMessage() instanceof HttpPacket packet)) {
+            return ctx.getInvokeAction();
+        }
+        HttpHeader header = packet.getHttpHeader();
+        if (!(header instanceof HttpResponsePacket response)) {
+            return ctx.getInvokeAction();
+        }
+        if (response.getStatus() == SWITCHING_PROTOCOLS) {
+            deadline.upgraded = true;
+            queue.remove(connection);
+        } else if (packet instanceof HttpContent content && content.isLast()) {
+            deadline.at = System.currentTimeMillis() + timeoutMillis;
+        }
+        return ctx.getInvokeAction();
+    }
+
+    private static boolean closeExpired(Connection<?> connection) {
+        Deadline deadline = DEADLINE.get(connection);
+        if (deadline != null && !deadline.upgraded) {
+            LOG.log(Level.DEBUG, "Closing connection from {0}: no handshake within the timeout",
+                    connection.getPeerAddress());
+            connection.closeSilently();
+        }
+        return true;
+    }
+
+    /** When a connection expires; written by the connection's I/O thread, read by the timer thread. */
+    private static final class Deadline {
+        volatile long at = DelayedExecutor.UNSET_TIMEOUT;
+        volatile boolean upgraded;
+    }
+
+    private static final class DeadlineResolver implements DelayedExecutor.Resolver<Connection<?>> {
+
+        @Override
+        public boolean removeTimeout(Connection<?> connection) {
+            Deadline deadline = DEADLINE.get(connection);
+            if (deadline != null) {
+                deadline.at = DelayedExecutor.UNSET_TIMEOUT;
+            }
+            return true;
+        }
+
+        @Override
+        public long getTimeoutMillis(Connection<?> connection) {
+            Deadline deadline = DEADLINE.get(connection);
+            return deadline == null ? DelayedExecutor.UNSET_TIMEOUT : deadline.at;
+        }
+
+        @Override
+        public void setTimeoutMillis(Connection<?> connection, long timeoutMillis) {
+            Deadline deadline = DEADLINE.get(connection);
+            if (deadline != null) {
+                deadline.at = timeoutMillis;
+            }
+        }
+    }
+}
