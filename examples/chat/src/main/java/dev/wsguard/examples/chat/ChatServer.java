@@ -9,6 +9,8 @@ import org.glassfish.grizzly.http.server.Response;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 
@@ -18,7 +20,10 @@ import java.util.concurrent.CountDownLatch;
  * <p>Launch contract (relied on from outside the project): {@code java -jar examples/chat/target/wsguard-chat.jar}
  * starts it; system properties {@code wsguard.host} (default 127.0.0.1), {@code wsguard.port} (0 = any free port),
  * {@code wsguard.origins.allowed} and the {@code mp.jwt.verify.*} keys configure it; it prints one line containing
- * {@code ws://HOST:PORT/chat} when ready. With no {@code mp.jwt.verify.*} key it runs in dev mode: an ephemeral key
+ * {@code ws://HOST:PORT/chat} when ready ({@code wss://} when {@code wsguard.tls.keystore} is set). Also read:
+ * {@code wsguard.tls.keystore} / {@code wsguard.tls.password} (PKCS12), {@code wsguard.handshake-timeout},
+ * {@code wsguard.idle-timeout}, {@code wsguard.message.max-bytes}, and every {@code wsguard.*} key of
+ * {@link dev.wsguard.GuardConfig} (trusted proxies, quotas, rate limits). With no {@code mp.jwt.verify.*} key it runs in dev mode: an ephemeral key
  * and a token endpoint for the demo users at {@code /dev/token?user=alice|bob|carol}.
  */
 public final class ChatServer {
@@ -38,12 +43,22 @@ public final class ChatServer {
                 // The dev origin allowlist names the port, so it must be known before the endpoint deploys.
                 port = freePort(host);
             }
-            issuer = enterDevMode(host, port);
+            issuer = enterDevMode(host, port, System.getProperty("wsguard.tls.keystore") != null);
         }
 
         GuardedServer.Builder builder = GuardedServer.builder().host(host).port(port)
                 .maxMessageBytes(Integer.getInteger("wsguard.message.max-bytes", GuardedServer.DEFAULT_MAX_MESSAGE_BYTES))
+                .handshakeTimeout(Duration.parse(System.getProperty("wsguard.handshake-timeout", "PT10S")))
                 .endpoint(ChatEndpoint.class);
+        String idle = System.getProperty("wsguard.idle-timeout");
+        if (idle != null) {
+            builder = builder.idleTimeout(Duration.parse(idle));
+        }
+        String keystore = System.getProperty("wsguard.tls.keystore");
+        if (keystore != null) {
+            String password = System.getProperty("wsguard.tls.password", "");
+            builder = builder.tls(Path.of(keystore), password.toCharArray());
+        }
         if (issuer != null) {
             builder = builder.httpHandler("/dev/token", tokenHandler(issuer));
         }
@@ -60,7 +75,8 @@ public final class ChatServer {
 
         if (devMode) {
             System.out.println("DEV MODE: tokens for demo users alice, bob (other tenant) and carol (admin): GET "
-                    + "http://" + hostForUrl(host) + ":" + server.port() + "/dev/token?user=alice");
+                    + (server.uri("/").getScheme().equals("wss") ? "https://" : "http://") + hostForUrl(host) + ":"
+                    + server.port() + "/dev/token?user=alice");
         }
         System.out.println("wsguard chat ready: " + server.uri("/chat"));
         System.out.flush();
@@ -81,15 +97,16 @@ public final class ChatServer {
         return false;
     }
 
-    private static DevIssuer enterDevMode(String host, int port) {
+    private static DevIssuer enterDevMode(String host, int port, boolean tls) {
         DevIssuer issuer = new DevIssuer();
         System.setProperty("mp.jwt.verify.publickey", issuer.publicKeyPem());
         System.setProperty("mp.jwt.verify.issuer", DevIssuer.ISSUER);
         System.setProperty("mp.jwt.verify.audiences", DevIssuer.AUDIENCE);
         if (System.getProperty("wsguard.origins.allowed") == null) {
             String h = hostForUrl(host);
-            System.setProperty("wsguard.origins.allowed", "http://" + h + ":" + port
-                    + (h.equals("127.0.0.1") ? ",http://localhost:" + port : ""));
+            String scheme = tls ? "https://" : "http://";
+            System.setProperty("wsguard.origins.allowed", scheme + h + ":" + port
+                    + (h.equals("127.0.0.1") ? "," + scheme + "localhost:" + port : ""));
         }
         if (System.getProperty("wsguard.token.sources") == null) {
             System.setProperty("wsguard.token.sources", "header,subprotocol");
