@@ -81,6 +81,7 @@ public final class GuardConfig {
     private final int[] connectionQuotas;
     private final List<String> trustedProxies;
     private final RevocationCheck revocations;
+    private final Duration maxSessionLifetime;
     private final Function<String, Optional<String>> lookup;
 
     /**
@@ -160,6 +161,10 @@ public final class GuardConfig {
         this.connectionQuotas = b.connectionQuotas.clone();
         this.trustedProxies = List.copyOf(b.trustedProxies);
         this.revocations = b.revocations;
+        if (b.maxSessionLifetime != null && (b.maxSessionLifetime.isNegative() || b.maxSessionLifetime.isZero())) {
+            throw new GuardConfigException("wsguard.session.max-lifetime must be a positive duration or none");
+        }
+        this.maxSessionLifetime = b.maxSessionLifetime;
         dev.wsguard.internal.ClientAddress.trusting(trustedProxies);
         this.lookup = b.lookup;
     }
@@ -235,6 +240,8 @@ public final class GuardConfig {
             lookup.apply(key).ifPresent(v -> b.connectionQuotas[index] = integer(v, key));
         }
         lookup.apply("wsguard.trusted-proxies").ifPresent(v -> b.trustedProxies(split(v)));
+        lookup.apply("wsguard.session.max-lifetime").ifPresent(v -> b.maxSessionLifetime(
+                v.trim().equalsIgnoreCase("none") ? null : duration(v, "wsguard.session.max-lifetime")));
         b.lookup = lookup;
         return b.build();
     }
@@ -317,6 +324,14 @@ public final class GuardConfig {
      */
     public List<String> trustedProxies() {
         return trustedProxies;
+    }
+
+    /**
+     * {@code wsguard.session.max-lifetime}: how long a guarded session may stay open whatever its tokens (default
+     * {@code PT24H}; {@code none} for no bound). Closed with 4401 then.
+     */
+    public Optional<Duration> maxSessionLifetime() {
+        return Optional.ofNullable(maxSessionLifetime);
     }
 
     /** Consulted at every handshake and message; default {@link Revocations#shared()}. */
@@ -424,6 +439,13 @@ public final class GuardConfig {
         private final int[] connectionQuotas = {100, 20, 10_000, 20_000};
         private final List<String> trustedProxies = new ArrayList<>();
         private RevocationCheck revocations = Revocations.shared();
+        private Duration maxSessionLifetime = Duration.ofHours(24);
+
+        /** The longest a guarded session may stay open (default 24 h); null for no bound. */
+        public Builder maxSessionLifetime(Duration lifetime) {
+            this.maxSessionLifetime = lifetime;
+            return this;
+        }
 
         /** Replaces the revocation check (default: {@link Revocations#shared()}). */
         public Builder revocations(RevocationCheck check) {

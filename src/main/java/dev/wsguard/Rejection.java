@@ -48,6 +48,8 @@ public enum Rejection {
     TOKEN_LIFETIME_TOO_LONG(401, 4401, "invalid token", "invalid_token"),
     /** The token, or every token of its subject issued until then, was revoked. */
     TOKEN_REVOKED(401, 4401, "token revoked", "invalid_token"),
+    /** The session reached {@code wsguard.session.max-lifetime}; refreshing the token does not extend it. */
+    SESSION_LIFETIME_EXCEEDED(401, 4401, "session expired", null),
     /** A token refreshed in-band names another subject than the session's. */
     TOKEN_SUBJECT_CHANGED(401, 4401, "invalid token", "invalid_token"),
     /** {@code iss} is not the configured issuer. */

@@ -175,7 +175,13 @@ public final class MessageGuard {
     /** Arms the session's expiry timer: the session closes with 4401 when its token expires. */
     public void opened(Session session) {
         LiveSessions.opened(WsGuard.identity(session).getSubject(), session);
-        arm(session, state(session));
+        SessionState state = state(session);
+        arm(session, state);
+        config.maxSessionLifetime().ifPresent(max -> state.lifetime(Expiry.schedule(() -> {
+            if (session.isOpen()) {
+                close(session, Rejection.SESSION_LIFETIME_EXCEEDED, null);
+            }
+        }, max.toMillis())));
     }
 
     private void arm(Session session, SessionState state) {
@@ -209,7 +215,7 @@ public final class MessageGuard {
             return;
         }
         session.getUserProperties().put(WsGuard.IDENTITY, fresh);
-        state.release();
+        state.cancelExpiry();
         arm(session, state);
         emit(SecurityEvent.Kind.TOKEN_REFRESHED, session, null, AUTH_TYPE);
         session.getAsyncRemote().sendText("{\"type\":\"auth\",\"status\":\"ok\"}");

@@ -17,6 +17,7 @@ final class SessionState {
     private int violations;
     private int excess;
     private Future<?> expiry;
+    private Future<?> lifetime;
 
     SessionState(int limits) {
         this.sessionLimiters = new RateLimiter[limits];
@@ -35,11 +36,24 @@ final class SessionState {
         this.expiry = timer;
     }
 
-    /** Cancels the expiry timer; the session is gone. */
-    synchronized void release() {
+    synchronized void lifetime(Future<?> timer) {
+        this.lifetime = timer;
+    }
+
+    /** Cancels the token-expiry timer (a refreshed token arms a new one). */
+    synchronized void cancelExpiry() {
         if (expiry != null) {
             expiry.cancel(false);
             expiry = null;
+        }
+    }
+
+    /** Cancels every timer; the session is gone. */
+    synchronized void release() {
+        cancelExpiry();
+        if (lifetime != null) {
+            lifetime.cancel(false);
+            lifetime = null;
         }
     }
 
