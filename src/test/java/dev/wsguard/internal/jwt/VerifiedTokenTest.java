@@ -199,32 +199,4 @@ class VerifiedTokenTest {
                 .doesNotContain(TestTokens.ISSUER);
         assertThat(new Verification.Valid(jwt).toString()).doesNotContain("secret-subject");
     }
-
-    @Test
-    void accessorsWhenJsonPAbsentThenWorkWithoutLoadingClaimsEnum() {
-        // org.eclipse.microprofile.jwt.Claims references jakarta.json types, so its default-method uses would fail
-        // here; every JsonWebToken accessor must work without it.
-        boolean jsonPresent;
-        try {
-            Class.forName("jakarta.json.JsonObject");
-            jsonPresent = true;
-        } catch (ClassNotFoundException e) {
-            jsonPresent = false;
-        }
-        org.junit.jupiter.api.Assumptions.assumeFalse(jsonPresent, "jakarta.json is on the test class path");
-        assertThatThrownBy(() -> Class.forName("org.eclipse.microprofile.jwt.Claims"))
-                .isInstanceOf(NoClassDefFoundError.class);
-
-        JsonWebToken jwt = verified(token().sign());
-
-        assertThat(jwt.getName()).isEqualTo(TestTokens.SUBJECT);
-        assertThat(jwt.getRawToken()).isNull();
-        assertThat(jwt.getIssuer()).isEqualTo(TestTokens.ISSUER);
-        assertThat(jwt.getAudience()).containsExactly(TestTokens.AUDIENCE);
-        assertThat(jwt.getSubject()).isEqualTo(TestTokens.SUBJECT);
-        assertThat(jwt.getTokenID()).isNotBlank();
-        assertThat(jwt.getExpirationTime()).isEqualTo(NOW.getEpochSecond() + 300);
-        assertThat(jwt.getIssuedAtTime()).isEqualTo(NOW.getEpochSecond());
-        assertThat(jwt.getGroups()).containsExactly("user");
-    }
 }
