@@ -47,7 +47,11 @@ public final class WsGuard {
      * @throws IllegalStateException when the session did not pass a wsguard handshake
      */
     public static Set<String> scopes(Session session) {
-        JsonWebToken identity = identity(session);
+        return scopes(identity(session));
+    }
+
+    /** The OAuth scopes of an identity obtained from {@link #identity(Session)}. */
+    public static Set<String> scopes(JsonWebToken identity) {
         // Fails closed: a token verified elsewhere shows no scopes until it is read the same way.
         return identity instanceof VerifiedToken verified ? verified.scopes() : Set.of();
     }

@@ -31,15 +31,6 @@ import java.util.Objects;
  */
 public abstract class StrictJsonDecoder<T> implements Decoder.Text<T> {
 
-    // ClassValue rather than a static map: the reader is attached to the family's Class, so an application's classes
-    // can still be unloaded when wsguard sits in a parent class loader.
-    private static final ClassValue<StrictJsonReader<?>> READERS = new ClassValue<>() {
-        @Override
-        protected StrictJsonReader<?> computeValue(Class<?> family) {
-            return StrictJsonReader.of(family);
-        }
-    };
-
     private final StrictJsonReader<T> reader;
 
     /**
@@ -47,9 +38,8 @@ public abstract class StrictJsonDecoder<T> implements Decoder.Text<T> {
      *
      * @throws dev.wsguard.GuardConfigException when the family cannot be read strictly
      */
-    @SuppressWarnings("unchecked") // computeValue builds the reader for exactly this class
     protected StrictJsonDecoder(Class<T> family) {
-        this.reader = (StrictJsonReader<T>) READERS.get(Objects.requireNonNull(family, "family"));
+        this.reader = StrictJsonReader.shared(Objects.requireNonNull(family, "family"));
     }
 
     /** Decodes with the given reader; keep it in a {@code static final} field so it is built once. */

@@ -81,6 +81,24 @@ public final class StrictJsonReader<T> {
     }
 
     /**
+     * The one reader with default limits for {@code family}, built on first use and shared by every decoder and
+     * guard of the family (kept on the family's {@code Class}, so application classes can still be unloaded).
+     *
+     * @throws GuardConfigException when the family cannot be decoded strictly, or a provider is missing
+     */
+    @SuppressWarnings("unchecked")
+    public static <T> StrictJsonReader<T> shared(Class<T> family) {
+        return (StrictJsonReader<T>) SHARED.get(family);
+    }
+
+    private static final ClassValue<StrictJsonReader<?>> SHARED = new ClassValue<>() {
+        @Override
+        protected StrictJsonReader<?> computeValue(Class<?> family) {
+            return StrictJsonReader.of(family);
+        }
+    };
+
+    /**
      * A reader for a family with the given limits.
      *
      * @throws GuardConfigException when the family cannot be decoded strictly, or a provider is missing

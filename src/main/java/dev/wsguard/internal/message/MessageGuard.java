@@ -142,7 +142,7 @@ public final class MessageGuard {
                 }
             }
         }
-        StrictJsonReader<?> reader = StrictJsonReader.of(family(endpointClass));
+        StrictJsonReader<?> reader = StrictJsonReader.shared(family(endpointClass));
         if (reader.subtypes().containsValue(AUTH_TYPE)) {
             throw new GuardConfigException(endpointClass.getName() + ": the message type 'auth' is reserved for"
                     + " in-band token refresh");
@@ -185,7 +185,7 @@ public final class MessageGuard {
     }
 
     private void arm(Session session, SessionState state) {
-        Long exp = expiry(session);
+        Long exp = expiry(WsGuard.identity(session));
         if (exp == null) {
             return;
         }
@@ -241,17 +241,14 @@ public final class MessageGuard {
         }
     }
 
-    private static Long expiry(Session session) {
-        Object identity = session.getUserProperties().get(WsGuard.IDENTITY);
-        if (identity instanceof JsonWebToken jwt && jwt.getExpirationTime() > 0) {
-            return jwt.getExpirationTime();
-        }
-        return null;
+    private static Long expiry(JsonWebToken identity) {
+        return identity.getExpirationTime() > 0 ? identity.getExpirationTime() : null;
     }
 
     public void handle(Object endpoint, String text, Session session) {
         SessionState state = state(session);
-        Long exp = expiry(session);
+        JsonWebToken caller = WsGuard.identity(session);
+        Long exp = expiry(caller);
         if (exp != null && exp * 1000 <= System.currentTimeMillis()) {
             // The timer may be a few milliseconds late: nothing is processed for an expired token.
             expire(session);
@@ -289,12 +286,11 @@ public final class MessageGuard {
             refuse(session, state, Rejection.MESSAGE_TYPE_NOT_ALLOWED, null);
             return;
         }
-        JsonWebToken caller = WsGuard.identity(session);
         if (config.revocations().isRevoked(caller)) {
             close(session, Rejection.TOKEN_REVOKED, route.alias);
             return;
         }
-        Rejection denied = route.rule.check(caller.getGroups(), WsGuard.scopes(session));
+        Rejection denied = route.rule.check(caller.getGroups(), WsGuard.scopes(caller));
         if (denied == null && route.channel != null && !route.channel.allows(message, caller)) {
             denied = Rejection.CHANNEL_FORBIDDEN;
         }
