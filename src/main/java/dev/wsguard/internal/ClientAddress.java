@@ -5,14 +5,15 @@ import dev.wsguard.GuardConfigException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
 /**
  * Decides which address a connection counts as. The socket peer, unless the peer is one of the configured trusted
  * proxies; then the right-most address of {@code Forwarded} ({@code for=}) or {@code X-Forwarded-For} that is not
- * itself a trusted proxy. A client that is not a trusted proxy cannot choose its address by sending a header.
- * Immutable and thread-safe.
+ * itself a trusted proxy. A client that is not a trusted proxy cannot choose its address by sending a header, nor
+ * by sending the one of the two headers its proxy does not write. Immutable and thread-safe.
  */
 public final class ClientAddress {
 
@@ -75,12 +76,28 @@ public final class ClientAddress {
         return new ClientAddress(networks);
     }
 
-    /** The address to count: the peer, or the first untrusted hop a trusted proxy reports. */
+    /**
+     * The address to count: the peer, or the first untrusted hop a trusted proxy reports. When the peer sends both
+     * {@code Forwarded} and {@code X-Forwarded-For} and they name different clients, one of them came from the
+     * client (a proxy that sets only one header passes the other through unchanged), so neither is believed and the
+     * peer counts.
+     */
     public String resolve(String peer, List<String> forwarded, List<String> xForwardedFor) {
         if (peer == null || !isTrusted(peer)) {
             return peer;
         }
-        List<String> hops = !forwarded.isEmpty() ? forwardedFor(forwarded) : split(xForwardedFor);
+        if (forwarded.isEmpty()) {
+            return rightMostUntrusted(peer, split(xForwardedFor));
+        }
+        String fromForwarded = rightMostUntrusted(peer, forwardedFor(forwarded));
+        if (xForwardedFor.isEmpty()) {
+            return fromForwarded;
+        }
+        String fromXff = rightMostUntrusted(peer, split(xForwardedFor));
+        return Arrays.equals(numeric(fromForwarded), numeric(fromXff)) ? fromForwarded : peer;
+    }
+
+    private String rightMostUntrusted(String peer, List<String> hops) {
         for (int i = hops.size() - 1; i >= 0; i--) {
             String hop = hops.get(i);
             if (numeric(hop) == null) {

@@ -29,8 +29,28 @@ class ClientAddressTest {
     @Test
     void resolveWhenForwardedHeaderThenForValuesWithoutPortsOrBrackets() {
         assertThat(proxies.resolve("10.0.0.1", List.of("for=\"[2001:db8::1]:4711\";proto=https, for=10.0.0.2"),
-                List.of("198.51.100.1"))).isEqualTo("2001:db8::1");
+                List.of())).isEqualTo("2001:db8::1");
         assertThat(proxies.resolve("10.0.0.1", List.of("for=203.0.113.8:5000"), List.of())).isEqualTo("203.0.113.8");
+    }
+
+    @Test
+    void resolveWhenForwardedAndXForwardedForAgreeThenThatClient() {
+        assertThat(proxies.resolve("10.0.0.1", List.of("for=203.0.113.5;proto=https"), List.of("203.0.113.5")))
+                .isEqualTo("203.0.113.5");
+        assertThat(proxies.resolve("10.0.0.1", List.of("for=\"[2001:DB8:0::1]\""), List.of("2001:db8::1")))
+                .as("the same address written two ways").isEqualTo("2001:DB8:0::1");
+        assertThat(proxies.resolve("10.0.0.1", List.of("for=198.51.100.9, for=203.0.113.5"), List.of("203.0.113.5")))
+                .as("what the client prepended to one chain does not matter").isEqualTo("203.0.113.5");
+    }
+
+    @Test
+    void resolveWhenClientSmugglesTheHeaderItsProxyDoesNotSetThenProxyAddress() {
+        // A proxy that appends X-Forwarded-For and passes Forwarded through untouched (the usual nginx snippet).
+        assertThat(proxies.resolve("10.0.0.1", List.of("for=198.51.100.8"), List.of("203.0.113.5")))
+                .isEqualTo("10.0.0.1");
+        // And the other way round: a proxy that writes only Forwarded.
+        assertThat(proxies.resolve("10.0.0.1", List.of("for=203.0.113.5"), List.of("198.51.100.7")))
+                .isEqualTo("10.0.0.1");
     }
 
     @Test
