@@ -22,7 +22,8 @@ import java.util.regex.Pattern;
  */
 final class ChatProcess implements AutoCloseable {
 
-    private static final Pattern READY = Pattern.compile("wsguard chat ready: (wss?://\\S+)");
+    /** The launch contract's ready line: it contains the endpoint URL. */
+    private static final Pattern READY = Pattern.compile("(wss?://127\\.0\\.0\\.1:\\d+/chat)");
     private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
 
     private final Process process;

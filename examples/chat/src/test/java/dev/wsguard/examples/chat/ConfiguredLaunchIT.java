@@ -8,8 +8,6 @@ import com.nimbusds.jwt.SignedJWT;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
@@ -20,15 +18,11 @@ import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Date;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -63,11 +57,11 @@ class ConfiguredLaunchIT {
                 + Base64.getMimeEncoder().encodeToString(keys.getPublic().getEncoded())
                 + "\n-----END PUBLIC KEY-----\n");
 
-        Process p = new ProcessBuilder(JAVA, "-Dwsguard.port=0", "-Dwsguard.origins.allowed=https://chat.example.test",
-                "-Dmp.jwt.verify.publickey.location=" + pem, "-Dmp.jwt.verify.issuer=https://idp.test",
-                "-Dmp.jwt.verify.audiences=chat", "-jar", JAR).redirectErrorStream(true).start();
-        try {
-            URI chat = readyUrl(p);
+        try (ChatProcess p = ChatProcess.start("wsguard.port=0", "wsguard.origins.allowed=https://chat.example.test",
+                "mp.jwt.verify.publickey.location=" + pem, "mp.jwt.verify.issuer=https://idp.test",
+                "mp.jwt.verify.audiences=chat")) {
+            URI chat = p.uri();
+            assertThat(p.line(l -> l.contains("DEV MODE"))).isEmpty();
             Instant now = Instant.now();
             SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.RS256), new JWTClaimsSet.Builder()
                     .issuer("https://idp.test").audience("chat").subject("dora").issueTime(Date.from(now))
@@ -97,29 +91,6 @@ class ConfiguredLaunchIT {
             assertThatThrownBy(() -> devOrigin.get(10, TimeUnit.SECONDS))
                     .cause().isInstanceOf(WebSocketHandshakeException.class)
                     .extracting(e -> ((WebSocketHandshakeException) e).getResponse().statusCode()).isEqualTo(403);
-        } finally {
-            p.destroy();
-            p.waitFor(10, TimeUnit.SECONDS);
         }
-    }
-
-    private static URI readyUrl(Process p) throws Exception {
-        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-        Pattern url = Pattern.compile("(ws://127\\.0\\.0\\.1:\\d+/chat)");
-        List<String> seen = new ArrayList<>();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        String line;
-        while (System.nanoTime() < deadline && (line = out.readLine()) != null) {
-            seen.add(line);
-            assertThat(line).doesNotContain("DEV MODE");
-            Matcher m = url.matcher(line);
-            if (m.find()) {
-                Thread drain = new Thread(() -> out.lines().forEach(l -> { }), "drain");
-                drain.setDaemon(true);
-                drain.start();
-                return URI.create(m.group(1));
-            }
-        }
-        throw new AssertionError("no ready line in " + seen);
     }
 }

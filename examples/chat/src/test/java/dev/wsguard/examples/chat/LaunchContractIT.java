@@ -4,16 +4,12 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,8 +17,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -33,48 +27,28 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 class LaunchContractIT {
 
-    private static final Pattern URL = Pattern.compile("(ws://127\\.0\\.0\\.1:(\\d+)/chat)");
-    private static Process process;
+    private static ChatProcess process;
     private static URI chat;
     private static String httpBase;
-    private static final List<String> output = new ArrayList<>();
     private static final HttpClient http = HttpClient.newHttpClient();
 
     @BeforeAll
     static void start() throws Exception {
-        Path jar = Path.of("target", "wsguard-chat.jar");
-        assertThat(jar).exists();
-        process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dwsguard.port=0", "-jar", jar.toString()).redirectErrorStream(true).start();
-        BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                StandardCharsets.UTF_8));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        String line;
-        while (chat == null && System.nanoTime() < deadline && (line = out.readLine()) != null) {
-            output.add(line);
-            Matcher m = URL.matcher(line);
-            if (m.find()) {
-                chat = URI.create(m.group(1));
-                httpBase = "http://127.0.0.1:" + m.group(2);
-            }
-        }
-        assertThat(chat).as("ready line in %s", output).isNotNull();
-        Thread drain = new Thread(() -> out.lines().forEach(l -> { }), "drain");
-        drain.setDaemon(true);
-        drain.start();
+        process = ChatProcess.start("wsguard.port=0");
+        chat = process.uri();
+        httpBase = "http://127.0.0.1:" + chat.getPort();
     }
 
     @AfterAll
     static void stop() throws Exception {
         if (process != null) {
-            process.destroy();
-            process.waitFor(10, TimeUnit.SECONDS);
+            process.close();
         }
     }
 
     @Test
     void runWhenNoJwtConfigThenDevModeIsAnnounced() {
-        assertThat(output).anyMatch(l -> l.contains("DEV MODE"));
+        assertThat(process.line(l -> l.contains("DEV MODE"))).isPresent();
     }
 
     @Test

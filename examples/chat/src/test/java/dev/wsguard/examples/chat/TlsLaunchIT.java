@@ -5,9 +5,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
-import java.io.BufferedReader;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -17,11 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -50,28 +44,11 @@ class TlsLaunchIT {
         SSLContext tls = SSLContext.getInstance("TLS");
         tls.init(null, trust.getTrustManagers(), null);
 
-        Process p = new ProcessBuilder(JAVA_BIN + "/java", "-Dwsguard.port=0", "-Dwsguard.tls.keystore=" + keystore,
-                "-Dwsguard.tls.password=changeit-test", "-jar", Path.of("target", "wsguard-chat.jar").toString())
-                .redirectErrorStream(true).start();
-        try {
-            BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-            Pattern ready = Pattern.compile("(wss://127\\.0\\.0\\.1:(\\d+)/chat)");
-            List<String> seen = new ArrayList<>();
-            URI chat = null;
-            String port = null;
-            String line;
-            while (chat == null && (line = out.readLine()) != null && seen.size() < 200) {
-                seen.add(line);
-                Matcher m = ready.matcher(line);
-                if (m.find()) {
-                    chat = URI.create(m.group(1));
-                    port = m.group(2);
-                }
-            }
-            assertThat(chat).as("wss ready line in %s", seen).isNotNull();
-            Thread drain = new Thread(() -> out.lines().forEach(l -> { }), "drain");
-            drain.setDaemon(true);
-            drain.start();
+        try (ChatProcess p = ChatProcess.start("wsguard.port=0", "wsguard.tls.keystore=" + keystore,
+                "wsguard.tls.password=changeit-test")) {
+            URI chat = p.uri();
+            assertThat(chat.getScheme()).isEqualTo("wss");
+            int port = chat.getPort();
 
             HttpClient https = HttpClient.newBuilder().sslContext(tls).build();
             HttpResponse<String> token = https.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + port
@@ -80,9 +57,6 @@ class TlsLaunchIT {
             try (ChatClient alice = ChatClient.connect(https, chat, "https://127.0.0.1:" + port, token.body())) {
                 assertThat(alice.next()).isEqualTo("{\"type\":\"welcome\",\"user\":\"alice\"}");
             }
-        } finally {
-            p.destroy();
-            p.waitFor(10, TimeUnit.SECONDS);
         }
     }
 
