@@ -83,4 +83,15 @@ class ClientAddressIT {
                 .containsExactly("203.0.113.1", "203.0.113.1", "203.0.113.1", "203.0.113.1", "203.0.113.2",
                         "203.0.113.2", "198.51.100.7");
     }
+
+    @Test
+    void handshakeWhenTrustedProxyPassesClientsForwardedNextToItsOwnXffThenProxyAddressCounts() throws Exception {
+        EVENTS.clear();
+        // A proxy that appends X-Forwarded-For and forwards the client's Forwarded header untouched.
+        int status = RawHandshake.to(server.uri("/trusting")).origin(ORIGIN).bearer(TestTokens.token().sign())
+                .header("Forwarded", "for=198.51.100.99").header("X-Forwarded-For", "203.0.113.99").send().status();
+        assertThat(status).isEqualTo(101);
+        assertThat(EVENTS).extracting(SecurityEvent::clientAddress).as("neither header can be told from a forgery")
+                .containsExactly("127.0.0.1");
+    }
 }
