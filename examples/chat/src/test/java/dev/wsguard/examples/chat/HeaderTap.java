@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -19,6 +20,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 final class HeaderTap implements AutoCloseable {
 
     private static final int MAX_HEAD = 64 * 1024;
+    /** The server listens on 127.0.0.1 (the example's default host); so does the tap. */
+    private static final InetAddress LOOPBACK = new InetSocketAddress("127.0.0.1", 0).getAddress();
 
     private final ServerSocket listener;
     private final int upstreamPort;
@@ -27,7 +30,7 @@ final class HeaderTap implements AutoCloseable {
 
     HeaderTap(int upstreamPort) throws IOException {
         this.upstreamPort = upstreamPort;
-        this.listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        this.listener = new ServerSocket(0, 50, LOOPBACK);
         Thread acceptor = new Thread(this::accept, "tap-accept");
         acceptor.setDaemon(true);
         acceptor.start();
@@ -58,7 +61,7 @@ final class HeaderTap implements AutoCloseable {
 
     private void relay(Socket proxy) {
         try {
-            Socket server = new Socket(InetAddress.getLoopbackAddress(), upstreamPort);
+            Socket server = new Socket(LOOPBACK, upstreamPort);
             open.add(server);
             String head = readHead(proxy.getInputStream());
             heads.add(head);

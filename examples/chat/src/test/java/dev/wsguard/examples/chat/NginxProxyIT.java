@@ -17,6 +17,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -61,6 +62,8 @@ class NginxProxyIT {
     private static final String FORGED_FORWARDED = "198.51.100.8";
     private static final Pattern CLIENT = Pattern.compile("\"client\":\"([^\"]*)\"");
     private static final Duration EVENT_TIMEOUT = Duration.ofSeconds(10);
+    /** nginx and the server listen here; clients connect from 127.0.0.2 and up. */
+    private static final InetAddress LOOPBACK = new InetSocketAddress("127.0.0.1", 0).getAddress();
 
     @TempDir
     static Path dir;
@@ -209,7 +212,7 @@ class NginxProxyIT {
     @Test
     void plainListenerWhenWebSocketRequestedThenRedirectedAndNothingReachesServer() throws Exception {
         String token = token("plain-text");
-        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), proxy.httpPort, localAddress("127.0.0.8"), 0)) {
+        try (Socket s = new Socket(LOOPBACK, proxy.httpPort, InetAddress.getByName("127.0.0.8"), 0)) {
             s.setSoTimeout(10_000);
             assertThat(handshake(s, proxy.httpPort, token)).isEqualTo(301);
         }
@@ -257,7 +260,7 @@ class NginxProxyIT {
     /** A client on 127.0.0.4 talks to the server itself, forging both forwarding headers; the address counted. */
     private static String forgeStraightTo(ChatProcess server, String subject) throws Exception {
         int port = server.uri().getPort();
-        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port, localAddress("127.0.0.4"), 0)) {
+        try (Socket s = new Socket(LOOPBACK, port, InetAddress.getByName("127.0.0.4"), 0)) {
             s.setSoTimeout(10_000);
             assertThat(handshake(s, port, token(subject), "X-Forwarded-For: " + FORGED_XFF,
                     "Forwarded: for=" + FORGED_XFF)).isEqualTo(101);
@@ -310,15 +313,11 @@ class NginxProxyIT {
     }
 
     private static SSLSocket tlsFrom(String local, int port) throws IOException {
-        SSLSocket s = (SSLSocket) tls.getSocketFactory().createSocket(InetAddress.getLoopbackAddress(), port,
-                localAddress(local), 0);
+        SSLSocket s = (SSLSocket) tls.getSocketFactory().createSocket(LOOPBACK, port,
+                InetAddress.getByName(local), 0);
         s.setSoTimeout(10_000);
         s.startHandshake();
         return s;
-    }
-
-    private static InetAddress localAddress(String address) throws IOException {
-        return InetAddress.getByName(address);
     }
 
     /** Sends an upgrade request with a bearer token and {@code extra} header lines; the status it gets. */
