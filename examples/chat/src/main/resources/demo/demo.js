@@ -195,6 +195,7 @@ async function pollEvents() {
     for (const event of events) {
       state.lastEvent = Math.max(state.lastEvent, event.seq);
       const row = document.createElement('tr');
+      row.dataset.seq = String(event.seq);
       row.className = event.reason ? 'refused' : (event.kind === 'HANDSHAKE_ACCEPTED' ? 'accepted' : '');
       const time = String(event.time).replace(/^.*T/, '').replace(/\.\d+Z$/, 'Z');
       for (const value of [time, event.kind, event.reason, event.subject, event.type, event.origin]) {
