@@ -59,6 +59,15 @@ class DemoPageIT {
         }
     }
 
+    @Test
+    void devEndpointsWhenBadInputThenDefiniteAnswers() throws Exception {
+        assertThat(server.get("/dev/token?user=mallory").statusCode()).isEqualTo(404);
+        assertThat(server.get("/dev/login?user=alice").statusCode()).as("GET cannot sign in").isEqualTo(405);
+        assertThat(server.get("/dev/events?after=soon").statusCode()).isEqualTo(400);
+        assertThat(server.get("/dev/events?after=0").headers().firstValue("Cache-Control")).contains("no-store");
+        assertThat(server.get("/index.html").statusCode()).as("only the listed files").isEqualTo(404);
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"alice", "bob", "carol"})
     void demoWhenEachUserConnectsThenSubscribePublishAndDeliveryWork(String user) throws Exception {

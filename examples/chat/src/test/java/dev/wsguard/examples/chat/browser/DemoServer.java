@@ -20,18 +20,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The example's shaded jar started exactly as the README's run command starts it ({@code java -jar}), with extra
- * system properties, in dev mode. Knows its demo page, chat URL and dev endpoints.
+ * system properties. Knows its chat URL and, in dev mode, its demo page and dev endpoints.
  */
 final class DemoServer implements AutoCloseable {
 
     private static final Pattern READY = Pattern.compile(
-            "wsguard chat ready: (ws://127\\.0\\.0\\.1:(\\d+)/chat) \\(demo page (http://127\\.0\\.0\\.1:\\d+/)\\)");
+            "wsguard chat ready: (ws://127\\.0\\.0\\.1:(\\d+)/chat)( \\(demo page (http://127\\.0\\.0\\.1:\\d+/)\\))?");
     private static final Pattern SEQ = Pattern.compile("\"seq\":(\\d+)");
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     private final Process process;
     private final List<String> output = Collections.synchronizedList(new ArrayList<>());
     final URI chat;
+    /** The demo page's URL in dev mode, else null. */
     final String page;
     final String origin;
 
@@ -39,10 +40,13 @@ final class DemoServer implements AutoCloseable {
         this.process = process;
         this.chat = chat;
         this.page = page;
-        this.origin = page.substring(0, page.length() - 1);
+        this.origin = "http://127.0.0.1:" + chat.getPort();
     }
 
-    /** Starts the jar with {@code -Dname=value} arguments and waits for its ready line (30 s at most). */
+    /**
+     * Starts the jar with {@code -Dname=value} arguments and waits for its ready line (30 s at most). In dev mode the
+     * line names the demo page ({@link #page}); otherwise {@link #page} is null.
+     */
     static DemoServer start(String... properties) throws Exception {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Dwsguard.port=0"));
@@ -60,7 +64,7 @@ final class DemoServer implements AutoCloseable {
             seen.add(line);
             Matcher m = READY.matcher(line);
             if (m.find()) {
-                DemoServer server = new DemoServer(process, URI.create(m.group(1)), m.group(3));
+                DemoServer server = new DemoServer(process, URI.create(m.group(1)), m.group(4));
                 server.output.addAll(seen);
                 Thread drain = new Thread(() -> out.lines().forEach(server.output::add), "demo-server-output");
                 drain.setDaemon(true);
@@ -69,7 +73,7 @@ final class DemoServer implements AutoCloseable {
             }
         }
         process.destroyForcibly();
-        throw new AssertionError("no ready line with a demo page within 30 s; output: " + seen);
+        throw new AssertionError("no ready line within 30 s; output: " + seen);
     }
 
     /** A fresh dev token for a demo user, fetched as any client (or an attacker) could. */
