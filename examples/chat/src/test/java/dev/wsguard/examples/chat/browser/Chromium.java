@@ -13,11 +13,11 @@ import java.util.Map;
 
 /**
  * Debian's Chromium driven by Playwright for Java, headless. Playwright never downloads a browser here
- * ({@code PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD}); Chromium is installed with apt-get when missing. One per test class;
- * every scenario gets its own {@link BrowserContext} (its own cookies and storage), like a separate browser
- * profile.
+ * ({@code PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD}); Chromium is installed with apt-get when missing. One browser serves
+ * every test class of the run (starting Playwright and Chromium is the slow part); every scenario gets its own
+ * {@link BrowserContext} (its own cookies and storage), like a separate browser profile.
  */
-final class Chromium implements AutoCloseable {
+final class Chromium {
 
     private static final List<String> FLAGS = List.of("--no-sandbox", "--disable-gpu", "--disable-quic",
             "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync");
@@ -30,7 +30,19 @@ final class Chromium implements AutoCloseable {
         this.browser = browser;
     }
 
-    static Chromium launch() {
+    private static Chromium shared;
+
+    /** The run's browser, launched on first use and closed when the test JVM exits. Tests run one at a time. */
+    static synchronized Chromium shared() {
+        if (shared == null) {
+            Chromium chromium = launch();
+            Runtime.getRuntime().addShutdownHook(new Thread(chromium::close, "chromium-close"));
+            shared = chromium;
+        }
+        return shared;
+    }
+
+    private static Chromium launch() {
         Path executable = DebianPackages.ensure("/usr/bin/chromium", "chromium");
         Playwright playwright = Playwright.create(new Playwright.CreateOptions()
                 .setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
@@ -54,8 +66,7 @@ final class Chromium implements AutoCloseable {
         return context;
     }
 
-    @Override
-    public void close() {
+    private void close() {
         try {
             browser.close();
         } finally {

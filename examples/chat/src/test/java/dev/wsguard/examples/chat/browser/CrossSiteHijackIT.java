@@ -9,6 +9,8 @@ import org.junit.jupiter.api.Test;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -30,17 +32,15 @@ class CrossSiteHijackIT {
     @BeforeAll
     static void start() throws Exception {
         attacker = AttackSite.start();
-        guarded = DemoServer.start();
-        unguarded = DemoServer.start("wsguard.origins.allowed=" + attacker.origin);
-        chromium = Chromium.launch();
+        CompletableFuture<DemoServer> copy = DemoServer.startAsync("wsguard.origins.allowed=" + attacker.origin);
+        guarded = DemoServer.shared();
+        unguarded = copy.get(60, TimeUnit.SECONDS);
+        chromium = Chromium.shared();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (chromium != null) {
-            chromium.close();
-        }
-        for (AutoCloseable closeable : new AutoCloseable[] {unguarded, guarded, attacker}) {
+        for (AutoCloseable closeable : new AutoCloseable[] {unguarded, attacker}) {
             if (closeable != null) {
                 closeable.close();
             }

@@ -2,7 +2,6 @@ package dev.wsguard.examples.chat.browser;
 
 import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.assertions.LocatorAssertions;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -14,7 +13,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The demo page in Chromium, against the example started as the README's run command starts it: each demo user
  * signs in, chats, tries the forbidden things from the buttons and sees each answer; the token is refreshed in-band
- * before it expires; the page's CSP is enforced. Tokens live 9 s here so that refresh happens within the test.
+ * before it expires; the page's CSP is enforced. Tokens live 10 s on the shared server, so refresh happens within
+ * the test.
  */
 class DemoPageIT {
 
@@ -27,19 +27,10 @@ class DemoPageIT {
 
     @BeforeAll
     static void start() throws Exception {
-        server = DemoServer.start("wsguard.dev.token-lifetime=PT9S");
-        chromium = Chromium.launch();
+        server = DemoServer.shared();
+        chromium = Chromium.shared();
     }
 
-    @AfterAll
-    static void stop() throws Exception {
-        if (chromium != null) {
-            chromium.close();
-        }
-        if (server != null) {
-            server.close();
-        }
-    }
 
     @Test
     void pageWhenLoadedThenStrictCspIsEnforcedAndDevModeIsLoud() {
@@ -122,7 +113,7 @@ class DemoPageIT {
             stale.page.evaluate("() => clearTimeout(state.refreshTimer)");
 
             assertThat(stale.page.locator("#log li").last()).containsText("closed 4401", PAST_SEVERAL_TOKENS);
-            // Two refreshes take the session past the first token's exp (9 s) and the second's.
+            // Two refreshes take the session past the first token's exp (10 s) and the second's.
             assertThat(refreshing.page.locator("#status[data-state=open]")).containsText("refreshed 2\u00d7",
                     PAST_SEVERAL_TOKENS);
             refreshing.publish("still here");

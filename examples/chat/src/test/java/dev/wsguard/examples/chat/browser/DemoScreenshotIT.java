@@ -2,7 +2,6 @@ package dev.wsguard.examples.chat.browser;
 
 import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.Page;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -17,9 +16,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * Takes the README's screenshot ({@code docs/demo.png}) after a realistic session on a freshly started example with
- * its default settings: two users chatting, one refused action, and the events panel showing it together with a
- * handshake refused for a foreign origin.
+ * Takes the README's screenshot ({@code docs/demo.png}) after a realistic session: two users chatting, refused
+ * actions, and the events panel showing them together with a handshake refused for a foreign origin.
  */
 class DemoScreenshotIT {
 
@@ -28,19 +26,10 @@ class DemoScreenshotIT {
 
     @BeforeAll
     static void start() throws Exception {
-        server = DemoServer.start();
-        chromium = Chromium.launch();
+        server = DemoServer.shared();
+        chromium = Chromium.shared();
     }
 
-    @AfterAll
-    static void stop() throws Exception {
-        if (chromium != null) {
-            chromium.close();
-        }
-        if (server != null) {
-            server.close();
-        }
-    }
 
     @Test
     void screenshotWhenTwoUsersChatAndOneIsRefusedThenSavedForTheReadme() throws Exception {

@@ -12,6 +12,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -41,6 +43,25 @@ final class DemoServer implements AutoCloseable {
         this.chat = chat;
         this.page = page;
         this.origin = "http://127.0.0.1:" + chat.getPort();
+    }
+
+    /** Lifetime of the shared server's tokens: short, so that in-band refresh happens within a test. */
+    static final String SHARED_TOKEN_LIFETIME = "PT10S";
+
+    private static DemoServer shared;
+
+    /**
+     * The run's dev-mode server with its default settings (tokens living {@value #SHARED_TOKEN_LIFETIME}), started on
+     * first use and stopped when the test JVM exits. Tests run one at a time; each waits for the events it causes
+     * after a {@link #lastEventSeq()} mark, so earlier tests' traffic does not matter.
+     */
+    static synchronized DemoServer shared() throws Exception {
+        if (shared == null) {
+            DemoServer server = start("wsguard.dev.token-lifetime=" + SHARED_TOKEN_LIFETIME);
+            Runtime.getRuntime().addShutdownHook(new Thread(server.process::destroy, "demo-server-stop"));
+            shared = server;
+        }
+        return shared;
     }
 
     /**
@@ -74,6 +95,17 @@ final class DemoServer implements AutoCloseable {
         }
         process.destroyForcibly();
         throw new AssertionError("no ready line within 30 s; output: " + seen);
+    }
+
+    /** {@link #start(String...)} on another thread, so that a test needing two servers waits for one start only. */
+    static CompletableFuture<DemoServer> startAsync(String... properties) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return start(properties);
+            } catch (Exception e) {
+                throw new CompletionException(e);
+            }
+        });
     }
 
     /** A fresh dev token for a demo user, fetched as any client (or an attacker) could. */

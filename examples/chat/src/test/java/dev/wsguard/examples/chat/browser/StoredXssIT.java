@@ -45,18 +45,12 @@ class StoredXssIT {
     @BeforeAll
     static void start() throws Exception {
         site = AttackSite.start();
-        server = DemoServer.start();
-        chromium = Chromium.launch();
+        server = DemoServer.shared();
+        chromium = Chromium.shared();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (chromium != null) {
-            chromium.close();
-        }
-        if (server != null) {
-            server.close();
-        }
         if (site != null) {
             site.close();
         }
