@@ -8,6 +8,7 @@ import org.glassfish.grizzly.http.server.Request;
 import org.glassfish.grizzly.http.server.Response;
 
 import java.io.IOException;
+import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
@@ -35,50 +36,46 @@ public final class ChatServer {
 
     private static final System.Logger LOG = System.getLogger("dev.wsguard.examples.chat");
 
+    /** Binds tried in dev mode before giving up, each on a freshly picked free port. */
+    private static final int PORT_ATTEMPTS = 5;
+
     private ChatServer() {
     }
 
     public static void main(String[] args) throws Exception {
         String host = System.getProperty("wsguard.host", "127.0.0.1");
-        int port = Integer.parseInt(System.getProperty("wsguard.port", "0"));
+        int requestedPort = Integer.parseInt(System.getProperty("wsguard.port", "0"));
         boolean devMode = !jwtConfigured();
         String keystore = System.getProperty("wsguard.tls.keystore");
-        DevIssuer issuer = null;
-        if (devMode) {
-            if (port == 0) {
-                // The dev origin allowlist names the port, so it must be known before the endpoint deploys.
-                port = freePort(host);
-            }
-            issuer = enterDevMode(host, port, keystore != null);
-        }
-
-        GuardedServer.Builder builder = GuardedServer.builder().host(host).port(port)
-                .maxMessageBytes(Integer.getInteger("wsguard.message.max-bytes", GuardedServer.DEFAULT_MAX_MESSAGE_BYTES))
-                .handshakeTimeout(Duration.parse(System.getProperty("wsguard.handshake-timeout", "PT10S")))
-                .endpoint(ChatEndpoint.class);
-        String idle = System.getProperty("wsguard.idle-timeout");
-        if (idle != null) {
-            builder = builder.idleTimeout(Duration.parse(idle));
-        }
-        if (keystore != null) {
-            String password = System.getProperty("wsguard.tls.password", "");
-            builder = builder.tls(Path.of(keystore), password.toCharArray());
-        }
         boolean tls = keystore != null;
-        if (issuer != null) {
-            builder = builder.httpHandler("/", new DemoPage(ownOrigins(host, port, tls)))
-                    .httpHandler("/dev/token", tokenHandler(issuer))
-                    .httpHandler("/dev/login", loginHandler(issuer))
-                    .httpHandler("/dev/events", DevEvents.handler());
-        }
-        GuardedServer server = builder.build();
-        try {
-            server.start();
-        } catch (DeploymentException e) {
-            // The usual cause is a missing or unsafe setting; wsguard has logged which one just above.
-            System.err.println("wsguard chat did not start: " + e.getMessage().strip()
-                    + " (the reason is logged above)");
-            System.exit(2);
+        boolean ownOriginsByDefault = devMode && System.getProperty("wsguard.origins.allowed") == null;
+        DevIssuer issuer = devMode ? enterDevMode() : null;
+        // In dev mode the origin allowlist and the page's CSP name the port, so a free one is picked before the
+        // endpoint deploys; another process can take it before the bind, so pick again then.
+        boolean pickPort = devMode && requestedPort == 0;
+
+        GuardedServer server;
+        for (int attempt = 1; ; attempt++) {
+            int port = pickPort ? freePort(host) : requestedPort;
+            if (ownOriginsByDefault) {
+                System.setProperty("wsguard.origins.allowed", String.join(",", ownOrigins(host, port, tls)));
+            }
+            server = configure(host, port, keystore, issuer).build();
+            try {
+                server.start();
+                break;
+            } catch (BindException e) {
+                if (!pickPort || attempt == PORT_ATTEMPTS) {
+                    throw e;
+                }
+                LOG.log(System.Logger.Level.WARNING, "port " + port + " was taken before the server could bind it;"
+                        + " picking another");
+            } catch (DeploymentException e) {
+                // The usual cause is a missing or unsafe setting; wsguard has logged which one just above.
+                System.err.println("wsguard chat did not start: " + e.getMessage().strip()
+                        + " (the reason is logged above)");
+                System.exit(2);
+            }
         }
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "wsguard-chat-shutdown"));
 
@@ -92,6 +89,29 @@ public final class ChatServer {
         }
         System.out.flush();
         new CountDownLatch(1).await();
+    }
+
+    /** The server as the system properties describe it; in dev mode with the demo page and the dev endpoints. */
+    private static GuardedServer.Builder configure(String host, int port, String keystore, DevIssuer issuer) {
+        GuardedServer.Builder builder = GuardedServer.builder().host(host).port(port)
+                .maxMessageBytes(Integer.getInteger("wsguard.message.max-bytes", GuardedServer.DEFAULT_MAX_MESSAGE_BYTES))
+                .handshakeTimeout(Duration.parse(System.getProperty("wsguard.handshake-timeout", "PT10S")))
+                .endpoint(ChatEndpoint.class);
+        String idle = System.getProperty("wsguard.idle-timeout");
+        if (idle != null) {
+            builder = builder.idleTimeout(Duration.parse(idle));
+        }
+        if (keystore != null) {
+            String password = System.getProperty("wsguard.tls.password", "");
+            builder = builder.tls(Path.of(keystore), password.toCharArray());
+        }
+        if (issuer != null) {
+            builder = builder.httpHandler("/", new DemoPage(ownOrigins(host, port, keystore != null)))
+                    .httpHandler("/dev/token", tokenHandler(issuer))
+                    .httpHandler("/dev/login", loginHandler(issuer))
+                    .httpHandler("/dev/events", DevEvents.handler());
+        }
+        return builder;
     }
 
     private static boolean jwtConfigured() {
@@ -108,15 +128,12 @@ public final class ChatServer {
         return false;
     }
 
-    private static DevIssuer enterDevMode(String host, int port, boolean tls) {
+    private static DevIssuer enterDevMode() {
         DevIssuer issuer = new DevIssuer(Duration.parse(System.getProperty("wsguard.dev.token-lifetime",
                 DevIssuer.DEFAULT_LIFETIME.toString())));
         System.setProperty("mp.jwt.verify.publickey", issuer.publicKeyPem());
         System.setProperty("mp.jwt.verify.issuer", DevIssuer.ISSUER);
         System.setProperty("mp.jwt.verify.audiences", DevIssuer.AUDIENCE);
-        if (System.getProperty("wsguard.origins.allowed") == null) {
-            System.setProperty("wsguard.origins.allowed", String.join(",", ownOrigins(host, port, tls)));
-        }
         if (System.getProperty("wsguard.token.sources") == null) {
             // The cookie source is on so that the cross-site hijacking defence can be seen: a cookie counts only
             // when the request's Origin is on the allowlist.

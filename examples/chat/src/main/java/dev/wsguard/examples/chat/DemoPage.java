@@ -21,15 +21,25 @@ import java.util.Map;
  */
 final class DemoPage extends HttpHandler {
 
-    private record Asset(String resource, String contentType, byte[] body) {
+    /** One served file, read from the jar once. */
+    private record Asset(String contentType, byte[] body) {
+
+        static Asset load(String file, String contentType) {
+            try (InputStream in = DemoPage.class.getResourceAsStream("/demo/" + file)) {
+                if (in == null) {
+                    throw new IllegalStateException("demo page resource missing from the jar: /demo/" + file);
+                }
+                return new Asset(contentType, in.readAllBytes());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
     }
 
-    private static final Map<String, String[]> FILES = Map.of(
-            "/", new String[] {"index.html", "text/html;charset=UTF-8"},
-            "/demo.js", new String[] {"demo.js", "text/javascript;charset=UTF-8"},
-            "/demo.css", new String[] {"demo.css", "text/css;charset=UTF-8"});
-
-    private final Map<String, Asset> assets;
+    private final Map<String, Asset> assets = Map.of(
+            "/", Asset.load("index.html", "text/html;charset=UTF-8"),
+            "/demo.js", Asset.load("demo.js", "text/javascript;charset=UTF-8"),
+            "/demo.css", Asset.load("demo.css", "text/css;charset=UTF-8"));
     private final String policy;
 
     /**
@@ -43,9 +53,6 @@ final class DemoPage extends HttpHandler {
         }
         this.policy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'"
                 + sockets + "; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
-        Map<String, Asset> loaded = new java.util.HashMap<>();
-        FILES.forEach((path, file) -> loaded.put(path, new Asset(file[0], file[1], read(file[0]))));
-        this.assets = Map.copyOf(loaded);
     }
 
     @Override
@@ -76,16 +83,5 @@ final class DemoPage extends HttpHandler {
     /** Dev answers hold tokens or live state: never cached. */
     static void noStore(Response response) {
         response.setHeader("Cache-Control", "no-store");
-    }
-
-    private static byte[] read(String file) {
-        try (InputStream in = DemoPage.class.getResourceAsStream("/demo/" + file)) {
-            if (in == null) {
-                throw new IllegalStateException("demo page resource missing from the jar: /demo/" + file);
-            }
-            return in.readAllBytes();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

@@ -1,11 +1,14 @@
 package dev.wsguard.examples.chat.browser;
 
 import com.microsoft.playwright.BrowserContext;
+import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.assertions.LocatorAssertions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.regex.Pattern;
 
 import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -19,6 +22,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class DemoPageIT {
 
     private static final String FORBIDDEN = "{\"type\":\"error\",\"code\":\"forbidden\"}";
+    private static final Pattern OVERSIZED_CLOSE =
+            Pattern.compile("^closed (1009 \\(message too big\\)|1006 \\(connection refused or lost\\))");
     private static final LocatorAssertions.ContainsTextOptions PAST_SEVERAL_TOKENS =
             new LocatorAssertions.ContainsTextOptions().setTimeout(40_000);
 
@@ -81,7 +86,14 @@ class DemoPageIT {
             alice.answer("#sibling", FORBIDDEN);
             alice.awaitEvent(mark, "MESSAGE_REJECTED", "CHANNEL_FORBIDDEN", "alice", "subscribe");
 
-            alice.answer("#oversized", "closed 1009 (message too big)");
+            // GuardedServer refuses the frame on its header, writes close 1009 and drops the connection without
+            // reading the payload (so an attacker's 50 MB costs nothing). Chromium is often still writing the 70 KB
+            // then, and about one time in four (measured here: 4-6 of 15) the reset that follows makes it report
+            // 1006 instead of the 1009 it was sent. The JDK client sees 1009 every time (LaunchContractIT).
+            int before = alice.page.locator("#log li").count();
+            alice.page.click("#oversized");
+            assertThat(alice.page.locator("#log li:nth-child(n+" + (before + 1) + ")").filter(
+                    new Locator.FilterOptions().setHasText(OVERSIZED_CLOSE)).first()).isVisible();
             assertThat(alice.page.locator("#status")).hasAttribute("data-state", "closed");
 
             alice.connect("alice").answer("#malformed", "closed 1007 (malformed message)");
