@@ -28,7 +28,8 @@ final class DevIssuer {
 
     static final String ISSUER = "urn:wsguard:dev-issuer";
     static final String AUDIENCE = "wsguard-chat";
-    static final Duration LIFETIME = Duration.ofMinutes(15);
+    /** Default token lifetime: short, so the demo page visibly refreshes its token in-band. */
+    static final Duration DEFAULT_LIFETIME = Duration.ofMinutes(2);
 
     /** The demo users: a plain user, a user of another tenant, an admin. */
     record DemoUser(String sub, String tenant, List<String> groups, String scope) {
@@ -40,8 +41,14 @@ final class DevIssuer {
             "carol", new DemoUser("carol", "acme", List.of("user", "admin"), "chat:read chat:write"));
 
     private final KeyPair keys;
+    private final Duration lifetime;
 
-    DevIssuer() {
+    /** @param lifetime how long each token is valid ({@code exp - iat}) */
+    DevIssuer(Duration lifetime) {
+        if (lifetime.isNegative() || lifetime.toSeconds() < 2) {
+            throw new IllegalArgumentException("dev token lifetime must be at least 2 s: " + lifetime);
+        }
+        this.lifetime = lifetime;
         try {
             KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
             generator.initialize(2048);
@@ -49,6 +56,11 @@ final class DevIssuer {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("RSA is required of every JDK", e);
         }
+    }
+
+    /** How long each token is valid. */
+    Duration lifetime() {
+        return lifetime;
     }
 
     /** The public key as PEM, for {@code mp.jwt.verify.publickey}. */
@@ -73,7 +85,7 @@ final class DevIssuer {
                 .claim("scope", u.scope())
                 .claim("tenant", u.tenant())
                 .issueTime(Date.from(now))
-                .expirationTime(Date.from(now.plus(LIFETIME)))
+                .expirationTime(Date.from(now.plus(lifetime)))
                 .jwtID(UUID.randomUUID().toString())
                 .build();
         SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID("dev").build(), claims);

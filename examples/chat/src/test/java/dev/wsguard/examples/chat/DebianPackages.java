@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
  * Installs the Debian packages a test needs (Chromium, nginx) when they are missing, so that the README's test
  * command works on a clean machine. Never skips: a test that cannot get its program fails and says why.
  */
-final class DebianPackages {
+public final class DebianPackages {
 
     private static final Duration INSTALL_TIMEOUT = Duration.ofMinutes(10);
 
@@ -24,7 +24,7 @@ final class DebianPackages {
      *
      * @return the program's path
      */
-    static synchronized Path ensure(String program, String... packages) {
+    public static synchronized Path ensure(String program, String... packages) {
         Path path = Path.of(program);
         if (Files.isExecutable(path)) {
             return path;
