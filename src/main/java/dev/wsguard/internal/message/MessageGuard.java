@@ -324,6 +324,10 @@ public final class MessageGuard {
      * verify, closes the session with 4401 before any handler could see it.
      */
     private boolean firstMessage(Session session, SessionState state, String text) {
+        if (!session.isOpen() || state.released()) {
+            // The deadline closed it while this message was on its way.
+            return false;
+        }
         if (tooBig(text)) {
             close(session, Rejection.MESSAGE_TOO_BIG, null);
             return false;
@@ -348,7 +352,7 @@ public final class MessageGuard {
             close(session, Rejection.CONNECTION_QUOTA_EXCEEDED, AUTH_TYPE);
             return false;
         }
-        if (!session.isOpen()) {
+        if (!session.isOpen() || state.released()) {
             return false;
         }
         props.put(WsGuard.IDENTITY, identity);

@@ -28,6 +28,7 @@ final class SessionState {
     private long queuedBytes;
     private int queuedMessages;
     private boolean shed;
+    private boolean released;
     private boolean overflowed;
     private volatile long lastHeard;
 
@@ -99,6 +100,12 @@ final class SessionState {
         authDeadline = null;
         pings = null;
         shed = true;
+        released = true;
+    }
+
+    /** Whether the session has closed (its close has been handled). */
+    synchronized boolean released() {
+        return released;
     }
 
     private static void cancel(Future<?> timer) {
