@@ -538,6 +538,25 @@ public final class GuardedServer implements AutoCloseable {
         }
 
         /**
+         * Serves {@code wss://} like {@link #tls(Path, char[])}, with the key and certificates as PEM files (as
+         * issued by ACME clients such as certbot). Both files are read here, at once: a missing file, a key that is
+         * not an unencrypted PKCS#8 {@code PRIVATE KEY} (RSA, EC or EdDSA; convert others with
+         * {@code openssl pkcs8 -topk8 -nocrypt}), no certificate, or a key that does not belong to the first
+         * certificate fails this call.
+         *
+         * @param privateKeyPem   the private key, {@code -----BEGIN PRIVATE KEY-----}
+         * @param certificatesPem the certificate chain, the server's certificate first
+         * @throws IllegalArgumentException if the files cannot be read or do not form a usable key and chain
+         */
+        public Builder tlsPem(Path privateKeyPem, Path certificatesPem) {
+            Objects.requireNonNull(privateKeyPem, "privateKeyPem");
+            Objects.requireNonNull(certificatesPem, "certificatesPem");
+            Draft draft = draft();
+            draft.sslContext = TlsContexts.fromPem(privateKeyPem, certificatesPem);
+            return new Builder(draft);
+        }
+
+        /**
          * Allows plain-text {@code ws://} on an address other than loopback. Without TLS, {@link GuardedServer#start()}
          * refuses a non-loopback host (a wildcard address included) with an {@link IllegalStateException}, because
          * bearer tokens and messages would cross the network readable by anyone on the path. Set this only when a
