@@ -20,8 +20,9 @@ import java.util.concurrent.CountDownLatch;
  * <p>Launch contract (relied on from outside the project): {@code java -jar examples/chat/target/wsguard-chat.jar}
  * starts it; system properties {@code wsguard.host} (default 127.0.0.1), {@code wsguard.port} (0 = any free port),
  * {@code wsguard.origins.allowed} and the {@code mp.jwt.verify.*} keys configure it; it prints one line containing
- * {@code ws://HOST:PORT/chat} when ready ({@code wss://} when {@code wsguard.tls.keystore} is set). Also read:
- * {@code wsguard.tls.keystore} / {@code wsguard.tls.password} (PKCS12), {@code wsguard.handshake-timeout},
+ * {@code ws://HOST:PORT/chat} when ready ({@code wss://} when {@code wsguard.tls.keystore} or {@code wsguard.tls.key}
+ * is set). Also read: {@code wsguard.tls.keystore} / {@code wsguard.tls.password} (PKCS12), or
+ * {@code wsguard.tls.key} / {@code wsguard.tls.certificates} (PEM), {@code wsguard.handshake-timeout},
  * {@code wsguard.idle-timeout}, {@code wsguard.message.max-bytes}, and every {@code wsguard.*} key of
  * {@link dev.wsguard.GuardConfig} (trusted proxies, quotas, rate limits). With no {@code mp.jwt.verify.*} key it runs in dev mode: an ephemeral key
  * and a token endpoint for the demo users at {@code /dev/token?user=alice|bob|carol}.
@@ -43,7 +44,8 @@ public final class ChatServer {
                 // The dev origin allowlist names the port, so it must be known before the endpoint deploys.
                 port = freePort(host);
             }
-            issuer = enterDevMode(host, port, System.getProperty("wsguard.tls.keystore") != null);
+            issuer = enterDevMode(host, port, System.getProperty("wsguard.tls.keystore") != null
+                    || System.getProperty("wsguard.tls.key") != null);
         }
 
         GuardedServer.Builder builder = GuardedServer.builder().host(host).port(port)
@@ -58,6 +60,16 @@ public final class ChatServer {
         if (keystore != null) {
             String password = System.getProperty("wsguard.tls.password", "");
             builder = builder.tls(Path.of(keystore), password.toCharArray());
+        }
+        String pemKey = System.getProperty("wsguard.tls.key");
+        if (pemKey != null) {
+            String certificates = System.getProperty("wsguard.tls.certificates");
+            if (certificates == null || keystore != null) {
+                System.err.println("wsguard chat did not start: wsguard.tls.key needs wsguard.tls.certificates, and"
+                        + " excludes wsguard.tls.keystore");
+                System.exit(2);
+            }
+            builder = builder.tlsPem(Path.of(pemKey), Path.of(certificates));
         }
         if (issuer != null) {
             builder = builder.httpHandler("/dev/token", tokenHandler(issuer));
