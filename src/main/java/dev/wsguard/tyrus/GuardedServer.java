@@ -64,7 +64,11 @@ import org.glassfish.grizzly.http.server.HttpHandler;
  *       TLS handshake included) is closed without an answer; upgraded sessions are not subject to it.</li>
  *   <li><b>Abandoned sessions.</b> {@link Builder#idleTimeout(Duration) idleTimeout} closes sessions that receive
  *       nothing for that long (close {@code 1000}); off by default, as in Tyrus.</li>
- *   <li><b>Eavesdropping and tampering.</b> With {@link Builder#tls(Path, char[]) tls} the listener speaks only
+ *   <li><b>Slow readers.</b> A guarded session shed by {@link dev.wsguard.Outbound} (its queue passed
+ *       {@code wsguard.outbound.*}) or by the keep-alive has its connection dropped at once: a close frame alone
+ *       would wait behind the data it never reads, and that data would stay in the heap.</li>
+ *   <li><b>Eavesdropping and tampering.</b> With {@link Builder#tls(Path, char[]) tls} (PKCS12) or
+ *       {@link Builder#tlsPem(Path, Path) tlsPem} (PEM key and certificates) the listener speaks only
  *       TLS 1.3 and 1.2 ({@code wss://}), and every 101 carries {@code Strict-Transport-Security: max-age=31536000}.
  *       Without it, {@link #start()} refuses any host but loopback unless
  *       {@link Builder#allowPlainText(boolean) allowPlainText} says a TLS proxy is in front; plain text is logged as
