@@ -27,8 +27,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class KeepAliveIT {
 
     static final String ORIGIN = "https://chat.test";
-    static final Duration IDLE = Duration.ofSeconds(1);
-    static final Duration PING_EVERY = Duration.ofMillis(300);
+    static final Duration IDLE = Duration.ofSeconds(2);
+    static final Duration PING_EVERY = Duration.ofMillis(250);
     static final String PING = "{\"type\":\"ping\"}";
     static final String PONG = "{\"type\":\"pong\"}";
 

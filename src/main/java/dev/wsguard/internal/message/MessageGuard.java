@@ -199,8 +199,8 @@ public final class MessageGuard {
         if (config.authMode() == GuardConfig.AuthMode.FIRST_MESSAGE) {
             state.authDeadline(Expiry.schedule(() -> {
                 if (session.isOpen() && !state.authenticated()) {
+                    // Nothing is ever queued before authentication: a plain close frees everything.
                     close(session, Rejection.AUTH_TIMEOUT, null);
-                    abort(session);
                 }
             }, config.authDeadline().toMillis()));
             return false;
