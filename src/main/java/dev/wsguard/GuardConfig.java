@@ -57,6 +57,13 @@ import java.util.function.Function;
  *     {@code Cookie} selects the cookie source as in MP-JWT</td></tr>
  * <tr><td>{@code mp.jwt.token.cookie}</td><td>{@code Bearer}</td><td>cookie name of the {@code cookie}
  *     source</td></tr>
+ * <tr><td>{@code wsguard.auth.mode}</td><td>{@code handshake}</td><td>{@code handshake} or
+ *     {@code first-message} (token in the first message, see {@link AuthMode})</td></tr>
+ * <tr><td>{@code wsguard.auth.deadline}</td><td>{@code PT10S}</td><td>first-message mode: time to
+ *     authenticate, else close 4401</td></tr>
+ * <tr><td>{@code wsguard.session.ping-interval}</td><td>none</td><td>server pings at this interval</td></tr>
+ * <tr><td>{@code wsguard.outbound.max-bytes} / {@code .max-messages}</td><td>{@code 262144} / {@code 1024}</td>
+ *     <td>bound on what is queued for one session; passing it closes the session with 1013</td></tr>
  * </table>
  *
  * Immutable and thread-safe.
@@ -82,7 +89,24 @@ public final class GuardConfig {
     private final List<String> trustedProxies;
     private final RevocationCheck revocations;
     private final Duration maxSessionLifetime;
+    private final AuthMode authMode;
+    private final Duration authDeadline;
+    private final Duration pingInterval;
+    private final long outboundMaxBytes;
+    private final int outboundMaxMessages;
     private final Function<String, Optional<String>> lookup;
+
+    /** When a guarded session authenticates: {@code wsguard.auth.mode}. */
+    public enum AuthMode {
+        /** The bearer token comes with the opening handshake and is verified before the 101 (the default). */
+        HANDSHAKE,
+        /**
+         * The handshake passes without a token (origin, handshake rate limit and per-address quota still apply);
+         * the client's first message must be {@code {"type":"auth","token":"..."}} within
+         * {@code wsguard.auth.deadline}, or the session closes with 4401. Nothing else is processed before it.
+         */
+        FIRST_MESSAGE
+    }
 
     /**
      * A rate limit as configured: {@code limit-for-period} permits every {@code limit-refresh-period}.
@@ -165,6 +189,29 @@ public final class GuardConfig {
             throw new GuardConfigException("wsguard.session.max-lifetime must be a positive duration or none");
         }
         this.maxSessionLifetime = b.maxSessionLifetime;
+        this.authMode = Objects.requireNonNull(b.authMode, "authMode");
+        if (authMode == AuthMode.FIRST_MESSAGE && b.authDeadline == null) {
+            throw new GuardConfigException("wsguard.auth.mode=first-message needs wsguard.auth.deadline: without one"
+                    + " an unauthenticated socket could stay open forever");
+        }
+        if (b.authDeadline != null) {
+            requirePositive(b.authDeadline, "wsguard.auth.deadline");
+            if (b.authDeadline.compareTo(Duration.ofMinutes(5)) > 0) {
+                throw new GuardConfigException("wsguard.auth.deadline must be at most PT5M: an unauthenticated"
+                        + " socket holds a connection slot until then");
+            }
+        }
+        this.authDeadline = b.authDeadline;
+        if (b.pingInterval != null && (b.pingInterval.isNegative() || b.pingInterval.toMillis() < 1)) {
+            throw new GuardConfigException("wsguard.session.ping-interval must be a positive duration or none");
+        }
+        this.pingInterval = b.pingInterval;
+        if (b.outboundMaxBytes < 1 || b.outboundMaxMessages < 1) {
+            throw new GuardConfigException("wsguard.outbound.max-bytes and wsguard.outbound.max-messages must be at"
+                    + " least 1");
+        }
+        this.outboundMaxBytes = b.outboundMaxBytes;
+        this.outboundMaxMessages = b.outboundMaxMessages;
         dev.wsguard.internal.ClientAddress.trusting(trustedProxies);
         this.lookup = b.lookup;
     }
@@ -242,6 +289,20 @@ public final class GuardConfig {
         lookup.apply("wsguard.trusted-proxies").ifPresent(v -> b.trustedProxies(split(v)));
         lookup.apply("wsguard.session.max-lifetime").ifPresent(v -> b.maxSessionLifetime(
                 v.trim().equalsIgnoreCase("none") ? null : duration(v, "wsguard.session.max-lifetime")));
+        lookup.apply("wsguard.auth.mode").ifPresent(v -> {
+            switch (v.trim().toLowerCase(Locale.ROOT)) {
+                case "handshake" -> b.authMode(AuthMode.HANDSHAKE);
+                case "first-message" -> b.authMode(AuthMode.FIRST_MESSAGE);
+                default -> throw new GuardConfigException("wsguard.auth.mode must be handshake or first-message");
+            }
+        });
+        lookup.apply("wsguard.auth.deadline").ifPresent(v -> b.authDeadline(duration(v, "wsguard.auth.deadline")));
+        lookup.apply("wsguard.session.ping-interval").ifPresent(v -> b.pingInterval(
+                v.trim().equalsIgnoreCase("none") ? null : duration(v, "wsguard.session.ping-interval")));
+        lookup.apply("wsguard.outbound.max-bytes").ifPresent(v -> b.outboundMaxBytes(integer(v,
+                "wsguard.outbound.max-bytes")));
+        lookup.apply("wsguard.outbound.max-messages").ifPresent(v -> b.outboundMaxMessages(integer(v,
+                "wsguard.outbound.max-messages")));
         b.lookup = lookup;
         return b.build();
     }
@@ -332,6 +393,42 @@ public final class GuardConfig {
      */
     public Optional<Duration> maxSessionLifetime() {
         return Optional.ofNullable(maxSessionLifetime);
+    }
+
+    /** {@code wsguard.auth.mode}: {@link AuthMode#HANDSHAKE} unless configured. */
+    public AuthMode authMode() {
+        return authMode;
+    }
+
+    /**
+     * {@code wsguard.auth.deadline} (default {@code PT10S}; at most {@code PT5M}): in
+     * {@link AuthMode#FIRST_MESSAGE first-message} mode, how long a new socket may stay open without a valid
+     * {@code auth} message.
+     */
+    public Duration authDeadline() {
+        return authDeadline;
+    }
+
+    /**
+     * {@code wsguard.session.ping-interval}: how often the server pings each guarded session (default none). A
+     * well-behaved client answers with a pong, which keeps the session inside its idle timeout through quiet
+     * periods; one that never answers is closed by the idle timeout.
+     */
+    public Optional<Duration> pingInterval() {
+        return Optional.ofNullable(pingInterval);
+    }
+
+    /**
+     * {@code wsguard.outbound.max-bytes} (default 262144): the most UTF-8 bytes queued for one session and not yet
+     * written to its socket; a send that would pass it closes the session with 1013 (see {@link Outbound}).
+     */
+    public long outboundMaxBytes() {
+        return outboundMaxBytes;
+    }
+
+    /** {@code wsguard.outbound.max-messages} (default 1024): the most messages queued for one session. */
+    public int outboundMaxMessages() {
+        return outboundMaxMessages;
     }
 
     /** Consulted at every handshake and message; default {@link Revocations#shared()}. */
@@ -440,6 +537,41 @@ public final class GuardConfig {
         private final List<String> trustedProxies = new ArrayList<>();
         private RevocationCheck revocations = Revocations.shared();
         private Duration maxSessionLifetime = Duration.ofHours(24);
+        private AuthMode authMode = AuthMode.HANDSHAKE;
+        private Duration authDeadline = Duration.ofSeconds(10);
+        private Duration pingInterval;
+        private long outboundMaxBytes = 256 * 1024;
+        private int outboundMaxMessages = 1024;
+
+        /** Where sessions authenticate (default {@link AuthMode#HANDSHAKE}). */
+        public Builder authMode(AuthMode mode) {
+            this.authMode = Objects.requireNonNull(mode, "mode");
+            return this;
+        }
+
+        /** First-message mode: the time a new socket has to authenticate (default 10 s); null refuses the mode. */
+        public Builder authDeadline(Duration deadline) {
+            this.authDeadline = deadline;
+            return this;
+        }
+
+        /** How often every guarded session is pinged (default: never); null for never. */
+        public Builder pingInterval(Duration interval) {
+            this.pingInterval = interval;
+            return this;
+        }
+
+        /** The most bytes queued for one session before it is closed with 1013 (default 256 KiB). */
+        public Builder outboundMaxBytes(long bytes) {
+            this.outboundMaxBytes = bytes;
+            return this;
+        }
+
+        /** The most messages queued for one session before it is closed with 1013 (default 1024). */
+        public Builder outboundMaxMessages(int messages) {
+            this.outboundMaxMessages = messages;
+            return this;
+        }
 
         /** The longest a guarded session may stay open (default 24 h); null for no bound. */
         public Builder maxSessionLifetime(Duration lifetime) {

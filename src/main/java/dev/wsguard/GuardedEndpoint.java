@@ -41,34 +41,46 @@ public abstract class GuardedEndpoint<M> {
     /** Every session starts here: the guard arms its timers, then {@link #opened} runs. Not for user code. */
     @OnOpen
     public final void onGuardedOpen(Session session) {
-        MessageGuard.of(session, getClass()).opened(session);
-        opened(session);
+        if (MessageGuard.of(session, getClass()).opened(session)) {
+            opened(session);
+        }
     }
 
     /** Every text message of the session enters here. Not for user code. */
     @OnMessage
     public final void onGuardedMessage(String text, Session session) {
-        MessageGuard.of(session, getClass()).handle(this, text, session);
+        if (MessageGuard.of(session, getClass()).handle(this, text, session)) {
+            // First-message mode: the session has just authenticated.
+            opened(session);
+        }
     }
 
     /** Every session ends here: the guard releases what it held, then {@link #closed} runs. Not for user code. */
     @OnClose
     public final void onGuardedClose(Session session, CloseReason reason) {
+        boolean wasOpened = session.getUserProperties().get(WsGuard.IDENTITY) != null;
         try {
             MessageGuard.released(session);
         } finally {
-            closed(session, reason);
+            if (wasOpened) {
+                closed(session, reason);
+            }
         }
     }
 
     /**
-     * Called once the session is open and guarded; {@code WsGuard.identity(session)} is available. Override it
+     * Called once the session is open, guarded and authenticated; {@code WsGuard.identity(session)} is available.
+     * In first-message mode ({@code wsguard.auth.mode=first-message}) that is when its auth message has been
+     * verified; a session that never authenticates never reaches this method (nor {@link #closed}). Override it
      * instead of declaring {@code @OnOpen}.
      */
     protected void opened(Session session) {
     }
 
-    /** Called when the session has closed, for whatever reason. Override it instead of declaring {@code @OnClose}. */
+    /**
+     * Called when a session that reached {@link #opened} has closed, for whatever reason. Override it instead of
+     * declaring {@code @OnClose}.
+     */
     protected void closed(Session session, CloseReason reason) {
     }
 }

@@ -50,6 +50,11 @@ public enum Rejection {
     TOKEN_REVOKED(401, 4401, "token revoked", "invalid_token"),
     /** The session reached {@code wsguard.session.max-lifetime}; refreshing the token does not extend it. */
     SESSION_LIFETIME_EXCEEDED(401, 4401, "session expired", null),
+    /**
+     * First-message mode: no valid {@code {"type":"auth"}} message arrived within {@code wsguard.auth.deadline}, or
+     * another message came first.
+     */
+    AUTH_TIMEOUT(401, 4401, "authentication required", null),
     /** A token refreshed in-band names another subject than the session's. */
     TOKEN_SUBJECT_CHANGED(401, 4401, "invalid token", "invalid_token"),
     /** {@code iss} is not the configured issuer. */
@@ -75,6 +80,17 @@ public enum Rejection {
     HANDLER_REFUSED(403, 1008, "forbidden", null),
     /** A rate limit was exceeded; the message was dropped. */
     RATE_LIMITED(429, 4429, "rate_limited", null),
+    /**
+     * More was queued for the session than {@code wsguard.outbound.max-bytes} or {@code .max-messages}: the client
+     * reads too slowly or not at all. Close code 1013 "try again later" (the server sheds a client it cannot
+     * serve; the client did nothing forbidden and may reconnect and catch up), and what was queued is dropped.
+     */
+    OUTBOUND_OVERFLOW(503, 1013, "try again later", null),
+    /**
+     * Keep-alive: the client answered no ping (and sent nothing else) within the session's idle timeout; close
+     * code 1001 "going away" (the peer is presumed gone) and the connection is dropped.
+     */
+    KEEPALIVE_TIMEOUT(408, 1001, "no pong", null),
     /** Too many refused messages in the violation window; the session is closed. */
     TOO_MANY_VIOLATIONS(403, 1008, "too many violations", null);
 

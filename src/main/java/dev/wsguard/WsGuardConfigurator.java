@@ -105,7 +105,9 @@ public class WsGuardConfigurator extends ServerEndpointConfig.Configurator {
         HandshakeGuard.Outcome outcome = guard.check(view, counted);
         if (outcome instanceof HandshakeGuard.Accepted accepted) {
             // Per-handshake copy on Tyrus >= 2.1, Undertow and Payara: becomes this session's user properties.
-            sec.getUserProperties().put(WsGuard.IDENTITY, accepted.identity());
+            if (accepted.identity() != null) {
+                sec.getUserProperties().put(WsGuard.IDENTITY, accepted.identity());
+            }
             sec.getUserProperties().put(WsGuard.CONNECTION_ID, accepted.connectionId());
             sec.getUserProperties().put(WsGuard.CONTEXT, guard.context());
             if (accepted.slot() != null) {

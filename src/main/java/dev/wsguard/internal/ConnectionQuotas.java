@@ -1,7 +1,6 @@
 package dev.wsguard.internal;
 
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -36,22 +35,38 @@ public final class ConnectionQuotas {
     /** One held place in every count; {@link #release()} gives it back, once. */
     public final class Slot {
         private final String address;
-        private final String user;
-        private final AtomicBoolean released = new AtomicBoolean();
+        private String user;
+        private boolean released;
 
         private Slot(String address, String user) {
             this.address = address;
             this.user = user;
         }
 
-        public void release() {
-            if (released.compareAndSet(false, true)) {
+        /**
+         * Counts a slot taken before its user was known (first-message authentication) against {@code user}'s
+         * quota; false, with nothing changed, when that quota is full or the slot already has a user.
+         */
+        public synchronized boolean bindUser(String user) {
+            if (released || this.user != null || !increment(byUser, user, perUser)) {
+                return false;
+            }
+            this.user = user;
+            return true;
+        }
+
+        public synchronized void release() {
+            if (!released) {
+                released = true;
                 giveBack(address, user, true, true);
             }
         }
     }
 
-    /** @return a slot, or null when any quota is full (nothing is held then) */
+    /**
+     * @param user the verified subject, or null while it is unknown (then only {@link Slot#bindUser} counts it)
+     * @return a slot, or null when any quota is full (nothing is held then)
+     */
     public Slot acquire(String address, String user) {
         if (endpoint.incrementAndGet() > perEndpoint) {
             giveBack(null, null, true, false);
@@ -65,7 +80,7 @@ public final class ConnectionQuotas {
             giveBack(null, null, true, true);
             return null;
         }
-        if (!increment(byUser, user, perUser)) {
+        if (user != null && !increment(byUser, user, perUser)) {
             giveBack(address, null, true, true);
             return null;
         }

@@ -31,7 +31,7 @@ public final class HandshakeGuard {
         String connectionId();
     }
 
-    /** Every check passed. */
+    /** Every check passed; {@code identity} is null in first-message mode, where the token comes later. */
     public record Accepted(String connectionId, JsonWebToken identity, boolean viaSubprotocol,
                            ConnectionQuotas.Slot slot, String clientAddress) implements Outcome {
     }
@@ -107,6 +107,10 @@ public final class HandshakeGuard {
             originVerified = true;
         }
 
+        if (config.authMode() == dev.wsguard.GuardConfig.AuthMode.FIRST_MESSAGE) {
+            // The token comes in the first message; the user's quota is counted then (Slot.bindUser).
+            return acceptUnauthenticated(id, request, origin, counted);
+        }
         TokenExtractor.Found found = extractor.extract(request, originVerified);
         if (found.rejection() != null) {
             return reject(id, request, origin, null, found.rejection());
@@ -131,6 +135,20 @@ public final class HandshakeGuard {
                 SecurityEvent.Phase.HANDSHAKE, null, id, request.path(), request.clientAddress(), clip(origin),
                 fingerprint, identity.getSubject()));
         return new Accepted(id, identity, found.viaSubprotocol(), slot, request.clientAddress());
+    }
+
+    private Outcome acceptUnauthenticated(String id, HandshakeView request, String origin, boolean counted) {
+        ConnectionQuotas.Slot slot = null;
+        if (counted) {
+            slot = quotas.acquire(request.clientAddress(), null);
+            if (slot == null) {
+                return reject(id, request, origin, null, Rejection.CONNECTION_QUOTA_EXCEEDED);
+            }
+        }
+        events.emit(new SecurityEvent(Instant.now(), SecurityEvent.Kind.HANDSHAKE_ACCEPTED,
+                SecurityEvent.Phase.HANDSHAKE, null, id, request.path(), request.clientAddress(), clip(origin),
+                null, null));
+        return new Accepted(id, null, false, slot, request.clientAddress());
     }
 
     private Rejected reject(String id, HandshakeView request, String origin, String fingerprint, Rejection reason) {

@@ -64,7 +64,11 @@ import org.glassfish.grizzly.http.server.HttpHandler;
  *       TLS handshake included) is closed without an answer; upgraded sessions are not subject to it.</li>
  *   <li><b>Abandoned sessions.</b> {@link Builder#idleTimeout(Duration) idleTimeout} closes sessions that receive
  *       nothing for that long (close {@code 1000}); off by default, as in Tyrus.</li>
- *   <li><b>Eavesdropping and tampering.</b> With {@link Builder#tls(Path, char[]) tls} the listener speaks only
+ *   <li><b>Slow readers.</b> A guarded session shed by {@link dev.wsguard.Outbound} (its queue passed
+ *       {@code wsguard.outbound.*}) or by the keep-alive has its connection dropped at once: a close frame alone
+ *       would wait behind the data it never reads, and that data would stay in the heap.</li>
+ *   <li><b>Eavesdropping and tampering.</b> With {@link Builder#tls(Path, char[]) tls} (PKCS12) or
+ *       {@link Builder#tlsPem(Path, Path) tlsPem} (PEM key and certificates) the listener speaks only
  *       TLS 1.3 and 1.2 ({@code wss://}), and every 101 carries {@code Strict-Transport-Security: max-age=31536000}.
  *       Without it, {@link #start()} refuses any host but loopback unless
  *       {@link Builder#allowPlainText(boolean) allowPlainText} says a TLS proxy is in front; plain text is logged as
@@ -134,7 +138,8 @@ public final class GuardedServer implements AutoCloseable {
             state = State.CLOSED;
             GuardedServerContainer candidate = new GuardedServerContainer(config.host, config.contextPath,
                     config.endpointClasses, config.endpointConfigs, config.httpHandlers, config.maxMessageBytes,
-                    config.handshakeTimeout.toMillis(), config.idleTimeout.toMillis(), config.sslContext);
+                    config.handshakeTimeout.toMillis(), config.idleTimeout.toMillis(), config.sslContext,
+                    config.socketSendBuffer);
             try {
                 candidate.start(config.contextPath, config.port);
             } catch (RuntimeException e) {
@@ -285,6 +290,7 @@ public final class GuardedServer implements AutoCloseable {
         private final Duration idleTimeout;
         private final SSLContext sslContext;
         private final boolean allowPlainText;
+        private final int socketSendBuffer;
 
         private Builder(Draft draft) {
             this.host = draft.host;
@@ -298,6 +304,7 @@ public final class GuardedServer implements AutoCloseable {
             this.idleTimeout = draft.idleTimeout;
             this.sslContext = draft.sslContext;
             this.allowPlainText = draft.allowPlainText;
+            this.socketSendBuffer = draft.socketSendBuffer;
         }
 
         /** A mutable copy of this builder's settings; each setter changes one and freezes it into a new builder. */
@@ -314,6 +321,7 @@ public final class GuardedServer implements AutoCloseable {
             draft.idleTimeout = idleTimeout;
             draft.sslContext = sslContext;
             draft.allowPlainText = allowPlainText;
+            draft.socketSendBuffer = socketSendBuffer;
             return draft;
         }
 
@@ -534,6 +542,25 @@ public final class GuardedServer implements AutoCloseable {
         }
 
         /**
+         * Serves {@code wss://} like {@link #tls(Path, char[])}, with the key and certificates as PEM files (as
+         * issued by ACME clients such as certbot). Both files are read here, at once: a missing file, a key that is
+         * not an unencrypted PKCS#8 {@code PRIVATE KEY} (RSA, EC or EdDSA; convert others with
+         * {@code openssl pkcs8 -topk8 -nocrypt}), no certificate, or a key that does not belong to the first
+         * certificate fails this call.
+         *
+         * @param privateKeyPem   the private key, {@code -----BEGIN PRIVATE KEY-----}
+         * @param certificatesPem the certificate chain, the server's certificate first
+         * @throws IllegalArgumentException if the files cannot be read or do not form a usable key and chain
+         */
+        public Builder tlsPem(Path privateKeyPem, Path certificatesPem) {
+            Objects.requireNonNull(privateKeyPem, "privateKeyPem");
+            Objects.requireNonNull(certificatesPem, "certificatesPem");
+            Draft draft = draft();
+            draft.sslContext = TlsContexts.fromPem(privateKeyPem, certificatesPem);
+            return new Builder(draft);
+        }
+
+        /**
          * Allows plain-text {@code ws://} on an address other than loopback. Without TLS, {@link GuardedServer#start()}
          * refuses a non-loopback host (a wildcard address included) with an {@link IllegalStateException}, because
          * bearer tokens and messages would cross the network readable by anyone on the path. Set this only when a
@@ -544,6 +571,25 @@ public final class GuardedServer implements AutoCloseable {
         public Builder allowPlainText(boolean allowPlainText) {
             Draft draft = draft();
             draft.allowPlainText = allowPlainText;
+            return new Builder(draft);
+        }
+
+        /**
+         * Fixes the kernel's send buffer ({@code SO_SNDBUF}) of every accepted connection, which also turns off its
+         * autotuning. What a client does not read waits first in this buffer (kernel memory, outside the heap and
+         * outside {@code wsguard.outbound.*}), then in the server's write queue. With autotuning, one non-reading
+         * connection on loopback took about 1.4 MB of kernel memory here; on a real link it takes far less. Set
+         * it when many slow clients are expected and kernel memory matters more than throughput per connection.
+         * Default {@code 0}: the operating system decides.
+         *
+         * @param bytes at least 4096, or 0 for the operating system's default
+         */
+        public Builder socketSendBuffer(int bytes) {
+            if (bytes != 0 && bytes < 4096) {
+                throw new IllegalArgumentException("socketSendBuffer must be 0 or at least 4096: " + bytes);
+            }
+            Draft draft = draft();
+            draft.socketSendBuffer = bytes;
             return new Builder(draft);
         }
 
@@ -565,6 +611,7 @@ public final class GuardedServer implements AutoCloseable {
             Duration idleTimeout = Duration.ZERO;
             SSLContext sslContext;
             boolean allowPlainText;
+            int socketSendBuffer;
         }
     }
 }

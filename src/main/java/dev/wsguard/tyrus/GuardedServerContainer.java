@@ -64,6 +64,7 @@ final class GuardedServerContainer extends TyrusServerContainer {
     private final Map<String, HttpHandler> httpHandlers;
     private final long handshakeTimeoutMillis;
     private final SSLContext sslContext;
+    private final int socketSendBuffer;
 
     private HttpServer httpServer;
     private DelayedExecutor deadlines;
@@ -71,7 +72,7 @@ final class GuardedServerContainer extends TyrusServerContainer {
 
     GuardedServerContainer(String host, String contextPath, Set<Class<?>> endpointClasses,
             List<ServerEndpointConfig> endpointConfigs, Map<String, HttpHandler> httpHandlers, int maxMessageBytes,
-            long handshakeTimeoutMillis, long idleTimeoutMillis, SSLContext sslContext) {
+            long handshakeTimeoutMillis, long idleTimeoutMillis, SSLContext sslContext, int socketSendBuffer) {
         super(endpointClasses);
         this.maxMessageBytes = maxMessageBytes;
         this.engine = TyrusWebSocketEngine.builder(this)
@@ -84,6 +85,7 @@ final class GuardedServerContainer extends TyrusServerContainer {
         setDefaultMaxSessionIdleTimeout(idleTimeoutMillis);
         this.handshakeTimeoutMillis = handshakeTimeoutMillis;
         this.sslContext = sslContext;
+        this.socketSendBuffer = socketSendBuffer;
         this.host = host;
         this.contextPath = contextPath;
         this.endpointConfigs = endpointConfigs;
@@ -151,6 +153,7 @@ final class GuardedServerContainer extends TyrusServerContainer {
         DelayedExecutor timer = new DelayedExecutor(timerThread(), checkIntervalMillis(handshakeTimeoutMillis),
                 TimeUnit.MILLISECONDS);
         listener.registerAddOn(afterHttpCodec(new HandshakeTimeoutFilter(handshakeTimeoutMillis, timer)));
+        listener.registerAddOn(afterHttpCodec(new UpgradeAbortFilter(socketSendBuffer)));
         if (sslContext != null) {
             listener.setSecure(true);
             listener.setSSLEngineConfig(new SSLEngineConfigurator(sslContext, false, false, false)

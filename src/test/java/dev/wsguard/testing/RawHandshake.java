@@ -98,6 +98,49 @@ public final class RawHandshake {
     }
 
     /**
+     * Completes the handshake on a socket whose receive buffer is {@code receiveBufferBytes} (set before connecting,
+     * so the window the server sees stays that small) and returns the open socket, positioned after the 101.
+     *
+     * @throws IOException when the answer is not 101
+     */
+    public Socket open(int receiveBufferBytes) throws IOException {
+        Socket socket = new Socket();
+        try {
+            socket.setReceiveBufferSize(receiveBufferBytes);
+            socket.connect(new java.net.InetSocketAddress(uri.getHost(), uri.getPort()), 10_000);
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(requestBytes());
+            socket.getOutputStream().flush();
+            Response head = readHead(socket.getInputStream());
+            if (head.status != 101) {
+                throw new IOException("expected 101, got " + head.statusLine);
+            }
+            return socket;
+        } catch (IOException | RuntimeException e) {
+            socket.close();
+            throw e;
+        }
+    }
+
+    /** A client text frame (masked, as RFC 6455 requires of clients) carrying {@code text}, up to 125 bytes. */
+    public static byte[] maskedText(String text) {
+        byte[] payload = text.getBytes(StandardCharsets.UTF_8);
+        if (payload.length > 125) {
+            throw new IllegalArgumentException("short frames only");
+        }
+        byte[] mask = new byte[4];
+        ThreadLocalRandom.current().nextBytes(mask);
+        byte[] frame = new byte[6 + payload.length];
+        frame[0] = (byte) 0x81;
+        frame[1] = (byte) (0x80 | payload.length);
+        System.arraycopy(mask, 0, frame, 2, 4);
+        for (int i = 0; i < payload.length; i++) {
+            frame[6 + i] = (byte) (payload[i] ^ mask[i % 4]);
+        }
+        return frame;
+    }
+
+    /**
      * After a refusal, sends the same handshake again on the same connection; returns the status of a second
      * answer, or empty when the server closed the connection (or never answered within 2 s).
      */

@@ -65,7 +65,12 @@ final class ChannelRule {
         } catch (Throwable e) {
             return false;
         }
-        if (!(value instanceof String channel) || channel.length() > MAX_CHANNEL) {
+        return value instanceof String channel && allowsChannel(channel, caller);
+    }
+
+    /** Whether {@code channel} is one the caller may use: the same test for inbound messages and for delivery. */
+    boolean allowsChannel(String channel, JsonWebToken caller) {
+        if (channel.length() > MAX_CHANNEL) {
             return false;
         }
         Matcher m = pattern.matcher(channel);

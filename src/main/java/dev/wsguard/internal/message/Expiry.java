@@ -5,7 +5,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One daemon thread that fires token-expiry closes. Cancelled timers are removed at once, so a closed session
+ * One daemon thread that fires the session timers (token expiry, lifetime, authentication deadline, pings). Cancelled timers are removed at once, so a closed session
  * leaves nothing behind; a close is quick (it only queues a close frame), so one thread serves every session.
  */
 final class Expiry {
@@ -25,5 +25,10 @@ final class Expiry {
 
     static Future<?> schedule(Runnable task, long delayMillis) {
         return TIMER.schedule(task, delayMillis, TimeUnit.MILLISECONDS);
+    }
+
+    /** Runs {@code task} every {@code periodMillis}, first after one period; a ping only queues a frame. */
+    static Future<?> repeat(Runnable task, long periodMillis) {
+        return TIMER.scheduleAtFixedRate(task, periodMillis, periodMillis, TimeUnit.MILLISECONDS);
     }
 }

@@ -12,6 +12,7 @@ import dev.wsguard.SecurityEvent;
 import dev.wsguard.WsGuard;
 import dev.wsguard.internal.ConnectionQuotas;
 import dev.wsguard.internal.LiveSessions;
+import dev.wsguard.internal.Transports;
 import dev.wsguard.internal.jwt.Verification;
 import dev.wsguard.message.Decoded;
 import dev.wsguard.message.StrictJsonReader;
@@ -21,6 +22,7 @@ import jakarta.websocket.CloseReason;
 import jakarta.websocket.OnClose;
 import jakarta.websocket.OnMessage;
 import jakarta.websocket.OnOpen;
+import jakarta.websocket.PongMessage;
 import jakarta.websocket.Session;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
@@ -30,6 +32,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.lang.reflect.RecordComponent;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -48,6 +51,8 @@ public final class MessageGuard {
     private static final System.Logger LOG = System.getLogger("dev.wsguard");
     private static final String AUTH_TYPE = "auth";
     private static final StrictJsonReader<AuthMessage> AUTH_READER = StrictJsonReader.of(AuthMessage.class);
+    private static final String AUTH_OK = "{\"type\":\"auth\",\"status\":\"ok\"}";
+    private static final byte[] PING = "wsguard".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     /** The implicit limit on all messages of one session, tunable as {@code wsguard.rate-limit.session.*}. */
     static final String SESSION_LIMIT = "session";
@@ -172,16 +177,69 @@ public final class MessageGuard {
                 + " GuardedEndpoint<YourMessages>");
     }
 
-    /** Arms the session's expiry timer: the session closes with 4401 when its token expires. */
-    public void opened(Session session) {
-        LiveSessions.opened(WsGuard.identity(session).getSubject(), session);
+    /**
+     * Arms the session's timers: token expiry (close 4401 at {@code exp}), maximum lifetime, keep-alive pings, and in
+     * first-message mode the authentication deadline.
+     *
+     * @return whether the session is authenticated now (false in first-message mode until its auth message)
+     */
+    public boolean opened(Session session) {
+        Map<String, Object> props = session.getUserProperties();
+        Runnable abort = Transports.take();
+        if (abort != null) {
+            props.put(Transports.ABORT, abort);
+        }
         SessionState state = state(session);
-        arm(session, state);
         config.maxSessionLifetime().ifPresent(max -> state.lifetime(Expiry.schedule(() -> {
             if (session.isOpen()) {
                 close(session, Rejection.SESSION_LIFETIME_EXCEEDED, null);
             }
         }, max.toMillis())));
+        config.pingInterval().ifPresent(interval -> keepAlive(session, state, interval));
+        if (config.authMode() == GuardConfig.AuthMode.FIRST_MESSAGE) {
+            state.authDeadline(Expiry.schedule(() -> {
+                if (session.isOpen() && !state.authenticated()) {
+                    // Nothing is ever queued before authentication: a plain close frees everything.
+                    close(session, Rejection.AUTH_TIMEOUT, null);
+                }
+            }, config.authDeadline().toMillis()));
+            return false;
+        }
+        authenticated(session, state, WsGuard.identity(session));
+        return true;
+    }
+
+    private void authenticated(Session session, SessionState state, JsonWebToken identity) {
+        state.authenticate();
+        LiveSessions.opened(identity.getSubject(), session);
+        arm(session, state);
+    }
+
+    /**
+     * Pings every {@code interval}. Tyrus counts a sent ping as activity for the idle timeout, so the pongs are
+     * watched here: a session that has sent nothing (pong or message) for its idle timeout (two intervals when it
+     * has none) is closed with 1001 and its connection dropped.
+     */
+    private void keepAlive(Session session, SessionState state, Duration interval) {
+        session.addMessageHandler(PongMessage.class, pong -> state.heard(System.nanoTime()));
+        state.heard(System.nanoTime());
+        long everyMillis = interval.toMillis();
+        state.pings(Expiry.repeat(() -> {
+            if (!session.isOpen()) {
+                return;
+            }
+            long idleMillis = session.getMaxIdleTimeout() > 0 ? session.getMaxIdleTimeout() : 2 * everyMillis;
+            if (System.nanoTime() - state.lastHeard() > idleMillis * 1_000_000) {
+                close(session, Rejection.KEEPALIVE_TIMEOUT, null);
+                abort(session);
+                return;
+            }
+            try {
+                session.getAsyncRemote().sendPing(ByteBuffer.wrap(PING));
+            } catch (IOException | RuntimeException closing) {
+                // Closing already: the next tick sees it.
+            }
+        }, everyMillis));
     }
 
     private void arm(Session session, SessionState state) {
@@ -218,7 +276,7 @@ public final class MessageGuard {
         state.cancelExpiry();
         arm(session, state);
         emit(SecurityEvent.Kind.TOKEN_REFRESHED, session, null, AUTH_TYPE);
-        session.getAsyncRemote().sendText("{\"type\":\"auth\",\"status\":\"ok\"}");
+        send(session, state, AUTH_OK);
     }
 
     /** Cancels what the session held; safe to call more than once. */
@@ -245,8 +303,66 @@ public final class MessageGuard {
         return identity.getExpirationTime() > 0 ? identity.getExpirationTime() : null;
     }
 
-    public void handle(Object endpoint, String text, Session session) {
+    /**
+     * Runs one text message through the pipeline.
+     *
+     * @return true when this message authenticated the session (first-message mode): the endpoint's own open logic
+     *         runs now
+     */
+    public boolean handle(Object endpoint, String text, Session session) {
         SessionState state = state(session);
+        state.heard(System.nanoTime());
+        if (!state.authenticated()) {
+            return firstMessage(session, state, text);
+        }
+        process(endpoint, text, session, state);
+        return false;
+    }
+
+    /**
+     * First-message mode: only {@code {"type":"auth","token":...}} is read; anything else, or a token that does not
+     * verify, closes the session with 4401 before any handler could see it.
+     */
+    private boolean firstMessage(Session session, SessionState state, String text) {
+        if (!session.isOpen() || state.released()) {
+            // The deadline closed it while this message was on its way.
+            return false;
+        }
+        if (tooBig(text)) {
+            close(session, Rejection.MESSAGE_TOO_BIG, null);
+            return false;
+        }
+        if (!(AUTH_READER.read(text) instanceof Decoded.Ok<AuthMessage> auth)) {
+            close(session, Rejection.TOKEN_MISSING, null);
+            return false;
+        }
+        Verification verdict = context.verifier().verify(((AuthMessage.Auth) auth.value()).token());
+        if (verdict instanceof Verification.Invalid invalid) {
+            close(session, invalid.reason(), AUTH_TYPE);
+            return false;
+        }
+        JsonWebToken identity = ((Verification.Valid) verdict).token();
+        if (config.revocations().isRevoked(identity)) {
+            close(session, Rejection.TOKEN_REVOKED, AUTH_TYPE);
+            return false;
+        }
+        Map<String, Object> props = session.getUserProperties();
+        if (props.get(ConnectionQuotas.SLOT) instanceof ConnectionQuotas.Slot slot
+                && !slot.bindUser(identity.getSubject())) {
+            close(session, Rejection.CONNECTION_QUOTA_EXCEEDED, AUTH_TYPE);
+            return false;
+        }
+        if (!session.isOpen() || state.released()) {
+            return false;
+        }
+        props.put(WsGuard.IDENTITY, identity);
+        authenticated(session, state, identity);
+        emit(SecurityEvent.Kind.HANDSHAKE_ACCEPTED, session, null, AUTH_TYPE);
+        send(session, state, AUTH_OK);
+        return true;
+    }
+
+    private void process(Object endpoint, String text, Session session, SessionState state) {
         JsonWebToken caller = WsGuard.identity(session);
         Long exp = expiry(caller);
         if (exp != null && exp * 1000 <= System.currentTimeMillis()) {
@@ -321,9 +437,9 @@ public final class MessageGuard {
             throw new IllegalStateException(e);
         }
         if (reply instanceof String s) {
-            session.getAsyncRemote().sendText(s);
+            send(session, state, s);
         } else if (reply != null) {
-            session.getAsyncRemote().sendText(jsonb.toJson(reply));
+            send(session, state, jsonb.toJson(reply));
         }
     }
 
@@ -359,7 +475,7 @@ public final class MessageGuard {
         Map<String, Object> props = session.getUserProperties();
         Object state = props.get(SessionState.KEY);
         if (state == null) {
-            state = new SessionState(limitCount);
+            state = new SessionState(this, limitCount, config.outboundMaxBytes(), config.outboundMaxMessages());
             Object raced = props.putIfAbsent(SessionState.KEY, state);
             if (raced != null) {
                 state = raced;
@@ -374,7 +490,7 @@ public final class MessageGuard {
             close(session, Rejection.TOO_MANY_VIOLATIONS, alias);
             return;
         }
-        sendError(session, reason);
+        sendError(session, state, reason);
     }
 
     private void rateLimited(Session session, SessionState state, String alias) {
@@ -383,13 +499,108 @@ public final class MessageGuard {
             close(session, Rejection.RATE_LIMITED, alias);
             return;
         }
-        sendError(session, Rejection.RATE_LIMITED);
+        sendError(session, state, Rejection.RATE_LIMITED);
     }
 
-    private static void sendError(Session session, Rejection reason) {
-        if (session.isOpen()) {
-            session.getAsyncRemote().sendText("{\"type\":\"error\",\"code\":\"" + reason.errorCode() + "\"}");
+    private void sendError(Session session, SessionState state, Rejection reason) {
+        send(session, state, "{\"type\":\"error\",\"code\":\"" + reason.errorCode() + "\"}");
+    }
+
+    /**
+     * Queues {@code text} for the guarded session within its outbound bound, without blocking.
+     *
+     * @return false when nothing was queued: the session is closed, or this send would have passed the bound (the
+     *         session is then closed with 1013 and its connection dropped)
+     * @throws IllegalStateException when the session was not opened by a guarded endpoint
+     */
+    public static boolean send(Session session, String text) {
+        if (!(session.getUserProperties().get(SessionState.KEY) instanceof SessionState state)) {
+            throw new IllegalStateException("not a guarded session: Outbound needs a GuardedEndpoint session");
         }
+        return state.guard().send(session, state, text);
+    }
+
+    boolean send(Session session, SessionState state, String text) {
+        long bytes = utf8Length(text);
+        if (!session.isOpen()) {
+            return false;
+        }
+        if (!state.reserve(bytes)) {
+            if (state.shedNow()) {
+                close(session, Rejection.OUTBOUND_OVERFLOW, null);
+                abort(session);
+            }
+            return false;
+        }
+        try {
+            // Completes when the frame has left for the socket, or failed (the connection is gone).
+            session.getAsyncRemote().sendText(text, result -> state.sent(bytes));
+            return true;
+        } catch (RuntimeException closing) {
+            state.sent(bytes);
+            return false;
+        }
+    }
+
+    /**
+     * Whether the session may receive a message on {@code channel} now, by the rules under which it could send
+     * {@code type} (a message type of its endpoint's family carrying the {@code @Channel}): its token must be
+     * unexpired and not revoked, and the type's authorization and channel rules must pass for its current
+     * identity. An expired or revoked session is closed with 4401 on the way.
+     *
+     * @return null when it may, else the reason it may not
+     */
+    public static Rejection mayReceive(Session session, Class<?> type, String channel) {
+        if (!session.isOpen()
+                || !(session.getUserProperties().get(SessionState.KEY) instanceof SessionState state)
+                || !state.authenticated()
+                || !(session.getUserProperties().get(WsGuard.IDENTITY) instanceof JsonWebToken identity)) {
+            return Rejection.TOKEN_MISSING;
+        }
+        MessageGuard guard = state.guard();
+        Long exp = expiry(identity);
+        if (exp != null && exp * 1000 <= System.currentTimeMillis()) {
+            guard.expire(session);
+            return Rejection.TOKEN_EXPIRED;
+        }
+        if (guard.config.revocations().isRevoked(identity)) {
+            guard.close(session, Rejection.TOKEN_REVOKED, null);
+            return Rejection.TOKEN_REVOKED;
+        }
+        Route route = guard.routes.get(type);
+        if (route == null) {
+            return Rejection.MESSAGE_TYPE_NOT_ALLOWED;
+        }
+        Rejection denied = route.rule.check(identity.getGroups(), WsGuard.scopes(identity));
+        if (denied == null && (route.channel == null || !route.channel.allowsChannel(channel, identity))) {
+            denied = Rejection.CHANNEL_FORBIDDEN;
+        }
+        return denied;
+    }
+
+    /** A delivery refused by {@link #mayReceive} for a reason that leaves the session open: one event. */
+    public static void deliveryRefused(Session session, Rejection reason, Class<?> type) {
+        if (session.getUserProperties().get(SessionState.KEY) instanceof SessionState state) {
+            MessageGuard guard = state.guard();
+            Route route = guard.routes.get(type);
+            guard.emit(SecurityEvent.Kind.MESSAGE_REJECTED, session, reason, route == null ? null : route.alias);
+        }
+    }
+
+    /** Drops the session's connection where the runtime allows it (GuardedServer), freeing what is queued. */
+    private static void abort(Session session) {
+        if (session.getUserProperties().get(Transports.ABORT) instanceof Runnable abort) {
+            abort.run();
+        }
+    }
+
+    static long utf8Length(String text) {
+        long bytes = 0;
+        for (int i = 0, n = text.length(); i < n; i++) {
+            char c = text.charAt(i);
+            bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : Character.isSurrogate(c) ? 2 : 3;
+        }
+        return bytes;
     }
 
     static {

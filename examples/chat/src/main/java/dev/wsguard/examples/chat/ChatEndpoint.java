@@ -1,8 +1,10 @@
 package dev.wsguard.examples.chat;
 
+import dev.wsguard.GuardedBroadcaster;
 import dev.wsguard.GuardedEndpoint;
 import dev.wsguard.Handler;
 import dev.wsguard.MessageRejectedException;
+import dev.wsguard.Outbound;
 import dev.wsguard.WsGuard;
 import dev.wsguard.WsGuardConfigurator;
 import jakarta.websocket.CloseReason;
@@ -10,9 +12,6 @@ import jakarta.websocket.Session;
 import jakarta.websocket.server.ServerEndpoint;
 
 import java.io.IOException;
-import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The guarded chat endpoint. The handshake passes {@link WsGuardConfigurator} (origin allowlist, bearer token);
@@ -22,8 +21,12 @@ import java.util.concurrent.ConcurrentHashMap;
 @ServerEndpoint(value = "/chat", configurator = WsGuardConfigurator.class)
 public class ChatEndpoint extends GuardedEndpoint<ChatMessage> {
 
-    /** Sessions subscribed to each channel. */
-    private static final Map<String, Set<Session>> SUBSCRIBERS = new ConcurrentHashMap<>();
+    /**
+     * Subscribers of each channel. A message reaches a subscriber only if, when it is sent, the subscriber's token is
+     * unexpired and not revoked and still passes {@code Subscribe}'s scope and channel rules; a client that does not
+     * read is shed (close 1013) instead of filling the server's memory.
+     */
+    private static final GuardedBroadcaster CHANNELS = new GuardedBroadcaster(ChatMessage.Subscribe.class);
 
     /** Outgoing messages. */
     public record Delivered(String type, String channel, String from, String text) {
@@ -34,30 +37,24 @@ public class ChatEndpoint extends GuardedEndpoint<ChatMessage> {
 
     @Override
     protected void opened(Session session) {
-        session.getAsyncRemote().sendText("{\"type\":\"welcome\",\"user\":"
+        Outbound.send(session, "{\"type\":\"welcome\",\"user\":"
                 + Json.quote(WsGuard.identity(session).getSubject()) + "}");
     }
 
     @Handler
     String subscribe(ChatMessage.Subscribe subscribe, Session session) {
-        SUBSCRIBERS.computeIfAbsent(subscribe.channel(), c -> ConcurrentHashMap.newKeySet()).add(session);
+        CHANNELS.subscribe(session, subscribe.channel());
         return "{\"type\":\"subscribed\",\"channel\":" + Json.quote(subscribe.channel()) + "}";
     }
 
     @Handler
     void publish(ChatMessage.Publish publish, Session session) {
-        Set<Session> subscribers = SUBSCRIBERS.getOrDefault(publish.channel(), Set.of());
-        if (!subscribers.contains(session)) {
+        if (!CHANNELS.isSubscribed(session, publish.channel())) {
             throw new MessageRejectedException();
         }
         Delivered message = new Delivered("message", publish.channel(),
                 WsGuard.identity(session).getSubject(), publish.text());
-        String json = Json.toJson(message);
-        for (Session subscriber : subscribers) {
-            if (subscriber.isOpen()) {
-                subscriber.getAsyncRemote().sendText(json);
-            }
-        }
+        CHANNELS.broadcast(publish.channel(), Json.toJson(message));
     }
 
     @Handler
@@ -79,6 +76,6 @@ public class ChatEndpoint extends GuardedEndpoint<ChatMessage> {
 
     @Override
     protected void closed(Session session, CloseReason reason) {
-        SUBSCRIBERS.values().forEach(s -> s.remove(session));
+        CHANNELS.unsubscribe(session);
     }
 }

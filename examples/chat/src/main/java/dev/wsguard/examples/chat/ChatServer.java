@@ -22,8 +22,9 @@ import java.util.concurrent.CountDownLatch;
  * <p>Launch contract (relied on from outside the project): {@code java -jar examples/chat/target/wsguard-chat.jar}
  * starts it; system properties {@code wsguard.host} (default 127.0.0.1), {@code wsguard.port} (0 = any free port),
  * {@code wsguard.origins.allowed} and the {@code mp.jwt.verify.*} keys configure it; it prints one line containing
- * {@code ws://HOST:PORT/chat} when ready ({@code wss://} when {@code wsguard.tls.keystore} is set). Also read:
- * {@code wsguard.tls.keystore} / {@code wsguard.tls.password} (PKCS12), {@code wsguard.handshake-timeout},
+ * {@code ws://HOST:PORT/chat} when ready ({@code wss://} when {@code wsguard.tls.keystore} or {@code wsguard.tls.key}
+ * is set). Also read: {@code wsguard.tls.keystore} / {@code wsguard.tls.password} (PKCS12), or
+ * {@code wsguard.tls.key} / {@code wsguard.tls.certificates} (PEM), {@code wsguard.handshake-timeout},
  * {@code wsguard.idle-timeout}, {@code wsguard.message.max-bytes}, and every {@code wsguard.*} key of
  * {@link dev.wsguard.GuardConfig} (trusted proxies, quotas, rate limits).
  *
@@ -47,7 +48,7 @@ public final class ChatServer {
         int requestedPort = Integer.parseInt(System.getProperty("wsguard.port", "0"));
         boolean devMode = !jwtConfigured();
         String keystore = System.getProperty("wsguard.tls.keystore");
-        boolean tls = keystore != null;
+        boolean tls = keystore != null || System.getProperty("wsguard.tls.key") != null;
         boolean ownOriginsByDefault = devMode && System.getProperty("wsguard.origins.allowed") == null;
         DevIssuer issuer = devMode ? enterDevMode() : null;
         // In dev mode the origin allowlist and the page's CSP name the port, so a free one is picked before the
@@ -105,8 +106,18 @@ public final class ChatServer {
             String password = System.getProperty("wsguard.tls.password", "");
             builder = builder.tls(Path.of(keystore), password.toCharArray());
         }
+        String pemKey = System.getProperty("wsguard.tls.key");
+        if (pemKey != null) {
+            String certificates = System.getProperty("wsguard.tls.certificates");
+            if (certificates == null || keystore != null) {
+                System.err.println("wsguard chat did not start: wsguard.tls.key needs wsguard.tls.certificates, and"
+                        + " excludes wsguard.tls.keystore");
+                System.exit(2);
+            }
+            builder = builder.tlsPem(Path.of(pemKey), Path.of(certificates));
+        }
         if (issuer != null) {
-            builder = builder.httpHandler("/", new DemoPage(ownOrigins(host, port, keystore != null)))
+            builder = builder.httpHandler("/", new DemoPage(ownOrigins(host, port, keystore != null || pemKey != null)))
                     .httpHandler("/dev/token", tokenHandler(issuer))
                     .httpHandler("/dev/login", loginHandler(issuer))
                     .httpHandler("/dev/events", DevEvents.handler());
