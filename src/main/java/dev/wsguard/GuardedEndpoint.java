@@ -55,7 +55,7 @@ public abstract class GuardedEndpoint<M> {
     @OnClose
     public final void onGuardedClose(Session session, CloseReason reason) {
         try {
-            MessageGuard.released(session);
+            MessageGuard.closed(session, reason);
         } finally {
             closed(session, reason);
         }
