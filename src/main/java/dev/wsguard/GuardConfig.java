@@ -64,6 +64,14 @@ import java.util.function.Function;
  * <tr><td>{@code wsguard.session.ping-interval}</td><td>none</td><td>server pings at this interval</td></tr>
  * <tr><td>{@code wsguard.outbound.max-bytes} / {@code .max-messages}</td><td>{@code 262144} / {@code 1024}</td>
  *     <td>bound on what is queued for one session; passing it closes the session with 1013</td></tr>
+ * <tr><td>{@code wsguard.bans.enabled}</td><td>{@code true}</td><td>ban addresses and users that keep
+ *     violating</td></tr>
+ * <tr><td>{@code wsguard.bans.max-violations}</td><td>{@code 100}</td><td>violations tolerated per window; the next
+ *     one bans</td></tr>
+ * <tr><td>{@code wsguard.bans.window}</td><td>{@code PT1M}</td><td>the counting window</td></tr>
+ * <tr><td>{@code wsguard.bans.duration}</td><td>{@code PT5M}</td><td>how long a ban lasts</td></tr>
+ * <tr><td>{@code wsguard.metrics.enabled}</td><td>{@code true}</td><td>Micrometer meters, when Micrometer is on
+ *     the class path</td></tr>
  * </table>
  *
  * Immutable and thread-safe.
@@ -94,6 +102,9 @@ public final class GuardConfig {
     private final Duration pingInterval;
     private final long outboundMaxBytes;
     private final int outboundMaxMessages;
+    private final BanSetting bans;
+    private final boolean metricsEnabled;
+    private final Object meterRegistry;
     private final Function<String, Optional<String>> lookup;
 
     /** When a guarded session authenticates: {@code wsguard.auth.mode}. */
@@ -121,6 +132,28 @@ public final class GuardConfig {
             }
             if (refreshPeriod == null || refreshPeriod.toMillis() < 1) {
                 throw new GuardConfigException("limit-refresh-period must be at least 1 ms");
+            }
+        }
+    }
+
+    /**
+     * Temporary bans: more than {@code maxViolations} violations within {@code window} from one client address or
+     * one user ban it for {@code duration}.
+     *
+     * @param maxViolations violations tolerated per window, at least 1
+     * @param window        the counting window, at least 1 ms
+     * @param duration      how long a ban lasts, at least 1 ms
+     */
+    public record BanSetting(int maxViolations, Duration window, Duration duration) {
+        public BanSetting {
+            if (maxViolations < 1) {
+                throw new GuardConfigException("wsguard.bans.max-violations must be at least 1");
+            }
+            if (window == null || window.toMillis() < 1) {
+                throw new GuardConfigException("wsguard.bans.window must be at least 1 ms");
+            }
+            if (duration == null || duration.toMillis() < 1) {
+                throw new GuardConfigException("wsguard.bans.duration must be at least 1 ms");
             }
         }
     }
@@ -212,8 +245,27 @@ public final class GuardConfig {
         }
         this.outboundMaxBytes = b.outboundMaxBytes;
         this.outboundMaxMessages = b.outboundMaxMessages;
+        this.bans = b.bansEnabled ? new BanSetting(b.banMaxViolations, b.banWindow, b.banDuration) : null;
+        if (b.meterRegistry != null && !b.metricsEnabled) {
+            throw new GuardConfigException("a meter registry is set but wsguard.metrics.enabled is false");
+        }
+        if (b.meterRegistry != null && !isMeterRegistry(b.meterRegistry.getClass())) {
+            throw new GuardConfigException("meterRegistry must be an io.micrometer.core.instrument.MeterRegistry,"
+                    + " not " + b.meterRegistry.getClass().getName());
+        }
+        this.metricsEnabled = b.metricsEnabled;
+        this.meterRegistry = b.meterRegistry;
         dev.wsguard.internal.ClientAddress.trusting(trustedProxies);
         this.lookup = b.lookup;
+    }
+
+    private static boolean isMeterRegistry(Class<?> type) {
+        for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+            if (c.getName().equals("io.micrometer.core.instrument.MeterRegistry")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A builder with the documented defaults and nothing allowed. */
@@ -303,6 +355,13 @@ public final class GuardConfig {
                 "wsguard.outbound.max-bytes")));
         lookup.apply("wsguard.outbound.max-messages").ifPresent(v -> b.outboundMaxMessages(integer(v,
                 "wsguard.outbound.max-messages")));
+        lookup.apply("wsguard.bans.enabled").ifPresent(v -> b.bansEnabled(bool(v, "wsguard.bans.enabled")));
+        lookup.apply("wsguard.bans.max-violations").ifPresent(v -> b.banMaxViolations = integer(v,
+                "wsguard.bans.max-violations"));
+        lookup.apply("wsguard.bans.window").ifPresent(v -> b.banWindow = duration(v, "wsguard.bans.window"));
+        lookup.apply("wsguard.bans.duration").ifPresent(v -> b.banDuration = duration(v, "wsguard.bans.duration"));
+        lookup.apply("wsguard.metrics.enabled").ifPresent(v -> b.metricsEnabled(bool(v,
+                "wsguard.metrics.enabled")));
         b.lookup = lookup;
         return b.build();
     }
@@ -429,6 +488,27 @@ public final class GuardConfig {
     /** {@code wsguard.outbound.max-messages} (default 1024): the most messages queued for one session. */
     public int outboundMaxMessages() {
         return outboundMaxMessages;
+    }
+
+    /**
+     * {@code wsguard.bans.*}: on by default (100 violations tolerated per minute, then a 5 minute ban); empty when
+     * {@code wsguard.bans.enabled=false}.
+     */
+    public Optional<BanSetting> bans() {
+        return Optional.ofNullable(bans);
+    }
+
+    /** {@code wsguard.metrics.enabled}, default true: Micrometer meters when Micrometer is on the class path. */
+    public boolean metricsEnabled() {
+        return metricsEnabled;
+    }
+
+    /**
+     * The {@code io.micrometer.core.instrument.MeterRegistry} set with {@link Builder#meterRegistry}, or null for
+     * Micrometer's global registry. Typed {@code Object} so that this class loads without Micrometer.
+     */
+    public Object meterRegistry() {
+        return meterRegistry;
     }
 
     /** Consulted at every handshake and message; default {@link Revocations#shared()}. */
@@ -570,6 +650,47 @@ public final class GuardConfig {
         /** The most messages queued for one session before it is closed with 1013 (default 1024). */
         public Builder outboundMaxMessages(int messages) {
             this.outboundMaxMessages = messages;
+            return this;
+        }
+
+        private boolean bansEnabled = true;
+        private int banMaxViolations = 100;
+        private Duration banWindow = Duration.ofMinutes(1);
+        private Duration banDuration = Duration.ofMinutes(5);
+        private boolean metricsEnabled = true;
+        private Object meterRegistry;
+
+        /**
+         * Bans a client address or user for {@code duration} once it commits more than {@code maxViolations}
+         * violations within {@code window} (default 100 per minute, 5 minutes); turns bans on.
+         */
+        public Builder bans(int maxViolations, Duration window, Duration duration) {
+            this.banMaxViolations = maxViolations;
+            this.banWindow = window;
+            this.banDuration = duration;
+            this.bansEnabled = true;
+            return this;
+        }
+
+        /** Whether repeated violations lead to temporary bans (default true). */
+        public Builder bansEnabled(boolean enabled) {
+            this.bansEnabled = enabled;
+            return this;
+        }
+
+        /** Whether Micrometer meters are kept when Micrometer is on the class path (default true). */
+        public Builder metricsEnabled(boolean enabled) {
+            this.metricsEnabled = enabled;
+            return this;
+        }
+
+        /**
+         * The {@code io.micrometer.core.instrument.MeterRegistry} to register wsguard's meters in (default:
+         * Micrometer's {@code Metrics.globalRegistry}). Typed {@code Object} so that configuration code loads
+         * without Micrometer; anything but a {@code MeterRegistry} fails {@link #build()}.
+         */
+        public Builder meterRegistry(Object registry) {
+            this.meterRegistry = Objects.requireNonNull(registry, "registry");
             return this;
         }
 

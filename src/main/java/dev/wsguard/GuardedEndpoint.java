@@ -60,7 +60,7 @@ public abstract class GuardedEndpoint<M> {
     public final void onGuardedClose(Session session, CloseReason reason) {
         boolean wasOpened = session.getUserProperties().get(WsGuard.IDENTITY) != null;
         try {
-            MessageGuard.released(session);
+            MessageGuard.closed(session, reason);
         } finally {
             if (wasOpened) {
                 closed(session, reason);

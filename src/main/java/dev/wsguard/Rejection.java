@@ -15,6 +15,17 @@ public enum Rejection {
     HANDSHAKE_RATE_LIMITED(429, 4429, "too many requests", null),
     /** A connection quota (per address, per user, per endpoint or in total) is full; {@code Retry-After} is sent. */
     CONNECTION_QUOTA_EXCEEDED(429, 4429, "too many connections", null),
+    /**
+     * The client address is banned for a while after repeated violations ({@code wsguard.bans.*}); checked first,
+     * answered with {@code Retry-After} (seconds left).
+     */
+    ADDRESS_BANNED(429, 4429, "too many requests", null),
+    /**
+     * The token's subject is banned for a while after repeated violations; checked once the token is verified,
+     * answered with {@code Retry-After} (seconds left). 429 rather than 403: the refusal is temporary and says when
+     * to come back.
+     */
+    USER_BANNED(429, 4429, "too many requests", null),
     /** The request carried no {@code Origin} header and missing origins are not allowed. */
     ORIGIN_MISSING(403, 4403, "origin not allowed", null),
     /** {@code Origin: null}, a malformed origin, or one that matches no allowlist entry. */

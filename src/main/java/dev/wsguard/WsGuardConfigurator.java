@@ -102,7 +102,7 @@ public class WsGuardConfigurator extends ServerEndpointConfig.Configurator {
                 TyrusAdapter.clientAddress(request));
         // Only an endpoint that gives the slot back on close may take one, or the quota would leak.
         boolean counted = GuardedEndpoint.class.isAssignableFrom(sec.getEndpointClass());
-        HandshakeGuard.Outcome outcome = guard.check(view, counted);
+        HandshakeGuard.Outcome outcome = guard.check(view, counted, sec.getPath());
         if (outcome instanceof HandshakeGuard.Accepted accepted) {
             // Per-handshake copy on Tyrus >= 2.1, Undertow and Payara: becomes this session's user properties.
             if (accepted.identity() != null) {

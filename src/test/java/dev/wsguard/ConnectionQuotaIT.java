@@ -42,6 +42,7 @@ class ConnectionQuotaIT {
                 .audiences(TestTokens.AUDIENCE)
                 .handshakeRateLimit(100_000, Duration.ofSeconds(1))
                 .connectionQuotas(200, 150, 10_000, 20_000)
+                .bansEnabled(false) // hundreds of refusals from one address on purpose; bans: AbuseBanIT
                 .listener(EVENTS::add)
                 .build();
         server = GuardedServer.builder().endpoint(GuardedChat.class).endpoint(OpenChat.class).build();

@@ -304,7 +304,7 @@ class MessageAttackIT {
             assertThat(c.send("{\"type\":\"kick\",\"user\":\"secret-victim\"}").next()).isEqualTo(ERROR_FORBIDDEN);
         }
         assertThat(EVENTS).filteredOn(e -> e.phase() == SecurityEvent.Phase.MESSAGE).singleElement().satisfies(e -> {
-            assertThat(e.kind()).isEqualTo(SecurityEvent.Kind.MESSAGE_REJECTED);
+            assertThat(e.kind()).isEqualTo(SecurityEvent.Kind.AUTHORIZATION_DENIED);
             assertThat(e.phase()).isEqualTo(SecurityEvent.Phase.MESSAGE);
             assertThat(e.messageType()).isEqualTo("kick");
             assertThat(e.subject()).isEqualTo("alice");

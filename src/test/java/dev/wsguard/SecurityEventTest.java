@@ -28,4 +28,22 @@ class SecurityEventTest {
                 SecurityEvent.Phase.HANDSHAKE, Rejection.ORIGIN_MISSING, null, "/a\uD800b", null, null, null, null);
         assertThat(event.toJson()).contains("\"endpoint\":\"/a\\ud800b\"");
     }
+
+    @Test
+    void toJsonWhenCloseEventThenCodeAndDurationAsNumbers() {
+        SecurityEvent event = new SecurityEvent(Instant.EPOCH, SecurityEvent.Kind.CONNECTION_CLOSED,
+                SecurityEvent.Phase.SESSION, null, "c-2", "/chat", "10.0.0.1", null, null, "bob", null, null, 4401,
+                java.time.Duration.ofMillis(1234));
+        assertThat(event.toJson()).isEqualTo("{\"time\":\"1970-01-01T00:00:00Z\",\"kind\":\"CONNECTION_CLOSED\","
+                + "\"phase\":\"SESSION\",\"connection\":\"c-2\",\"endpoint\":\"/chat\",\"client\":\"10.0.0.1\","
+                + "\"subject\":\"bob\",\"close\":4401,\"duration_ms\":1234}");
+    }
+
+    @Test
+    void toJsonWhenActionChannelCarriesControlCharactersThenEscaped() {
+        SecurityEvent event = new SecurityEvent(Instant.EPOCH, SecurityEvent.Kind.ACTION, SecurityEvent.Phase.MESSAGE,
+                null, "c-3", "/chat", null, null, null, "alice", "publish", "room\n{\"kind\":\"BANNED\"}", null, null);
+        assertThat(event.toJson()).doesNotContain("\n").endsWith(
+                "\"type\":\"publish\",\"channel\":\"room\\u000a{\\\"kind\\\":\\\"BANNED\\\"}\"}");
+    }
 }

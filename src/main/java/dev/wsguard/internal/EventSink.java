@@ -1,5 +1,6 @@
 package dev.wsguard.internal;
 
+import dev.wsguard.GuardConfig;
 import dev.wsguard.SecurityEvent;
 import dev.wsguard.SecurityEventListener;
 
@@ -8,10 +9,13 @@ import java.util.List;
 import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Delivers security events to the audit log ({@code System.Logger} {@value #AUDIT_LOGGER}, one JSON line each:
- * refusals at WARNING, accepted connections at INFO) and to every listener. A failing listener never changes a
+ * refusals and bans at WARNING, the rest at INFO), to every listener, to the counters (JMX always, Micrometer when
+ * present) and to the bans. The JSON line is built only when the audit logger takes that level, so a sink nobody
+ * listens to costs one small record per event and a few counter increments. A failing listener never changes a
  * decision and is reported once. Thread-safe.
  */
 public final class EventSink {
@@ -24,11 +28,46 @@ public final class EventSink {
     private static final Set<Class<?>> REPORTED = ConcurrentHashMap.newKeySet();
 
     private final List<SecurityEventListener> listeners;
+    private final GuardStats stats = new GuardStats();
+    private final Telemetry[] telemetry;
+    private final Bans bans;
+    private final AtomicBoolean bound = new AtomicBoolean();
 
-    public EventSink(List<SecurityEventListener> configured) {
-        List<SecurityEventListener> all = new ArrayList<>(configured);
+    public EventSink(GuardConfig config) {
+        List<SecurityEventListener> all = new ArrayList<>(config.listeners());
         ServiceLoader.load(SecurityEventListener.class, EventSink.class.getClassLoader()).forEach(all::add);
         this.listeners = List.copyOf(all);
+        Telemetry micrometer = Micrometer.bind(config);
+        this.telemetry = micrometer == null ? new Telemetry[] {stats} : new Telemetry[] {stats, micrometer};
+        this.bans = config.bans().map(setting -> new Bans(setting, config.maxRateLimitKeys(), this::emit))
+                .orElse(null);
+        if (bans != null) {
+            for (Telemetry t : telemetry) {
+                t.bans(bans::active);
+            }
+        }
+    }
+
+    /**
+     * Names the endpoint this sink serves (its deployed path template), once: the JMX view and the meters are
+     * registered then. Later calls do nothing.
+     */
+    public void endpoint(String path) {
+        if (path == null || !bound.compareAndSet(false, true)) {
+            return;
+        }
+        stats.register(path);
+        for (Telemetry t : telemetry) {
+            t.endpoint(path);
+        }
+        if (bans != null) {
+            bans.endpoint(path);
+        }
+    }
+
+    /** The bans of this guard; null when bans are off. */
+    public Bans bans() {
+        return bans;
     }
 
     public void emit(SecurityEvent event) {
@@ -44,6 +83,52 @@ public final class EventSink {
                     LOG.log(System.Logger.Level.ERROR, "security event listener " + listener.getClass().getName()
                             + " threw " + e.getClass().getName() + "; later failures of it are not logged");
                 }
+            }
+        }
+        for (Telemetry t : telemetry) {
+            t.event(event);
+        }
+        if (bans != null) {
+            bans.observe(event);
+        }
+    }
+
+    /** A guarded session opened (for the open-connections gauges). */
+    public void sessionOpened() {
+        for (Telemetry t : telemetry) {
+            t.sessionOpened();
+        }
+    }
+
+    /** A message passed every check; counted, not logged (that is what {@code @Audited} is for). */
+    public void messageAccepted(String type, String channelPattern) {
+        for (Telemetry t : telemetry) {
+            t.messageAccepted(type, channelPattern);
+        }
+    }
+
+    /** The JMX view, for tests in this package. */
+    GuardStats stats() {
+        return stats;
+    }
+
+    /** Loads the Micrometer binding only when Micrometer is on the class path. */
+    private static final class Micrometer {
+        private static final boolean PRESENT = present("io.micrometer.core.instrument.MeterRegistry");
+
+        static Telemetry bind(GuardConfig config) {
+            if (!config.metricsEnabled() || !PRESENT && config.meterRegistry() == null) {
+                return null;
+            }
+            return dev.wsguard.metrics.MicrometerTelemetry.bind(config);
+        }
+
+        private static boolean present(String className) {
+            try {
+                Class.forName(className, false, EventSink.class.getClassLoader());
+                return true;
+            } catch (ClassNotFoundException | LinkageError e) {
+                return false;
             }
         }
     }

@@ -19,8 +19,8 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The handshake pipeline, cheapest check first: the per-address handshake rate, origin, then token extraction,
- * then verification. Runtime-neutral:
+ * The handshake pipeline, cheapest check first: an address ban, the per-address handshake rate, origin, then
+ * token extraction, then verification, revocation, a user ban and the connection quotas. Runtime-neutral:
  * adapters turn a {@link HandshakeView} in and render the {@link Outcome}. Emits exactly one security event per
  * call. Thread-safe.
  */
@@ -63,7 +63,7 @@ public final class HandshakeGuard {
         this.config = config;
         this.extractor = new TokenExtractor(config);
         this.verifier = new TokenVerifier(config.jwt());
-        this.events = new EventSink(config.listeners());
+        this.events = new EventSink(config);
         this.context = new dev.wsguard.internal.message.GuardContext(config, events, verifier);
         this.handshakes = new Limit("handshake", RateLimit.Key.ADDRESS, config.handshakeRateLimit(),
                 config.maxRateLimitKeys(), 0);
@@ -83,6 +83,15 @@ public final class HandshakeGuard {
      *                ({@code GuardedEndpoint} does)
      */
     public Outcome check(HandshakeView peerView, boolean counted) {
+        return check(peerView, counted, peerView.path());
+    }
+
+    /**
+     * @param counted  whether the connection takes a quota slot
+     * @param endpoint the endpoint's deployed path template: names its JMX view and meters
+     */
+    public Outcome check(HandshakeView peerView, boolean counted, String endpoint) {
+        events.endpoint(endpoint);
         String client = addresses.resolve(peerView.clientAddress(), peerView.header("Forwarded"),
                 peerView.header("X-Forwarded-For"));
         HandshakeView request = java.util.Objects.equals(client, peerView.clientAddress()) ? peerView
@@ -91,6 +100,13 @@ public final class HandshakeGuard {
         List<String> origins = request.header("Origin");
         String origin = origins.isEmpty() ? null : String.join(",", origins);
 
+        Bans bans = events.bans();
+        if (bans != null) {
+            long banned = bans.addressSecondsLeft(request.clientAddress());
+            if (banned > 0) {
+                return reject(id, request, origin, null, Rejection.ADDRESS_BANNED, banned);
+            }
+        }
         // Where the runtime does not tell the address (Undertow), the Servlet filter of the EE integration limits.
         if (request.clientAddress() != null && !handshakes.acquireShared(request.clientAddress())) {
             return reject(id, request, origin, null, Rejection.HANDSHAKE_RATE_LIMITED);
@@ -124,6 +140,12 @@ public final class HandshakeGuard {
         if (config.revocations().isRevoked(identity)) {
             return reject(id, request, origin, fingerprint, Rejection.TOKEN_REVOKED);
         }
+        if (bans != null) {
+            long banned = bans.userSecondsLeft(identity.getSubject());
+            if (banned > 0) {
+                return reject(id, request, origin, fingerprint, Rejection.USER_BANNED, banned);
+            }
+        }
         ConnectionQuotas.Slot slot = null;
         if (counted) {
             slot = quotas.acquire(request.clientAddress(), identity.getSubject());
@@ -152,11 +174,16 @@ public final class HandshakeGuard {
     }
 
     private Rejected reject(String id, HandshakeView request, String origin, String fingerprint, Rejection reason) {
+        long retryAfter = reason == Rejection.HANDSHAKE_RATE_LIMITED ? retryAfterSeconds
+                : reason == Rejection.CONNECTION_QUOTA_EXCEEDED ? QUOTA_RETRY_AFTER_SECONDS : 0;
+        return reject(id, request, origin, fingerprint, reason, retryAfter);
+    }
+
+    private Rejected reject(String id, HandshakeView request, String origin, String fingerprint, Rejection reason,
+                            long retryAfter) {
         events.emit(new SecurityEvent(Instant.now(), SecurityEvent.Kind.HANDSHAKE_REJECTED,
                 SecurityEvent.Phase.HANDSHAKE, reason, id, request.path(), request.clientAddress(), clip(origin),
                 fingerprint, null));
-        long retryAfter = reason == Rejection.HANDSHAKE_RATE_LIMITED ? retryAfterSeconds
-                : reason == Rejection.CONNECTION_QUOTA_EXCEEDED ? QUOTA_RETRY_AFTER_SECONDS : 0;
         return new Rejected(id, reason, retryAfter);
     }
 

@@ -89,16 +89,24 @@ public final class OriginAllowlist {
 
     /** Whether {@code origin}, exactly as the client sent it, is allowed. False for null and malformed input. */
     public boolean allows(String origin) {
+        return entryFor(origin).isPresent();
+    }
+
+    /**
+     * The configured entry (as in {@link #entries()}) that allows {@code origin}: a value from a fixed set, fit for a
+     * metric tag where the origin itself is attacker-chosen. Empty when none does.
+     */
+    public Optional<String> entryFor(String origin) {
         Optional<Origin> parsed = parse(origin);
         if (parsed.isEmpty()) {
-            return false;
+            return Optional.empty();
         }
-        for (Entry e : entries) {
-            if (e.matches(parsed.get())) {
-                return true;
+        for (int i = 0; i < entries.size(); i++) {
+            if (entries.get(i).matches(parsed.get())) {
+                return Optional.of(described.get(i));
             }
         }
-        return false;
+        return Optional.empty();
     }
 
     /** The configured entries, normalised to lower case. */

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 
+import dev.wsguard.Rejection;
+import dev.wsguard.internal.FrameRefusals;
 import org.glassfish.grizzly.Buffer;
 import org.glassfish.grizzly.Connection;
 import org.glassfish.grizzly.EmptyCompletionHandler;
@@ -31,7 +33,9 @@ import org.glassfish.grizzly.memory.Buffers;
  * take its message over the cap, or a frame is malformed, the filter drops that read and everything after it, writes
  * a close frame (1009 {@code "message too big"} or 1002 {@code "protocol error"}) and closes the connection once the
  * frame is written. Tyrus then sees the connection close under it, as if the client had vanished: it runs
- * {@code @OnClose} once, with 1006, and forgets the session; it never reaches its own 1009 path.
+ * {@code @OnClose} once, with 1006, and forgets the session; it never reaches its own 1009 path. The refusal is a
+ * security event ({@code SESSION_CLOSED}, {@code MESSAGE_TOO_BIG} or {@code MESSAGE_MALFORMED}, with the code sent)
+ * of the guarded session on that connection.
  *
  * <p>Frames a client sends in the same packet as its upgrade request are dropped by Tyrus, unseen by this filter
  * too: tracking starts with the first read after the 101.
@@ -45,6 +49,8 @@ final class MaxMessageSizeFilter extends BaseFilter {
     private static final int SWITCHING_PROTOCOLS = 101;
     private static final String WEBSOCKET = "websocket";
 
+    private static final Attribute<FrameRefusals> SESSION = Grizzly.DEFAULT_ATTRIBUTE_BUILDER.createAttribute(
+            MaxMessageSizeFilter.class.getName() + ".session");
     private static final Attribute<FrameSizeTracker> FRAMES = Grizzly.DEFAULT_ATTRIBUTE_BUILDER.createAttribute(
             MaxMessageSizeFilter.class.getName() + ".frames");
 
@@ -72,6 +78,11 @@ final class MaxMessageSizeFilter extends BaseFilter {
         if (!refusedBefore) {
             LOG.log(Level.DEBUG, "Closing WebSocket connection from {0}: close code {1,number,#}",
                     connection.getPeerAddress(), verdict);
+            FrameRefusals session = SESSION.get(connection);
+            if (session != null) {
+                session.refused(verdict == FrameSizeTracker.MESSAGE_TOO_BIG ? Rejection.MESSAGE_TOO_BIG
+                        : Rejection.MESSAGE_MALFORMED, verdict);
+            }
             ctx.write(closeFrame(connection, verdict), new CloseWhenWritten(connection));
         }
         return ctx.getStopAction();
@@ -86,6 +97,7 @@ final class MaxMessageSizeFilter extends BaseFilter {
                 && RejectedUpgradeFilter.writtenByTyrus(ctx)) {
             // Tyrus writes the 101 while it handles the upgrade request, so every later read is framed.
             FRAMES.set(ctx.getConnection(), new FrameSizeTracker(maxMessageBytes));
+            SESSION.set(ctx.getConnection(), FrameRefusals.upgrading());
         }
         return ctx.getInvokeAction();
     }

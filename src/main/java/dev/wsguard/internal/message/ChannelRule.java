@@ -25,8 +25,12 @@ final class ChannelRule {
     private final List<String> boundClaims;
     private final List<Integer> boundGroups;
 
+    /** The pattern as declared, e.g. {@code tenant:{tenant}:{room}}: what metrics tag, never the name itself. */
+    final String declared;
+
     ChannelRule(Channel channel, MethodHandle accessor, String where) {
         this.accessor = accessor;
+        this.declared = channel.pattern();
         StringBuilder regex = new StringBuilder();
         List<String> variables = new ArrayList<>();
         Matcher m = VARIABLE.matcher(channel.pattern());
@@ -55,6 +59,15 @@ final class ChannelRule {
         }
         this.boundClaims = List.copyOf(claims);
         this.boundGroups = List.copyOf(groups);
+    }
+
+    /** The message's channel name; for audit events of messages that {@link #allows passed} the rule. */
+    String name(Object message) {
+        try {
+            return accessor.invoke(message) instanceof String channel ? channel : null;
+        } catch (Throwable e) {
+            return null;
+        }
     }
 
     /** Whether the message's channel is one the caller may use. */

@@ -57,6 +57,11 @@ public final class Limit {
         return limiter.acquirePermission();
     }
 
+    /** Whether {@code keyValue} has a limiter here: a refusal for an untracked key says nothing about the key. */
+    public boolean tracks(String keyValue) {
+        return shared.containsKey(keyValue);
+    }
+
     /** Removes limiters that hold all their permits (idle for at least one period); true if room was made. */
     private synchronized boolean evictIdle() {
         if (shared.size() < maxKeys) {

@@ -1,5 +1,6 @@
 package dev.wsguard.internal.message;
 
+import dev.wsguard.Audited;
 import dev.wsguard.Channel;
 import dev.wsguard.GuardConfig;
 import dev.wsguard.GuardConfigException;
@@ -11,6 +12,7 @@ import dev.wsguard.Rejection;
 import dev.wsguard.SecurityEvent;
 import dev.wsguard.WsGuard;
 import dev.wsguard.internal.ConnectionQuotas;
+import dev.wsguard.internal.FrameRefusals;
 import dev.wsguard.internal.LiveSessions;
 import dev.wsguard.internal.Transports;
 import dev.wsguard.internal.jwt.Verification;
@@ -61,8 +63,11 @@ public final class MessageGuard {
 
     /** How one message type is handled. */
     private record Route(String alias, MethodHandle handler, boolean withSession, AccessRule rule,
-                         ChannelRule channel, List<Limit> limits) {
+                         ChannelRule channel, List<Limit> limits, boolean audited) {
     }
+
+    /** When the session opened ({@link System#nanoTime()}), for the duration of its close event. */
+    private static final String OPENED_AT = "dev.wsguard.opened-at";
 
     private final GuardContext context;
     private final GuardConfig config;
@@ -103,7 +108,8 @@ public final class MessageGuard {
                 limits.add(limit);
             }
             built.put(type, new Route(subtype.getValue(), unreflect(method), method.getParameterCount() == 2, rule,
-                    channelRule(type), List.copyOf(limits)));
+                    channelRule(type), List.copyOf(limits),
+                    type.isAnnotationPresent(Audited.class) || method.isAnnotationPresent(Audited.class)));
         }
         this.routes = Map.copyOf(built);
         this.limitCount = index[0];
@@ -189,6 +195,13 @@ public final class MessageGuard {
         if (abort != null) {
             props.put(Transports.ABORT, abort);
         }
+        props.put(OPENED_AT, System.nanoTime());
+        context.events().sessionOpened();
+        FrameRefusals.opened((refusal, code) -> {
+            if (session.getUserProperties().putIfAbsent(CLOSED_BY_GUARD, Boolean.TRUE) == null) {
+                emit(context, SecurityEvent.Kind.SESSION_CLOSED, session, refusal, null, null, code, null);
+            }
+        });
         SessionState state = state(session);
         config.maxSessionLifetime().ifPresent(max -> state.lifetime(Expiry.schedule(() -> {
             if (session.isOpen()) {
@@ -277,6 +290,24 @@ public final class MessageGuard {
         arm(session, state);
         emit(SecurityEvent.Kind.TOKEN_REFRESHED, session, null, AUTH_TYPE);
         send(session, state, AUTH_OK);
+    }
+
+    /**
+     * The session has closed: releases what it held and emits {@link SecurityEvent.Kind#CONNECTION_CLOSED} with the
+     * close code the server saw and how long the session lasted.
+     */
+    public static void closed(Session session, CloseReason reason) {
+        try {
+            released(session);
+        } finally {
+            Map<String, Object> props = session.getUserProperties();
+            if (props.get(WsGuard.CONTEXT) instanceof GuardContext context) {
+                Duration lasted = props.get(OPENED_AT) instanceof Long at
+                        ? Duration.ofNanos(System.nanoTime() - at) : null;
+                emit(context, SecurityEvent.Kind.CONNECTION_CLOSED, session, null, null, null,
+                        reason == null ? null : reason.getCloseCode().getCode(), lasted);
+            }
+        }
     }
 
     /** Cancels what the session held; safe to call more than once. */
@@ -420,6 +451,11 @@ public final class MessageGuard {
                 return;
             }
         }
+        context.events().messageAccepted(route.alias, route.channel == null ? null : route.channel.declared);
+        if (route.audited) {
+            emit(context, SecurityEvent.Kind.ACTION, session, null, route.alias,
+                    route.channel == null ? null : route.channel.name(message), null, null);
+        }
         invoke(route, endpoint, message, session, state);
     }
 
@@ -485,7 +521,8 @@ public final class MessageGuard {
     }
 
     private void refuse(Session session, SessionState state, Rejection reason, String alias) {
-        emit(SecurityEvent.Kind.MESSAGE_REJECTED, session, reason, alias);
+        emit(reason.httpStatus() == 403 ? SecurityEvent.Kind.AUTHORIZATION_DENIED : SecurityEvent.Kind.MESSAGE_REJECTED,
+                session, reason, alias);
         if (state.violation(System.nanoTime(), windowNanos) >= config.maxViolations()) {
             close(session, Rejection.TOO_MANY_VIOLATIONS, alias);
             return;
@@ -494,7 +531,7 @@ public final class MessageGuard {
     }
 
     private void rateLimited(Session session, SessionState state, String alias) {
-        emit(SecurityEvent.Kind.MESSAGE_REJECTED, session, Rejection.RATE_LIMITED, alias);
+        emit(SecurityEvent.Kind.RATE_LIMITED, session, Rejection.RATE_LIMITED, alias);
         if (state.excess(System.nanoTime(), windowNanos) >= config.maxViolations()) {
             close(session, Rejection.RATE_LIMITED, alias);
             return;
@@ -616,7 +653,10 @@ public final class MessageGuard {
     }
 
     private static void close(GuardContext context, Session session, Rejection reason, String alias) {
-        emit(context, SecurityEvent.Kind.SESSION_CLOSED, session, reason, alias);
+        if (session.getUserProperties().putIfAbsent(CLOSED_BY_GUARD, Boolean.TRUE) != null) {
+            return;
+        }
+        emit(context, SecurityEvent.Kind.SESSION_CLOSED, session, reason, alias, null, reason.closeCode(), null);
         try {
             session.close(new CloseReason(CloseReason.CloseCodes.getCloseCode(reason.closeCode()), reason.phrase()));
         } catch (IOException | IllegalStateException e) {
@@ -625,18 +665,25 @@ public final class MessageGuard {
     }
 
     private void emit(SecurityEvent.Kind kind, Session session, Rejection reason, String alias) {
-        emit(context, kind, session, reason, alias);
+        emit(context, kind, session, reason, alias, null, null, null);
     }
 
     private static void emit(GuardContext context, SecurityEvent.Kind kind, Session session, Rejection reason,
-                             String alias) {
+                             String alias, String channel, Integer closeCode, Duration duration) {
         Map<String, Object> props = session.getUserProperties();
         Object identity = props.get(WsGuard.IDENTITY);
-        context.events().emit(new SecurityEvent(Instant.now(), kind, SecurityEvent.Phase.MESSAGE, reason,
+        SecurityEvent.Phase phase = kind == SecurityEvent.Kind.SESSION_CLOSED
+                || kind == SecurityEvent.Kind.CONNECTION_CLOSED ? SecurityEvent.Phase.SESSION
+                : SecurityEvent.Phase.MESSAGE;
+        context.events().emit(new SecurityEvent(Instant.now(), kind, phase, reason,
                 (String) props.get(WsGuard.CONNECTION_ID), session.getRequestURI() == null ? null
                 : session.getRequestURI().getPath(), (String) props.get(WsGuard.CLIENT_ADDRESS), null, null,
-                identity instanceof JsonWebToken jwt ? jwt.getSubject() : null, alias));
+                identity instanceof JsonWebToken jwt ? jwt.getSubject() : null, alias, channel, closeCode,
+                duration));
     }
+
+    /** Set once the guard has decided to close the session, so that one close is one event. */
+    private static final String CLOSED_BY_GUARD = "dev.wsguard.closed-by-guard";
 
     private static Map<Class<?>, Method> handlers(Class<?> endpointClass, Set<Class<?>> types) {
         Map<Class<?>, Method> found = new HashMap<>();

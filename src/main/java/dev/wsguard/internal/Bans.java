@@ -1,0 +1,146 @@
+package dev.wsguard.internal;
+
+import dev.wsguard.GuardConfig;
+import dev.wsguard.RateLimit;
+import dev.wsguard.Rejection;
+import dev.wsguard.SecurityEvent;
+import dev.wsguard.internal.message.Limit;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * Temporary bans of client addresses and users that keep violating the rules: more than
+ * {@code wsguard.bans.max-violations} violations within {@code wsguard.bans.window} ban the address (and, once a
+ * token was verified, the user) for {@code wsguard.bans.duration}. A banned address is refused first thing at the
+ * handshake, before any token work; a banned user once its token is verified. Both get 429 with
+ * {@code Retry-After}.
+ *
+ * <p>Violations are counted with the bounded per-key limiters of {@link Limit} (resilience4j): a key that cannot be
+ * tracked because the table is full is never banned, so a flood of fresh addresses cannot turn into false bans. At
+ * most {@code maxKeys} bans of each kind are in force; past that, no new ban is made. Every ban and every unban is a
+ * security event ({@link SecurityEvent.Kind#BANNED}, {@link SecurityEvent.Kind#UNBANNED}); bans end on time by a
+ * daemon timer, whether or not the client comes back. Thread-safe.
+ */
+public final class Bans {
+
+    private static final ScheduledThreadPoolExecutor TIMER = new ScheduledThreadPoolExecutor(1, r -> {
+        Thread t = new Thread(r, "wsguard-bans");
+        t.setDaemon(true);
+        return t;
+    });
+
+    static {
+        TIMER.setRemoveOnCancelPolicy(true);
+    }
+
+    private final Limit byAddress;
+    private final Limit byUser;
+    private final ConcurrentHashMap<String, Long> bannedAddresses = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Long> bannedUsers = new ConcurrentHashMap<>();
+    private final Duration duration;
+    private final int maxKeys;
+    private final Consumer<SecurityEvent> events;
+    private volatile String endpoint;
+
+    Bans(GuardConfig.BanSetting setting, int maxKeys, Consumer<SecurityEvent> events) {
+        GuardConfig.RateLimitSetting tolerated = new GuardConfig.RateLimitSetting(setting.maxViolations(),
+                setting.window());
+        this.byAddress = new Limit("bans-address", RateLimit.Key.ADDRESS, tolerated, maxKeys, 0);
+        this.byUser = new Limit("bans-user", RateLimit.Key.USER, tolerated, maxKeys, 0);
+        this.duration = setting.duration();
+        this.maxKeys = maxKeys;
+        this.events = events;
+    }
+
+    void endpoint(String path) {
+        this.endpoint = path;
+    }
+
+    /** Seconds until the address may connect again; 0 when it is not banned. */
+    public long addressSecondsLeft(String address) {
+        return address == null ? 0 : secondsLeft(bannedAddresses, address);
+    }
+
+    /** Seconds until the user may connect again; 0 when it is not banned. */
+    public long userSecondsLeft(String subject) {
+        return subject == null ? 0 : secondsLeft(bannedUsers, subject);
+    }
+
+    /** How many bans are in force. */
+    public int active() {
+        return bannedAddresses.size() + bannedUsers.size();
+    }
+
+    private static long secondsLeft(ConcurrentHashMap<String, Long> bans, String key) {
+        Long until = bans.get(key);
+        if (until == null) {
+            return 0;
+        }
+        long left = until - System.nanoTime();
+        return left <= 0 ? 0 : Math.max(1, TimeUnit.NANOSECONDS.toSeconds(left + 999_999_999L));
+    }
+
+    /** Counts the event if it is a violation, and bans its address or user once they pass the limit. */
+    void observe(SecurityEvent event) {
+        if (!isViolation(event)) {
+            return;
+        }
+        if (event.clientAddress() != null) {
+            count(byAddress, bannedAddresses, event.clientAddress(), event, true);
+        }
+        if (event.subject() != null) {
+            count(byUser, bannedUsers, event.subject(), event, false);
+        }
+    }
+
+    /**
+     * What a client does wrong, as opposed to what merely happens to it: bad origins and tokens, handshake floods,
+     * refused messages and the closes they lead to. Quotas, bans themselves, token expiry, revocation and the
+     * session lifetime are not the client's fault and never count; neither does a single rate-limited message (its
+     * repetition, which closes the session, does).
+     */
+    static boolean isViolation(SecurityEvent event) {
+        Rejection reason = event.reason();
+        if (reason == null) {
+            return false;
+        }
+        return switch (event.kind()) {
+            case HANDSHAKE_REJECTED -> reason != Rejection.CONNECTION_QUOTA_EXCEEDED
+                    && reason != Rejection.ADDRESS_BANNED && reason != Rejection.USER_BANNED
+                    && reason != Rejection.TOKEN_REVOKED;
+            case MESSAGE_REJECTED, AUTHORIZATION_DENIED -> reason != Rejection.TOKEN_REVOKED;
+            case SESSION_CLOSED -> reason == Rejection.TOO_MANY_VIOLATIONS || reason == Rejection.RATE_LIMITED
+                    || reason == Rejection.MESSAGE_MALFORMED || reason == Rejection.MESSAGE_TOO_BIG;
+            default -> false;
+        };
+    }
+
+    private void count(Limit violations, ConcurrentHashMap<String, Long> bans, String key, SecurityEvent cause,
+                       boolean address) {
+        if (violations.acquireShared(key) || !violations.tracks(key) || bans.containsKey(key)
+                || bans.size() >= maxKeys) {
+            return;
+        }
+        long until = System.nanoTime() + duration.toNanos();
+        if (bans.putIfAbsent(key, until) != null) {
+            return;
+        }
+        emit(SecurityEvent.Kind.BANNED, key, address, cause.reason(), cause.phase(), duration);
+        TIMER.schedule(() -> {
+            if (bans.remove(key, until)) {
+                emit(SecurityEvent.Kind.UNBANNED, key, address, null, SecurityEvent.Phase.HANDSHAKE, null);
+            }
+        }, duration.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    private void emit(SecurityEvent.Kind kind, String key, boolean address, Rejection reason,
+                      SecurityEvent.Phase phase, Duration lasting) {
+        events.accept(new SecurityEvent(Instant.now(), kind, phase, reason, null, endpoint, address ? key : null,
+                null, null, address ? null : key, null, null, null, lasting));
+    }
+}

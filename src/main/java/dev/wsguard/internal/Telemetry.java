@@ -1,0 +1,32 @@
+package dev.wsguard.internal;
+
+import dev.wsguard.SecurityEvent;
+
+/**
+ * What the event sink feeds to counters (the JMX view, the Micrometer binding) besides events: the facts that are
+ * not security events because they are the normal case. Implementations count, never block, never throw.
+ */
+public interface Telemetry {
+
+    /** Every event, after it was logged and delivered. */
+    void event(SecurityEvent event);
+
+    /** A guarded session opened. */
+    void sessionOpened();
+
+    /**
+     * A message passed every check and goes to its handler.
+     *
+     * @param type           its type alias
+     * @param channelPattern the {@code @Channel} pattern of its type, or null when it has none
+     */
+    void messageAccepted(String type, String channelPattern);
+
+    /** The endpoint's deployed path template, once, before its first event. */
+    default void endpoint(String path) {
+    }
+
+    /** The number of bans in force, for gauges; called by the sink once its bans exist. */
+    default void bans(java.util.function.IntSupplier active) {
+    }
+}

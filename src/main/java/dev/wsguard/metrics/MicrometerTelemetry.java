@@ -1,0 +1,151 @@
+package dev.wsguard.metrics;
+
+import dev.wsguard.GuardConfig;
+import dev.wsguard.Rejection;
+import dev.wsguard.SecurityEvent;
+import dev.wsguard.internal.OriginAllowlist;
+import dev.wsguard.internal.Telemetry;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntSupplier;
+
+/**
+ * wsguard's meters in a Micrometer registry. Loaded only when Micrometer is on the class path; not for user code
+ * (configure it with {@link GuardConfig.Builder#meterRegistry} or {@code wsguard.metrics.enabled}).
+ *
+ * <p>Every tag value comes from a fixed set, whatever clients send: {@code endpoint} is the deployed path template,
+ * {@code reason} a {@link Rejection} name, {@code origin} the allowlist entry that matched ({@code other} for any
+ * origin that did not, {@code none} when absent), {@code type} a message type alias of the family
+ * ({@code unknown} for a message that named none), {@code channel} the {@code @Channel} pattern, never the name,
+ * {@code code} a close code the guard or the WebSocket protocol defines ({@code other} for the rest). An attacker
+ * inventing origins, channels or close codes cannot grow the registry. Thread-safe.
+ */
+public final class MicrometerTelemetry implements Telemetry {
+
+    private static final Set<Integer> KNOWN_CODES = Set.of(1000, 1001, 1002, 1003, 1006, 1007, 1008, 1009, 1011,
+            4401, 4403, 4429);
+
+    private final MeterRegistry registry;
+    private final OriginAllowlist origins;
+    private final AtomicLong open = new AtomicLong();
+    private volatile IntSupplier bans;
+    private volatile Tags endpoint = Tags.of("endpoint", "unknown");
+
+    private MicrometerTelemetry(MeterRegistry registry, OriginAllowlist origins) {
+        this.registry = registry;
+        this.origins = origins;
+    }
+
+    /** The binding for {@code config}: its registry, else Micrometer's global registry. */
+    public static Telemetry bind(GuardConfig config) {
+        MeterRegistry registry = config.meterRegistry() == null ? Metrics.globalRegistry
+                : (MeterRegistry) config.meterRegistry();
+        return new MicrometerTelemetry(registry, config.origins());
+    }
+
+    @Override
+    public void endpoint(String path) {
+        this.endpoint = Tags.of("endpoint", path);
+        Gauge.builder("wsguard.connections.open", open, AtomicLong::get).tags(endpoint)
+                .description("guarded sessions open now").register(registry);
+        IntSupplier active = bans;
+        if (active != null) {
+            Gauge.builder("wsguard.bans.active", active, IntSupplier::getAsInt).tags(endpoint)
+                    .description("client addresses and users banned now").register(registry);
+        }
+    }
+
+    @Override
+    public void bans(IntSupplier active) {
+        this.bans = active;
+    }
+
+    @Override
+    public void sessionOpened() {
+        open.incrementAndGet();
+    }
+
+    @Override
+    public void messageAccepted(String type, String channelPattern) {
+        messages("accepted", "none", type);
+        if (channelPattern != null) {
+            Counter.builder("wsguard.channel.messages").tags(endpoint).tag("type", type).tag("channel", channelPattern)
+                    .description("accepted messages by type and channel pattern").register(registry).increment();
+        }
+    }
+
+    @Override
+    public void event(SecurityEvent e) {
+        String reason = e.reason() == null ? "none" : e.reason().name();
+        switch (e.kind()) {
+            case HANDSHAKE_ACCEPTED, HANDSHAKE_REJECTED -> {
+                Counter.builder("wsguard.handshakes").tags(endpoint)
+                        .tag("outcome", e.kind() == SecurityEvent.Kind.HANDSHAKE_ACCEPTED ? "accepted" : "rejected")
+                        .tag("reason", reason).tag("origin", origin(e))
+                        .description("opening handshakes by outcome, reason and allowlist entry")
+                        .register(registry).increment();
+                if (e.reason() == Rejection.HANDSHAKE_RATE_LIMITED) {
+                    rateLimitHit("handshake");
+                }
+            }
+            case MESSAGE_REJECTED -> messages("rejected", reason, e.messageType());
+            case AUTHORIZATION_DENIED -> messages("denied", reason, e.messageType());
+            case RATE_LIMITED -> {
+                messages("rate_limited", reason, e.messageType());
+                rateLimitHit("message");
+            }
+            case SESSION_CLOSED -> Counter.builder("wsguard.guard.closes").tags(endpoint).tag("reason", reason)
+                    .tag("code", code(e.closeCode())).description("sessions the guard closed, by reason")
+                    .register(registry).increment();
+            case CONNECTION_CLOSED -> {
+                open.decrementAndGet();
+                Counter.builder("wsguard.sessions.closed").tags(endpoint).tag("code", code(e.closeCode()))
+                        .description("guarded sessions ended, by close code").register(registry).increment();
+                if (e.duration() != null) {
+                    Timer.builder("wsguard.session.duration").tags(endpoint)
+                            .description("how long guarded sessions stayed open").register(registry)
+                            .record(e.duration());
+                }
+            }
+            case BANNED -> Counter.builder("wsguard.bans").tags(endpoint)
+                    .tag("key", e.clientAddress() != null ? "address" : "user").tag("reason", reason)
+                    .description("bans made, by key and the violation that caused them").register(registry)
+                    .increment();
+            default -> {
+            }
+        }
+    }
+
+    private void messages(String outcome, String reason, String type) {
+        Counter.builder("wsguard.messages").tags(endpoint).tag("outcome", outcome).tag("reason", reason)
+                .tag("type", type == null ? "unknown" : type)
+                .description("messages by outcome, reason and type").register(registry).increment();
+    }
+
+    private void rateLimitHit(String phase) {
+        Counter.builder("wsguard.ratelimit.hits").tags(endpoint).tag("phase", phase)
+                .description("requests refused by a rate limit").register(registry).increment();
+    }
+
+    /** Only an origin that passed the allowlist is named, and then by the entry it matched. */
+    private String origin(SecurityEvent e) {
+        if (e.origin() == null) {
+            return "none";
+        }
+        Rejection r = e.reason();
+        boolean checked = r != Rejection.HANDSHAKE_RATE_LIMITED && r != Rejection.ADDRESS_BANNED
+                && r != Rejection.ORIGIN_NOT_ALLOWED && r != Rejection.ORIGIN_MISSING;
+        return checked ? origins.entryFor(e.origin()).orElse("other") : "other";
+    }
+
+    private static String code(Integer code) {
+        return code == null ? "none" : KNOWN_CODES.contains(code) ? code.toString() : "other";
+    }
+}

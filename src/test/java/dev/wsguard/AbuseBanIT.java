@@ -1,0 +1,140 @@
+package dev.wsguard;
+
+import dev.wsguard.testing.RawHandshake;
+import dev.wsguard.testing.TestTokens;
+import dev.wsguard.testing.WsClient;
+import dev.wsguard.testing.chat.GuardedChat;
+import dev.wsguard.testing.chat.TestGuard;
+import dev.wsguard.testing.telemetry.Await;
+import dev.wsguard.testing.telemetry.Handshakes;
+import dev.wsguard.tyrus.GuardedServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A client that keeps violating is banned at the handshake (429 with {@code Retry-After}), a well-behaved client at
+ * another address is not, and the ban ends on time; against a real Tyrus server, clients on distinct loopback
+ * addresses.
+ */
+class AbuseBanIT {
+
+    static final String ORIGIN = "https://chat.test";
+    static final String ATTACKER = "127.0.0.1";
+    static final String NEIGHBOUR = "127.0.0.2";
+
+    final ConcurrentLinkedQueue<SecurityEvent> events = new ConcurrentLinkedQueue<>();
+    GuardedServer server;
+
+    void start(GuardConfig.Builder config) throws Exception {
+        TestGuard.config = config
+                .allowedOrigins(ORIGIN)
+                .publicKey(TestTokens.publicKeyPem(TestTokens.rsa2048()))
+                .issuer(TestTokens.ISSUER)
+                .audiences(TestTokens.AUDIENCE)
+                .handshakeRateLimit(100_000, Duration.ofSeconds(1))
+                .listener(events::add)
+                .build();
+        server = GuardedServer.builder().endpoint(GuardedChat.class).build();
+        server.start();
+    }
+
+    @AfterEach
+    void stop() {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    URI uri() {
+        return server.uri("/guarded");
+    }
+
+    Handshakes.Answer handshake(String token, String from) throws Exception {
+        return Handshakes.send(RawHandshake.to(uri()).origin(ORIGIN).bearer(token), uri(), from);
+    }
+
+    static String forged() {
+        return TestTokens.token().signedWith(TestTokens.newRsa2048(TestTokens.RSA_KID)).sign();
+    }
+
+    @Test
+    void handshakeWhenBansOffThenViolatorKeepsTrying() throws Exception {
+        start(GuardConfig.builder().bansEnabled(false));
+        for (int i = 0; i < 10; i++) {
+            assertThat(handshake(forged(), ATTACKER).status()).isEqualTo(401);
+        }
+        assertThat(handshake(TestTokens.token().sign(), ATTACKER).status()).as("no ban without bans").isEqualTo(101);
+        assertThat(events).noneMatch(e -> e.kind() == SecurityEvent.Kind.BANNED);
+    }
+
+    @Test
+    void handshakeWhenAddressKeepsViolatingThenHttp429RetryAfterUntilBanEnds() throws Exception {
+        start(GuardConfig.builder().bans(3, Duration.ofSeconds(30), Duration.ofSeconds(2)));
+        String forged = forged();
+        for (int i = 0; i < 4; i++) {
+            assertThat(handshake(forged, ATTACKER).status()).as("violation %d answered as usual", i + 1).isEqualTo(401);
+        }
+        assertThat(events).filteredOn(e -> e.kind() == SecurityEvent.Kind.BANNED).singleElement().satisfies(e -> {
+            assertThat(e.clientAddress()).isEqualTo(ATTACKER);
+            assertThat(e.subject()).isNull();
+            assertThat(e.reason()).isEqualTo(Rejection.TOKEN_SIGNATURE_INVALID);
+            assertThat(e.duration()).isEqualTo(Duration.ofSeconds(2));
+        });
+
+        String valid = TestTokens.token().sign();
+        Handshakes.Answer banned = handshake(valid, ATTACKER);
+        assertThat(banned.status()).as("even a valid token from the banned address").isEqualTo(429);
+        assertThat(Integer.parseInt(banned.headers().get("retry-after"))).isBetween(1, 2);
+        assertThat(events).filteredOn(e -> e.reason() == Rejection.ADDRESS_BANNED).singleElement()
+                .satisfies(e -> assertThat(e.tokenFingerprint()).as("refused before any token work").isNull());
+
+        assertThat(handshake(valid, NEIGHBOUR).status()).as("another address is not affected").isEqualTo(101);
+
+        Await.until("the unban", Duration.ofSeconds(10),
+                () -> events.stream().anyMatch(e -> e.kind() == SecurityEvent.Kind.UNBANNED));
+        assertThat(events).filteredOn(e -> e.kind() == SecurityEvent.Kind.UNBANNED).singleElement()
+                .satisfies(e -> assertThat(e.clientAddress()).isEqualTo(ATTACKER));
+        assertThat(handshake(valid, ATTACKER).status()).as("allowed again after the ban").isEqualTo(101);
+    }
+
+    @Test
+    void handshakeWhenUserKeepsViolatingOnItsSessionsThenUserBannedAtAnyAddress() throws Exception {
+        start(GuardConfig.builder().bans(3, Duration.ofSeconds(30), Duration.ofSeconds(30)).maxViolations(100));
+        String mallory = TestTokens.token().subject("mallory").groups("user").sign();
+        try (WsClient c = WsClient.connect(uri(), ORIGIN, mallory)) {
+            for (int i = 0; i < 4; i++) {
+                assertThat(c.send("{\"type\":\"kick\",\"user\":\"bob\"}").next())
+                        .isEqualTo("{\"type\":\"error\",\"code\":\"forbidden\"}");
+            }
+        }
+        assertThat(events).filteredOn(e -> e.kind() == SecurityEvent.Kind.BANNED)
+                .extracting(e -> e.subject() != null ? "user " + e.subject() : "address " + e.clientAddress())
+                .containsExactlyInAnyOrder("user mallory", "address " + ATTACKER);
+
+        Handshakes.Answer answer = handshake(TestTokens.token().subject("mallory").sign(), NEIGHBOUR);
+        assertThat(answer.status()).as("the user from a clean address").isEqualTo(429);
+        assertThat(Integer.parseInt(answer.headers().get("retry-after"))).isBetween(1, 30);
+        assertThat(events).filteredOn(e -> e.reason() == Rejection.USER_BANNED).hasSize(1);
+        assertThat(handshake(TestTokens.token().subject("bob").sign(), NEIGHBOUR).status())
+                .as("another user from that address").isEqualTo(101);
+    }
+
+    @Test
+    void handshakeWhenViolationsStayUnderTheLimitThenNoBan() throws Exception {
+        start(GuardConfig.builder().bans(3, Duration.ofSeconds(30), Duration.ofSeconds(30)));
+        for (int i = 0; i < 3; i++) {
+            assertThat(handshake(forged(), ATTACKER).status()).isEqualTo(401);
+        }
+        for (String user : List.of("alice", "bob", "carol")) {
+            assertThat(handshake(TestTokens.token().subject(user).sign(), ATTACKER).status()).isEqualTo(101);
+        }
+        assertThat(events).noneMatch(e -> e.kind() == SecurityEvent.Kind.BANNED);
+    }
+}
