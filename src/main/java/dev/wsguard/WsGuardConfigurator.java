@@ -3,6 +3,7 @@ package dev.wsguard;
 import dev.wsguard.internal.ConnectionQuotas;
 import dev.wsguard.internal.HandshakeGuard;
 import dev.wsguard.internal.HandshakeView;
+import dev.wsguard.internal.UpgradeHandoff;
 import dev.wsguard.internal.tyrus.TyrusAdapter;
 import jakarta.websocket.HandshakeResponse;
 import jakarta.websocket.server.HandshakeRequest;
@@ -39,6 +40,10 @@ public class WsGuardConfigurator extends ServerEndpointConfig.Configurator {
     private static final System.Logger LOG = System.getLogger("dev.wsguard");
 
     private final HandshakeGuard guard;
+
+    static {
+        UpgradeHandoff.guardAccess(configurator -> configurator.guard);
+    }
 
     /** Reads the configuration with {@link GuardConfig#fromConfig()}. */
     public WsGuardConfigurator() {
@@ -97,17 +102,25 @@ public class WsGuardConfigurator extends ServerEndpointConfig.Configurator {
 
     @Override
     public void modifyHandshake(ServerEndpointConfig sec, HandshakeRequest request, HandshakeResponse response) {
-        HandshakeView view = new HandshakeView(request.getRequestURI() == null ? null
-                : request.getRequestURI().getPath(), request.getHeaders(), request.getParameterMap(),
-                TyrusAdapter.clientAddress(request));
-        // Only an endpoint that gives the slot back on close may take one, or the quota would leak.
-        boolean counted = GuardedEndpoint.class.isAssignableFrom(sec.getEndpointClass());
-        HandshakeGuard.Outcome outcome = guard.check(view, counted);
+        // On Payara and WildFly the pre-upgrade filter (dev.wsguard.ee) has already decided; without its verdict
+        // (Tyrus standalone, or a filter that did not run) the handshake is checked here, never let through.
+        UpgradeHandoff.Ticket ticket = UpgradeHandoff.take(sec.getEndpointClass());
+        HandshakeGuard.Outcome outcome;
+        if (ticket != null) {
+            outcome = ticket.accepted();
+        } else {
+            HandshakeView view = new HandshakeView(request.getRequestURI() == null ? null
+                    : request.getRequestURI().getPath(), request.getHeaders(), request.getParameterMap(),
+                    TyrusAdapter.clientAddress(request));
+            // Only an endpoint that gives the slot back on close may take one, or the quota would leak.
+            boolean counted = GuardedEndpoint.class.isAssignableFrom(sec.getEndpointClass());
+            outcome = guard.check(view, counted);
+        }
         if (outcome instanceof HandshakeGuard.Accepted accepted) {
             // Per-handshake copy on Tyrus >= 2.1, Undertow and Payara: becomes this session's user properties.
             sec.getUserProperties().put(WsGuard.IDENTITY, accepted.identity());
             sec.getUserProperties().put(WsGuard.CONNECTION_ID, accepted.connectionId());
-            sec.getUserProperties().put(WsGuard.CONTEXT, guard.context());
+            sec.getUserProperties().put(WsGuard.CONTEXT, ticket != null ? ticket.context() : guard.context());
             if (accepted.slot() != null) {
                 sec.getUserProperties().put(ConnectionQuotas.SLOT, accepted.slot());
             }

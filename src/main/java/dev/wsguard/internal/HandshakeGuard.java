@@ -83,6 +83,15 @@ public final class HandshakeGuard {
      *                ({@code GuardedEndpoint} does)
      */
     public Outcome check(HandshakeView peerView, boolean counted) {
+        return check(peerView, counted, null);
+    }
+
+    /**
+     * As {@link #check(HandshakeView, boolean)}, but when {@code containerVerified} is given (the container already
+     * authenticated the upgrade with MP-JWT) that identity is used instead of extracting and verifying a token; the
+     * rate limit, origin, revocation and quotas are still enforced, and the expiry timer follows its {@code exp}.
+     */
+    public Outcome check(HandshakeView peerView, boolean counted, JsonWebToken containerVerified) {
         String client = addresses.resolve(peerView.clientAddress(), peerView.header("Forwarded"),
                 peerView.header("X-Forwarded-For"));
         HandshakeView request = java.util.Objects.equals(client, peerView.clientAddress()) ? peerView
@@ -107,16 +116,29 @@ public final class HandshakeGuard {
             originVerified = true;
         }
 
-        TokenExtractor.Found found = extractor.extract(request, originVerified);
-        if (found.rejection() != null) {
-            return reject(id, request, origin, null, found.rejection());
+        JsonWebToken identity;
+        String fingerprint;
+        boolean viaSubprotocol;
+        if (containerVerified != null) {
+            identity = containerVerified;
+            fingerprint = containerVerified.getRawToken() == null ? null : fingerprint(containerVerified.getRawToken());
+            viaSubprotocol = false;
+            if (identity.getExpirationTime() > 0 && identity.getExpirationTime() * 1000 <= System.currentTimeMillis()) {
+                return reject(id, request, origin, fingerprint, Rejection.TOKEN_EXPIRED);
+            }
+        } else {
+            TokenExtractor.Found found = extractor.extract(request, originVerified);
+            if (found.rejection() != null) {
+                return reject(id, request, origin, null, found.rejection());
+            }
+            fingerprint = fingerprint(found.token());
+            Verification verdict = verifier.verify(found.token());
+            if (verdict instanceof Verification.Invalid invalid) {
+                return reject(id, request, origin, fingerprint, invalid.reason());
+            }
+            identity = ((Verification.Valid) verdict).token();
+            viaSubprotocol = found.viaSubprotocol();
         }
-        String fingerprint = fingerprint(found.token());
-        Verification verdict = verifier.verify(found.token());
-        if (verdict instanceof Verification.Invalid invalid) {
-            return reject(id, request, origin, fingerprint, invalid.reason());
-        }
-        JsonWebToken identity = ((Verification.Valid) verdict).token();
         if (config.revocations().isRevoked(identity)) {
             return reject(id, request, origin, fingerprint, Rejection.TOKEN_REVOKED);
         }
@@ -130,7 +152,7 @@ public final class HandshakeGuard {
         events.emit(new SecurityEvent(Instant.now(), SecurityEvent.Kind.HANDSHAKE_ACCEPTED,
                 SecurityEvent.Phase.HANDSHAKE, null, id, request.path(), request.clientAddress(), clip(origin),
                 fingerprint, identity.getSubject()));
-        return new Accepted(id, identity, found.viaSubprotocol(), slot, request.clientAddress());
+        return new Accepted(id, identity, viaSubprotocol, slot, request.clientAddress());
     }
 
     private Rejected reject(String id, HandshakeView request, String origin, String fingerprint, Rejection reason) {
