@@ -1,0 +1,36 @@
+package dev.wsguard.contract.app;
+
+import dev.wsguard.GuardedEndpoint;
+import dev.wsguard.Handler;
+import dev.wsguard.Revocations;
+import dev.wsguard.WsGuard;
+import dev.wsguard.WsGuardConfigurator;
+import jakarta.websocket.Session;
+import jakarta.websocket.server.ServerEndpoint;
+
+/** The guarded endpoint of the contract suite: plain handlers, no checks of its own. */
+@ServerEndpoint(value = "/contract", configurator = WsGuardConfigurator.class)
+public class ContractEndpoint extends GuardedEndpoint<ContractMessage> {
+
+    @Handler
+    String echo(ContractMessage.Echo echo, Session session) {
+        return "{\"type\":\"echo\",\"from\":\"" + WsGuard.identity(session).getSubject() + "\",\"length\":"
+                + echo.text().length() + "}";
+    }
+
+    @Handler
+    String burst(ContractMessage.Burst burst) {
+        return "{\"type\":\"burst\"}";
+    }
+
+    @Handler
+    String revoke(ContractMessage.Revoke revoke) {
+        Revocations.shared().revokeUser(revoke.user());
+        return "{\"type\":\"revoked\"}";
+    }
+
+    @Handler
+    String events(ContractMessage.Events events) {
+        return "{\"type\":\"events\",\"count\":" + EventProbe.count(events.reason()) + "}";
+    }
+}
