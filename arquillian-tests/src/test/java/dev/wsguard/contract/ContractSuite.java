@@ -5,6 +5,8 @@ import org.junit.jupiter.api.Test;
 import java.net.URI;
 import java.time.Duration;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -18,11 +20,23 @@ abstract class ContractSuite {
     /** {@code ws://127.0.0.1:PORT/CONTEXT/contract} on the runtime under test. */
     abstract URI endpoint();
 
+    /** The unguarded endpoint next to it. */
+    URI open() {
+        return endpoint().resolve("open");
+    }
+
     static String user(String role) {
         return role + "-" + UUID.randomUUID().toString().substring(0, 8);
     }
 
     // ------------------------------------------------------------------ before the 101
+
+    @Test
+    void handshakeWhenEndpointUnguardedThenForeignOriginWithoutTokenUpgrades() throws Exception {
+        // The attack the guarded endpoint must stop: the runtime alone lets it through.
+        RawUpgrade.Answer answer = RawUpgrade.send(open(), Tokens.FOREIGN_ORIGIN, null);
+        assertThat(answer.status()).isEqualTo(101);
+    }
 
     @Test
     void handshakeWhenOriginForeignThen403BeforeUpgrade() throws Exception {
@@ -134,6 +148,57 @@ abstract class ContractSuite {
         try (Client client = Client.open(endpoint(), Tokens.valid(user("big")))) {
             client.send("{\"type\":\"echo\",\"text\":\"" + "a".repeat(70_000) + "\"}");
             assertThat(client.awaitClose(Duration.ofSeconds(20))).isEqualTo(1009);
+        }
+    }
+
+    @Test
+    void messageWhenHugeAndFragmentedThenClose1009WhileReading() throws Exception {
+        String fragment = "a".repeat(1 << 20);
+        int total = 64;
+        int sent = 0;
+        try (Client client = Client.open(endpoint(), Tokens.valid(user("huge")))) {
+            client.socket().sendText("{\"type\":\"echo\",\"text\":\"", false).get(20, TimeUnit.SECONDS);
+            try {
+                while (sent < total && !client.closeCode.isDone()) {
+                    client.socket().sendText(fragment, false).get(20, TimeUnit.SECONDS);
+                    sent++;
+                }
+            } catch (ExecutionException e) {
+                // The server closed while we were still sending: what the cap is for.
+            }
+            assertThat(client.awaitClose(Duration.ofSeconds(20))).isEqualTo(1009);
+        }
+        // Refused while reading: the client could not push the whole 64 MB before the close reached it.
+        assertThat(sent).isLessThan(total);
+    }
+
+    @Test
+    void messageWhenManyOversizedThenServerHeapDoesNotGrow() throws Exception {
+        long before = heap();
+        String fragment = "b".repeat(48 * 1024);
+        for (int i = 0; i < 300; i++) {
+            try (Client client = Client.open(endpoint(), Tokens.valid(user("heap")))) {
+                client.socket().sendText("{\"type\":\"echo\",\"text\":\"", false).get(20, TimeUnit.SECONDS);
+                try {
+                    for (int f = 0; f < 4 && !client.closeCode.isDone(); f++) {
+                        client.socket().sendText(fragment, false).get(20, TimeUnit.SECONDS);
+                    }
+                } catch (ExecutionException e) {
+                    // Closed by the server mid-message.
+                }
+                assertThat(client.awaitClose(Duration.ofSeconds(20))).isEqualTo(1009);
+            }
+        }
+        long after = heap();
+        // 300 sessions holding their 64-192 KB messages would be 20-60 MB; a kept session more.
+        assertThat(after - before).isLessThan(16L << 20);
+    }
+
+    private long heap() throws Exception {
+        try (Client client = Client.open(endpoint(), Tokens.valid(user("probe")))) {
+            client.send("{\"type\":\"heap\"}");
+            String answer = client.next();
+            return Long.parseLong(answer.replaceAll("\\D", ""));
         }
     }
 

@@ -15,7 +15,8 @@ class TyrusContractIT extends ContractSuite {
     @BeforeAll
     static void start() throws Exception {
         Tokens.config().forEach(System::setProperty);
-        server = GuardedServer.builder().host("127.0.0.1").port(0).endpoint(ContractEndpoint.class).build();
+        server = GuardedServer.builder().host("127.0.0.1").port(0).endpoint(ContractEndpoint.class)
+                .endpoint(dev.wsguard.contract.app.OpenEndpoint.class).build();
         server.start();
     }
 

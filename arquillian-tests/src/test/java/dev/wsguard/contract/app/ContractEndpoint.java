@@ -30,6 +30,14 @@ public class ContractEndpoint extends GuardedEndpoint<ContractMessage> {
     }
 
     @Handler
+    String heap(ContractMessage.Heap heap) {
+        Runtime runtime = Runtime.getRuntime();
+        System.gc();
+        System.gc();
+        return "{\"type\":\"heap\",\"used\":" + (runtime.totalMemory() - runtime.freeMemory()) + "}";
+    }
+
+    @Handler
     String events(ContractMessage.Events events) {
         return "{\"type\":\"events\",\"count\":" + EventProbe.count(events.reason()) + "}";
     }

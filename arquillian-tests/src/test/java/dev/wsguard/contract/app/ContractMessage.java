@@ -13,7 +13,8 @@ import jakarta.validation.constraints.Size;
         @JsonbSubtype(alias = "echo", type = ContractMessage.Echo.class),
         @JsonbSubtype(alias = "burst", type = ContractMessage.Burst.class),
         @JsonbSubtype(alias = "revoke", type = ContractMessage.Revoke.class),
-        @JsonbSubtype(alias = "events", type = ContractMessage.Events.class)})
+        @JsonbSubtype(alias = "events", type = ContractMessage.Events.class),
+        @JsonbSubtype(alias = "heap", type = ContractMessage.Heap.class)})
 public sealed interface ContractMessage {
 
     /** Anyone authenticated; echoed back with the caller's subject. */
@@ -35,5 +36,10 @@ public sealed interface ContractMessage {
     /** How many security events of one kind the CDI observer has seen (EE runtimes only). */
     @PermitAll
     record Events(@NotNull String reason) implements ContractMessage {
+    }
+
+    /** The server's heap in use after a full collection, for the memory tests. */
+    @PermitAll
+    record Heap() implements ContractMessage {
     }
 }
