@@ -31,8 +31,11 @@ import java.util.List;
  * built in code. Either way an incomplete or unsafe configuration throws {@link GuardConfigException} when the
  * container deploys the endpoint: a guarded endpoint never starts open.
  *
- * <p>On Tyrus (standalone and Payara) a refusal is rendered as the exact status with the upgrade headers removed;
- * use {@link dev.wsguard.tyrus.GuardedServer} standalone so the refused connection is also closed. Thread-safe: the
+ * <p>In a WAR (Payara, WildFly) a filter registered by {@link dev.wsguard.ee.WsGuardInitializer} checks the upgrade
+ * before the container performs it and answers refusals with their exact status; this configurator then takes that
+ * verdict, and checks the handshake itself whenever there is none. On Tyrus standalone a refusal is rendered as the
+ * exact status with the upgrade headers removed; use {@link dev.wsguard.tyrus.GuardedServer} so the refused
+ * connection is also closed. Thread-safe: the
  * container shares one instance among all handshakes of the endpoint, and it holds no per-connection state.
  */
 public class WsGuardConfigurator extends ServerEndpointConfig.Configurator {

@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * Checks a WebSocket upgrade to one guarded endpoint before the container performs it: handshake rate, origin,
@@ -34,11 +35,13 @@ import java.util.Map;
 public final class WsGuardFilter implements Filter {
 
     private final Class<?> endpointClass;
+    private final Pattern path;
     private final HandshakeGuard guard;
     private final boolean counted;
 
-    WsGuardFilter(Class<?> endpointClass, HandshakeGuard guard) {
+    WsGuardFilter(Class<?> endpointClass, Pattern path, HandshakeGuard guard) {
         this.endpointClass = endpointClass;
+        this.path = path;
         this.guard = guard;
         // Only an endpoint that gives the slot back on close may take one, or the quota would leak.
         this.counted = GuardedEndpoint.class.isAssignableFrom(endpointClass);
@@ -48,7 +51,7 @@ public final class WsGuardFilter implements Filter {
     public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain)
             throws IOException, ServletException {
         if (!(req instanceof HttpServletRequest request) || !(res instanceof HttpServletResponse response)
-                || !isUpgrade(request)) {
+                || !isUpgrade(request) || !path.matcher(pathInContext(request)).matches()) {
             chain.doFilter(req, res);
             return;
         }
@@ -89,6 +92,13 @@ public final class WsGuardFilter implements Filter {
         return false;
     }
 
+    private static String pathInContext(HttpServletRequest request) {
+        String uri = request.getRequestURI();
+        String context = request.getContextPath();
+        String inContext = uri.startsWith(context) ? uri.substring(context.length()) : uri;
+        return inContext.isEmpty() ? "/" : inContext;
+    }
+
     private static HandshakeView view(HttpServletRequest request) {
         Map<String, List<String>> headers = new LinkedHashMap<>();
         for (String name : Collections.list(request.getHeaderNames())) {
@@ -100,8 +110,8 @@ public final class WsGuardFilter implements Filter {
     }
 
     private static void refuse(HttpServletResponse response, HandshakeGuard.Rejected rejected) throws IOException {
-        // setStatus, not sendError: an error page would add a body, and on some servers details.
-        response.reset();
+        // setStatus, not sendError: an error page would add a body, and on some servers details. No reset():
+        // nothing is written yet, and Payara's reset() fails on a worker thread that served an upgrade before.
         response.setStatus(rejected.reason().httpStatus());
         rejected.reason().wwwAuthenticate().ifPresent(value -> response.setHeader("WWW-Authenticate", value));
         if (rejected.retryAfterSeconds() > 0) {

@@ -15,6 +15,8 @@ import jakarta.websocket.server.ServerEndpoint;
 import java.lang.reflect.InvocationTargetException;
 import java.util.EnumSet;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Registers a {@link WsGuardFilter} on the path of every {@code @ServerEndpoint} of the WAR whose configurator is
@@ -51,7 +53,7 @@ public final class WsGuardInitializer implements ServletContainerInitializer {
             WsGuardConfigurator configurator = instantiate(annotation.configurator());
             String pattern = urlPattern(annotation.value());
             FilterRegistration.Dynamic filter = context.addFilter("wsguard:" + endpoint.getName(),
-                    new WsGuardFilter(endpoint, UpgradeHandoff.guardOf(configurator)));
+                    new WsGuardFilter(endpoint, pathMatcher(annotation.value()), UpgradeHandoff.guardOf(configurator)));
             if (filter == null) {
                 throw new GuardConfigException("a filter named wsguard:" + endpoint.getName() + " already exists");
             }
@@ -70,10 +72,27 @@ public final class WsGuardInitializer implements ServletContainerInitializer {
     static String urlPattern(String endpointPath) {
         int variable = endpointPath.indexOf('{');
         if (variable < 0) {
-            return endpointPath;
+            // "" is the Servlet pattern of the context root alone; "/" would mean the default servlet.
+            return endpointPath.equals("/") ? "" : endpointPath;
         }
         String prefix = endpointPath.substring(0, endpointPath.lastIndexOf('/', variable));
         return prefix + "/*";
+    }
+
+    /**
+     * The paths the endpoint answers, within the context: a URI template's variables match one path segment. The
+     * filter leaves other upgrades under a template's prefix to their own endpoints.
+     */
+    static Pattern pathMatcher(String endpointPath) {
+        StringBuilder regex = new StringBuilder();
+        Matcher variables = Pattern.compile("\\{[^}]*}").matcher(endpointPath);
+        int last = 0;
+        while (variables.find()) {
+            regex.append(Pattern.quote(endpointPath.substring(last, variables.start()))).append("[^/]+");
+            last = variables.end();
+        }
+        regex.append(Pattern.quote(endpointPath.substring(last)));
+        return Pattern.compile(regex.toString());
     }
 
     private static WsGuardConfigurator instantiate(Class<?> type) {

@@ -5,10 +5,9 @@ import org.junit.jupiter.api.Test;
 import java.net.URI;
 import java.time.Duration;
 import java.util.UUID;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 /**
  * The contract of a guarded endpoint, written once and run unchanged on every runtime (Payara Micro, WildFly,
@@ -114,6 +113,14 @@ abstract class ContractSuite {
     }
 
     @Test
+    void identityWhenTokenVerifiedByWsguardThenScopesFromScopeClaim() throws Exception {
+        try (Client client = Client.open(endpoint(), Tokens.valid(user("who")))) {
+            client.send("{\"type\":\"whoami\"}");
+            assertThat(client.next()).isEqualTo("{\"type\":\"whoami\",\"verifier\":\"wsguard\",\"scopes\":\"read\"}");
+        }
+    }
+
+    @Test
     void messageWhenMalformedThenClose1007() throws Exception {
         try (Client client = Client.open(endpoint(), Tokens.valid(user("m")))) {
             client.send("{\"type\":\"echo\",\"text\":\"x\",\"extra\":1}");
@@ -145,9 +152,9 @@ abstract class ContractSuite {
 
     @Test
     void messageWhenOverSizeCapThenClose1009() throws Exception {
-        try (Client client = Client.open(endpoint(), Tokens.valid(user("big")))) {
-            client.send("{\"type\":\"echo\",\"text\":\"" + "a".repeat(70_000) + "\"}");
-            assertThat(client.awaitClose(Duration.ofSeconds(20))).isEqualTo(1009);
+        try (RawSocket socket = RawSocket.open(endpoint(), Tokens.valid(user("big")))) {
+            socket.send("{\"type\":\"echo\",\"text\":\"" + "a".repeat(70_000) + "\"}", true, true);
+            assertThat(socket.awaitCloseCode()).isEqualTo(1009);
         }
     }
 
@@ -156,19 +163,17 @@ abstract class ContractSuite {
         String fragment = "a".repeat(1 << 20);
         int total = 64;
         int sent = 0;
-        try (Client client = Client.open(endpoint(), Tokens.valid(user("huge")))) {
-            client.socket().sendText("{\"type\":\"echo\",\"text\":\"", false).get(20, TimeUnit.SECONDS);
-            try {
-                while (sent < total && !client.closeCode.isDone()) {
-                    client.socket().sendText(fragment, false).get(20, TimeUnit.SECONDS);
-                    sent++;
-                }
-            } catch (ExecutionException e) {
-                // The server closed while we were still sending: what the cap is for.
+        try (RawSocket socket = RawSocket.open(endpoint(), Tokens.valid(user("huge")))) {
+            socket.send("{\"type\":\"echo\",\"text\":\"", true, false);
+            // Like a real client, it stops sending once the server has answered (with its close frame).
+            while (sent < total && !socket.serverSpoke() && socket.send(fragment, false, false)) {
+                sent++;
             }
-            assertThat(client.awaitClose(Duration.ofSeconds(20))).isEqualTo(1009);
+            assertThat(socket.awaitCloseCode()).isEqualTo(1009);
         }
-        // Refused while reading: the client could not push the whole 64 MB before the close reached it.
+        System.out.println("MEASURE " + getClass().getSimpleName() + " " + System.getProperty("arquillian.launch")
+                + ": 1 MB fragments written before the server refused the message: " + sent + " of " + total);
+        // Refused while reading: the answer came long before the whole 64 MB was sent.
         assertThat(sent).isLessThan(total);
     }
 
@@ -177,21 +182,31 @@ abstract class ContractSuite {
         long before = heap();
         String fragment = "b".repeat(48 * 1024);
         for (int i = 0; i < 300; i++) {
-            try (Client client = Client.open(endpoint(), Tokens.valid(user("heap")))) {
-                client.socket().sendText("{\"type\":\"echo\",\"text\":\"", false).get(20, TimeUnit.SECONDS);
-                try {
-                    for (int f = 0; f < 4 && !client.closeCode.isDone(); f++) {
-                        client.socket().sendText(fragment, false).get(20, TimeUnit.SECONDS);
-                    }
-                } catch (ExecutionException e) {
-                    // Closed by the server mid-message.
-                }
-                assertThat(client.awaitClose(Duration.ofSeconds(20))).isEqualTo(1009);
+            try (RawSocket socket = RawSocket.open(endpoint(), Tokens.valid(user("heap")))) {
+                socket.send("{\"type\":\"echo\",\"text\":\"", true, false);
+                socket.send(fragment, false, false);
+                socket.send(fragment, false, false); // takes the message over 64 KiB
+                assertThat(socket.awaitCloseCode()).isEqualTo(1009);
             }
         }
         long after = heap();
-        // 300 sessions holding their 64-192 KB messages would be 20-60 MB; a kept session more.
+        System.out.println("MEASURE " + getClass().getSimpleName() + " " + System.getProperty("arquillian.launch")
+                + ": server heap after GC before 300 oversized messages " + (before >> 20) + " MB, after "
+                + (after >> 20) + " MB");
+        // 300 sessions kept with their 96 KB messages would be 30 MB and more.
         assertThat(after - before).isLessThan(16L << 20);
+    }
+
+    @Test
+    void messageWhenOneHugeFrameThenClose1009() throws Exception {
+        // Known limit, in SECURITY.md: Tyrus in Payara reads a whole frame into its incoming buffer (about 4 MB)
+        // before any handler sees a part, and closes 1011 when the frame is larger. Skipped there, not passed.
+        assumeFalse("payara".equals(System.getProperty("arquillian.launch")),
+                "Payara buffers one frame up to its incoming buffer and answers 1011 above it");
+        try (RawSocket socket = RawSocket.open(endpoint(), Tokens.valid(user("frame")))) {
+            socket.send("{\"type\":\"echo\",\"text\":\"" + "c".repeat(10 << 20) + "\"}", true, true);
+            assertThat(socket.awaitCloseCode()).isEqualTo(1009);
+        }
     }
 
     private long heap() throws Exception {

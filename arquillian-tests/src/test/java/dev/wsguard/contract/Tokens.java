@@ -1,6 +1,7 @@
 package dev.wsguard.contract;
 
 import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.RSASSASigner;
@@ -25,7 +26,7 @@ public final class Tokens {
 
     static final String ISSUER = "https://issuer.contract.test";
     static final String AUDIENCE = "wsguard-contract";
-    static final String ORIGIN = "https://app.contract.test";
+    public static final String ORIGIN = "https://app.contract.test";
     static final String FOREIGN_ORIGIN = "https://evil.contract.test";
     /** Small enough for the quota test to reach it with a few connections. */
     static final int MAX_PER_USER = 2;
@@ -57,10 +58,17 @@ public final class Tokens {
         return config;
     }
 
-    /** The same configuration as a properties file. */
-    public static String properties() {
+    /** The key the EE deployments read from {@code ContractConfigSource} rather than the properties file. */
+    static final String ORIGINS_KEY = "wsguard.origins.allowed";
+
+    /** The same configuration as a properties file, without the {@code excluded} keys. */
+    public static String properties(String... excluded) {
         StringBuilder out = new StringBuilder();
-        config().forEach((k, v) -> out.append(k).append('=').append(v.replace("\\", "\\\\")).append('\n'));
+        config().forEach((k, v) -> {
+            if (!List.of(excluded).contains(k)) {
+                out.append(k).append('=').append(v.replace("\\", "\\\\")).append('\n');
+            }
+        });
         return out.toString();
     }
 
@@ -91,7 +99,8 @@ public final class Tokens {
                 .jwtID(java.util.UUID.randomUUID().toString())
                 .build();
         try {
-            SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(key.getKeyID()).build(),
+            SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).type(JOSEObjectType.JWT)
+                    .keyID(key.getKeyID()).build(),
                     claims);
             jwt.sign(new RSASSASigner(key));
             return jwt.serialize();

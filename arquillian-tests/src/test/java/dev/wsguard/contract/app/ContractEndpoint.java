@@ -7,6 +7,9 @@ import dev.wsguard.WsGuard;
 import dev.wsguard.WsGuardConfigurator;
 import jakarta.websocket.Session;
 import jakarta.websocket.server.ServerEndpoint;
+import org.eclipse.microprofile.jwt.JsonWebToken;
+
+import java.util.TreeSet;
 
 /** The guarded endpoint of the contract suite: plain handlers, no checks of its own. */
 @ServerEndpoint(value = "/contract", configurator = WsGuardConfigurator.class)
@@ -27,6 +30,14 @@ public class ContractEndpoint extends GuardedEndpoint<ContractMessage> {
     String revoke(ContractMessage.Revoke revoke) {
         Revocations.shared().revokeUser(revoke.user());
         return "{\"type\":\"revoked\"}";
+    }
+
+    @Handler
+    String whoami(ContractMessage.WhoAmI whoami, Session session) {
+        JsonWebToken identity = WsGuard.identity(session);
+        String verifier = identity.getClass().getName().startsWith("dev.wsguard.") ? "wsguard" : "container";
+        return "{\"type\":\"whoami\",\"verifier\":\"" + verifier + "\",\"scopes\":\""
+                + String.join(" ", new TreeSet<>(WsGuard.scopes(session))) + "\"}";
     }
 
     @Handler

@@ -14,7 +14,8 @@ import jakarta.validation.constraints.Size;
         @JsonbSubtype(alias = "burst", type = ContractMessage.Burst.class),
         @JsonbSubtype(alias = "revoke", type = ContractMessage.Revoke.class),
         @JsonbSubtype(alias = "events", type = ContractMessage.Events.class),
-        @JsonbSubtype(alias = "heap", type = ContractMessage.Heap.class)})
+        @JsonbSubtype(alias = "heap", type = ContractMessage.Heap.class),
+        @JsonbSubtype(alias = "whoami", type = ContractMessage.WhoAmI.class)})
 public sealed interface ContractMessage {
 
     /** Anyone authenticated; echoed back with the caller's subject. */
@@ -36,6 +37,11 @@ public sealed interface ContractMessage {
     /** How many security events of one kind the CDI observer has seen (EE runtimes only). */
     @PermitAll
     record Events(@NotNull String reason) implements ContractMessage {
+    }
+
+    /** Who verified the caller's token (wsguard or the container) and the scopes wsguard reads from it. */
+    @PermitAll
+    record WhoAmI() implements ContractMessage {
     }
 
     /** The server's heap in use after a full collection, for the memory tests. */
