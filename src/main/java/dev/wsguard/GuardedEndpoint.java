@@ -1,5 +1,6 @@
 package dev.wsguard;
 
+import dev.wsguard.internal.PartialText;
 import dev.wsguard.internal.message.MessageGuard;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.OnClose;
@@ -46,10 +47,16 @@ public abstract class GuardedEndpoint<M> {
         }
     }
 
-    /** Every text message of the session enters here. Not for user code. */
+    /**
+     * Every text message of the session enters here, part by part, so the size cap holds while reading on every
+     * runtime (a message is refused with 1009 at the first part over the cap, never buffered whole). Not for user
+     * code.
+     */
     @OnMessage
-    public final void onGuardedMessage(String text, Session session) {
-        if (MessageGuard.of(session, getClass()).handle(this, text, session)) {
+    public final void onGuardedMessage(String part, boolean last, Session session) {
+        MessageGuard guard = MessageGuard.of(session, getClass());
+        String text = PartialText.add(session, part, last, guard.maxMessageBytes(), () -> guard.tooBig(session));
+        if (text != null && guard.handle(this, text, session)) {
             // First-message mode: the session has just authenticated.
             opened(session);
         }

@@ -52,8 +52,16 @@ public final class WsGuard {
 
     /** The OAuth scopes of an identity obtained from {@link #identity(Session)}. */
     public static Set<String> scopes(JsonWebToken identity) {
-        // Fails closed: a token verified elsewhere shows no scopes until it is read the same way.
-        return identity instanceof VerifiedToken verified ? verified.scopes() : Set.of();
+        if (identity instanceof VerifiedToken verified) {
+            return verified.scopes();
+        }
+        // A token the container verified (MP-JWT on Payara or WildFly): the space-separated "scope" string. Any
+        // other shape counts as no scope, so scope rules fail closed.
+        Object scope = identity == null ? null : identity.getClaim("scope");
+        if (scope instanceof String s && !s.isBlank()) {
+            return Set.copyOf(java.util.Arrays.asList(s.trim().split("\\s+")));
+        }
+        return Set.of();
     }
 
     /** The connection id used in this session's security events, or null for an unguarded session. */

@@ -3,6 +3,7 @@ package dev.wsguard;
 import dev.wsguard.internal.ConnectionQuotas;
 import dev.wsguard.internal.HandshakeGuard;
 import dev.wsguard.internal.HandshakeView;
+import dev.wsguard.internal.UpgradeHandoff;
 import dev.wsguard.internal.tyrus.TyrusAdapter;
 import jakarta.websocket.HandshakeResponse;
 import jakarta.websocket.server.HandshakeRequest;
@@ -30,8 +31,11 @@ import java.util.List;
  * built in code. Either way an incomplete or unsafe configuration throws {@link GuardConfigException} when the
  * container deploys the endpoint: a guarded endpoint never starts open.
  *
- * <p>On Tyrus (standalone and Payara) a refusal is rendered as the exact status with the upgrade headers removed;
- * use {@link dev.wsguard.tyrus.GuardedServer} standalone so the refused connection is also closed. Thread-safe: the
+ * <p>In a WAR (Payara, WildFly) a filter registered by {@link dev.wsguard.ee.WsGuardInitializer} checks the upgrade
+ * before the container performs it and answers refusals with their exact status; this configurator then takes that
+ * verdict, and checks the handshake itself whenever there is none. On Tyrus standalone a refusal is rendered as the
+ * exact status with the upgrade headers removed; use {@link dev.wsguard.tyrus.GuardedServer} so the refused
+ * connection is also closed. Thread-safe: the
  * container shares one instance among all handshakes of the endpoint, and it holds no per-connection state.
  */
 public class WsGuardConfigurator extends ServerEndpointConfig.Configurator {
@@ -39,6 +43,10 @@ public class WsGuardConfigurator extends ServerEndpointConfig.Configurator {
     private static final System.Logger LOG = System.getLogger("dev.wsguard");
 
     private final HandshakeGuard guard;
+
+    static {
+        UpgradeHandoff.guardAccess(configurator -> configurator.guard);
+    }
 
     /** Reads the configuration with {@link GuardConfig#fromConfig()}. */
     public WsGuardConfigurator() {
@@ -97,19 +105,27 @@ public class WsGuardConfigurator extends ServerEndpointConfig.Configurator {
 
     @Override
     public void modifyHandshake(ServerEndpointConfig sec, HandshakeRequest request, HandshakeResponse response) {
-        HandshakeView view = new HandshakeView(request.getRequestURI() == null ? null
-                : request.getRequestURI().getPath(), request.getHeaders(), request.getParameterMap(),
-                TyrusAdapter.clientAddress(request));
-        // Only an endpoint that gives the slot back on close may take one, or the quota would leak.
-        boolean counted = GuardedEndpoint.class.isAssignableFrom(sec.getEndpointClass());
-        HandshakeGuard.Outcome outcome = guard.check(view, counted, sec.getPath());
+        // On Payara and WildFly the pre-upgrade filter (dev.wsguard.ee) has already decided; without its verdict
+        // (Tyrus standalone, or a filter that did not run) the handshake is checked here, never let through.
+        UpgradeHandoff.Ticket ticket = UpgradeHandoff.take(sec.getEndpointClass());
+        HandshakeGuard.Outcome outcome;
+        if (ticket != null) {
+            outcome = ticket.accepted();
+        } else {
+            HandshakeView view = new HandshakeView(request.getRequestURI() == null ? null
+                    : request.getRequestURI().getPath(), request.getHeaders(), request.getParameterMap(),
+                    TyrusAdapter.clientAddress(request));
+            // Only an endpoint that gives the slot back on close may take one, or the quota would leak.
+            boolean counted = GuardedEndpoint.class.isAssignableFrom(sec.getEndpointClass());
+            outcome = guard.check(view, counted, sec.getPath(), null);
+        }
         if (outcome instanceof HandshakeGuard.Accepted accepted) {
             // Per-handshake copy on Tyrus >= 2.1, Undertow and Payara: becomes this session's user properties.
             if (accepted.identity() != null) {
                 sec.getUserProperties().put(WsGuard.IDENTITY, accepted.identity());
             }
             sec.getUserProperties().put(WsGuard.CONNECTION_ID, accepted.connectionId());
-            sec.getUserProperties().put(WsGuard.CONTEXT, guard.context());
+            sec.getUserProperties().put(WsGuard.CONTEXT, ticket != null ? ticket.context() : guard.context());
             if (accepted.slot() != null) {
                 sec.getUserProperties().put(ConnectionQuotas.SLOT, accepted.slot());
             }

@@ -11,7 +11,9 @@ import java.util.Properties;
 import java.util.function.Function;
 
 /**
- * The configuration sources MicroProfile Config defines by default, in its order: system properties (ordinal
+ * Where configuration keys are read. When a MicroProfile Config implementation is present (Payara, WildFly, or one
+ * the application adds), its {@code Config} is used, with every source the application or server defines. Otherwise
+ * the sources MicroProfile Config defines by default are read directly, in its order: system properties (ordinal
  * 400), environment variables (300, with MP Config's name mapping) and every
  * {@code META-INF/microprofile-config.properties} on the class path (100).
  */
@@ -20,10 +22,50 @@ public final class ConfigLookup {
     private ConfigLookup() {
     }
 
-    /** A lookup over the three default sources, reading the properties files once. */
+    private static final boolean MP_CONFIG_API = present("org.eclipse.microprofile.config.ConfigProvider");
+
+    /**
+     * MicroProfile Config's {@code Config} of the calling application when an implementation is present, else a
+     * lookup over the three default sources (reading the properties files once).
+     */
     public static Function<String, Optional<String>> standard() {
+        if (MP_CONFIG_API) {
+            Function<String, Optional<String>> config = MicroProfile.config();
+            if (config != null) {
+                return config;
+            }
+        }
+        return defaultSources();
+    }
+
+    /** The three default sources, whether or not MicroProfile Config is present. */
+    public static Function<String, Optional<String>> defaultSources() {
         Properties files = classpathProperties();
         return key -> firstNonBlank(System.getProperty(key), environment(key), files.getProperty(key));
+    }
+
+    private static boolean present(String className) {
+        try {
+            Class.forName(className, false, ConfigLookup.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
+        }
+    }
+
+    /** Loaded only when the MicroProfile Config API is on the class path. */
+    private static final class MicroProfile {
+        /** The application's config, or null when the API is there but no implementation is. */
+        static Function<String, Optional<String>> config() {
+            org.eclipse.microprofile.config.Config config;
+            try {
+                config = org.eclipse.microprofile.config.ConfigProvider.getConfig();
+            } catch (IllegalStateException | java.util.ServiceConfigurationError e) {
+                return null;
+            }
+            // MP Config already treats an empty value as missing; blank is treated the same as elsewhere.
+            return key -> config.getOptionalValue(key, String.class).filter(v -> !v.isBlank());
+        }
     }
 
     private static Optional<String> firstNonBlank(String... values) {

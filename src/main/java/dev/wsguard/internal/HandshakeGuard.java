@@ -83,14 +83,21 @@ public final class HandshakeGuard {
      *                ({@code GuardedEndpoint} does)
      */
     public Outcome check(HandshakeView peerView, boolean counted) {
-        return check(peerView, counted, peerView.path());
+        return check(peerView, counted, peerView.path(), null);
     }
 
     /**
-     * @param counted  whether the connection takes a quota slot
-     * @param endpoint the endpoint's deployed path template: names its JMX view and meters
+     * As {@link #check(HandshakeView, boolean)}, for the endpoint deployed at {@code endpoint}; when
+     * {@code containerVerified} is given (the container already authenticated the upgrade with MP-JWT) that identity
+     * is used instead of extracting and verifying a token; the rate limit, origin, revocation and quotas are still
+     * enforced, and the expiry timer follows its {@code exp}.
+     *
+     * @param counted           whether the connection takes a quota slot
+     * @param endpoint          the endpoint's deployed path template (never the requested path: it names the JMX
+     *                          view and meters, whose number must stay bounded)
+     * @param containerVerified the identity the container verified, or null
      */
-    public Outcome check(HandshakeView peerView, boolean counted, String endpoint) {
+    public Outcome check(HandshakeView peerView, boolean counted, String endpoint, JsonWebToken containerVerified) {
         events.endpoint(endpoint);
         String client = addresses.resolve(peerView.clientAddress(), peerView.header("Forwarded"),
                 peerView.header("X-Forwarded-For"));
@@ -127,16 +134,29 @@ public final class HandshakeGuard {
             // The token comes in the first message; the user's quota is counted then (Slot.bindUser).
             return acceptUnauthenticated(id, request, origin, counted);
         }
-        TokenExtractor.Found found = extractor.extract(request, originVerified);
-        if (found.rejection() != null) {
-            return reject(id, request, origin, null, found.rejection());
+        JsonWebToken identity;
+        String fingerprint;
+        boolean viaSubprotocol;
+        if (containerVerified != null) {
+            identity = containerVerified;
+            fingerprint = containerVerified.getRawToken() == null ? null : fingerprint(containerVerified.getRawToken());
+            viaSubprotocol = false;
+            if (identity.getExpirationTime() > 0 && identity.getExpirationTime() * 1000 <= System.currentTimeMillis()) {
+                return reject(id, request, origin, fingerprint, Rejection.TOKEN_EXPIRED);
+            }
+        } else {
+            TokenExtractor.Found found = extractor.extract(request, originVerified);
+            if (found.rejection() != null) {
+                return reject(id, request, origin, null, found.rejection());
+            }
+            fingerprint = fingerprint(found.token());
+            Verification verdict = verifier.verify(found.token());
+            if (verdict instanceof Verification.Invalid invalid) {
+                return reject(id, request, origin, fingerprint, invalid.reason());
+            }
+            identity = ((Verification.Valid) verdict).token();
+            viaSubprotocol = found.viaSubprotocol();
         }
-        String fingerprint = fingerprint(found.token());
-        Verification verdict = verifier.verify(found.token());
-        if (verdict instanceof Verification.Invalid invalid) {
-            return reject(id, request, origin, fingerprint, invalid.reason());
-        }
-        JsonWebToken identity = ((Verification.Valid) verdict).token();
         if (config.revocations().isRevoked(identity)) {
             return reject(id, request, origin, fingerprint, Rejection.TOKEN_REVOKED);
         }
@@ -156,7 +176,7 @@ public final class HandshakeGuard {
         events.emit(new SecurityEvent(Instant.now(), SecurityEvent.Kind.HANDSHAKE_ACCEPTED,
                 SecurityEvent.Phase.HANDSHAKE, null, id, request.path(), request.clientAddress(), clip(origin),
                 fingerprint, identity.getSubject()));
-        return new Accepted(id, identity, found.viaSubprotocol(), slot, request.clientAddress());
+        return new Accepted(id, identity, viaSubprotocol, slot, request.clientAddress());
     }
 
     private Outcome acceptUnauthenticated(String id, HandshakeView request, String origin, boolean counted) {

@@ -490,6 +490,16 @@ public final class MessageGuard {
         };
     }
 
+    /** The cap on one whole message, in UTF-8 bytes ({@code wsguard.message.max-bytes}). */
+    public int maxMessageBytes() {
+        return config.messageMaxBytes();
+    }
+
+    /** Closes the session with 1009 for a message that went over the cap while it was being read. */
+    public void tooBig(Session session) {
+        close(session, Rejection.MESSAGE_TOO_BIG, null);
+    }
+
     private boolean tooBig(String text) {
         int max = config.messageMaxBytes();
         int chars = text.length();

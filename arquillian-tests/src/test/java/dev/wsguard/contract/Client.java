@@ -1,0 +1,85 @@
+package dev.wsguard.contract;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.time.Duration;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/** A JDK WebSocket client that records every text message and the close code it receives. */
+final class Client implements WebSocket.Listener, AutoCloseable {
+
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    final BlockingQueue<String> messages = new LinkedBlockingQueue<>();
+    final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
+    private final StringBuilder partial = new StringBuilder();
+    private WebSocket socket;
+
+    static Client open(URI uri, String token) throws Exception {
+        Client client = new Client();
+        client.socket = HTTP.newWebSocketBuilder()
+                .header("Origin", Tokens.ORIGIN)
+                .header("Authorization", "Bearer " + token)
+                .connectTimeout(Duration.ofSeconds(10))
+                .buildAsync(uri, client).get(20, TimeUnit.SECONDS);
+        return client;
+    }
+
+    void send(String text) throws Exception {
+        socket.sendText(text, true).get(20, TimeUnit.SECONDS);
+    }
+
+    WebSocket socket() {
+        return socket;
+    }
+
+    String next() throws InterruptedException {
+        String message = messages.poll(20, TimeUnit.SECONDS);
+        if (message == null) {
+            throw new AssertionError("no message within 20 s");
+        }
+        return message;
+    }
+
+    int awaitClose(Duration within) throws Exception {
+        return closeCode.get(within.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+        partial.append(data);
+        if (last) {
+            messages.add(partial.toString());
+            partial.setLength(0);
+        }
+        webSocket.request(1);
+        return null;
+    }
+
+    @Override
+    public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+        closeCode.complete(statusCode);
+        return null;
+    }
+
+    @Override
+    public void onError(WebSocket webSocket, Throwable error) {
+        closeCode.completeExceptionally(error);
+    }
+
+    @Override
+    public void close() {
+        if (socket != null && !socket.isOutputClosed()) {
+            socket.sendClose(WebSocket.NORMAL_CLOSURE, "").orTimeout(5, TimeUnit.SECONDS).exceptionally(e -> null)
+                    .join();
+        }
+        if (socket != null) {
+            socket.abort();
+        }
+    }
+}

@@ -1,0 +1,126 @@
+package dev.wsguard.contract;
+
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * A WebSocket client on a plain socket, for the size tests: it writes frames of its choosing and then reads the
+ * server's close frame, even when the server stopped reading (and reset the connection) in the middle of a frame,
+ * which makes the JDK client report a write error instead of the close code.
+ */
+final class RawSocket implements AutoCloseable {
+
+    private final Socket socket;
+    private final OutputStream out;
+    private final DataInputStream in;
+    private boolean writeFailed;
+
+    private RawSocket(Socket socket) throws IOException {
+        this.socket = socket;
+        this.out = socket.getOutputStream();
+        this.in = new DataInputStream(socket.getInputStream());
+    }
+
+    static RawSocket open(URI uri, String token) throws IOException {
+        Socket socket = new Socket(uri.getHost(), uri.getPort());
+        socket.setSoTimeout(20_000);
+        byte[] key = new byte[16];
+        ThreadLocalRandom.current().nextBytes(key);
+        String request = "GET " + uri.getRawPath() + " HTTP/1.1\r\nHost: " + uri.getHost() + ":" + uri.getPort()
+                + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: "
+                + Base64.getEncoder().encodeToString(key) + "\r\nSec-WebSocket-Version: 13\r\nOrigin: "
+                + Tokens.ORIGIN + "\r\nAuthorization: Bearer " + token + "\r\n\r\n";
+        socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+        RawSocket raw = new RawSocket(socket);
+        String status = raw.readHead();
+        if (!status.startsWith("HTTP/1.1 101")) {
+            socket.close();
+            throw new IOException("not upgraded: " + status);
+        }
+        return raw;
+    }
+
+    /**
+     * Sends one text frame (opcode text for the first, continuation after); false once the server no longer takes
+     * data, after which nothing more is sent.
+     */
+    boolean send(String payload, boolean first, boolean fin) {
+        if (writeFailed) {
+            return false;
+        }
+        byte[] data = payload.getBytes(StandardCharsets.UTF_8);
+        byte[] mask = new byte[4];
+        ThreadLocalRandom.current().nextBytes(mask);
+        byte[] frame = new byte[14 + data.length];
+        int i = 0;
+        frame[i++] = (byte) ((fin ? 0x80 : 0) | (first ? 0x1 : 0x0));
+        if (data.length < 126) {
+            frame[i++] = (byte) (0x80 | data.length);
+        } else if (data.length < 65536) {
+            frame[i++] = (byte) (0x80 | 126);
+            frame[i++] = (byte) (data.length >>> 8);
+            frame[i++] = (byte) data.length;
+        } else {
+            frame[i++] = (byte) (0x80 | 127);
+            for (int shift = 56; shift >= 0; shift -= 8) {
+                frame[i++] = (byte) ((long) data.length >>> shift);
+            }
+        }
+        System.arraycopy(mask, 0, frame, i, 4);
+        i += 4;
+        for (int j = 0; j < data.length; j++) {
+            frame[i++] = (byte) (data[j] ^ mask[j & 3]);
+        }
+        try {
+            out.write(frame, 0, i);
+            out.flush();
+            return true;
+        } catch (IOException e) {
+            writeFailed = true;
+            return false;
+        }
+    }
+
+    /** Whether the server has sent anything since the upgrade (here: its close frame). */
+    boolean serverSpoke() throws IOException {
+        return in.available() > 0;
+    }
+
+    /** Reads frames until the server's close frame; its code. */
+    int awaitCloseCode() throws IOException {
+        while (true) {
+            int b0 = in.readUnsignedByte();
+            int b1 = in.readUnsignedByte();
+            long length = b1 & 0x7F;
+            if (length == 126) {
+                length = in.readUnsignedShort();
+            } else if (length == 127) {
+                length = in.readLong();
+            }
+            byte[] payload = new byte[(int) length];
+            in.readFully(payload);
+            if ((b0 & 0x0F) == 0x8) {
+                return payload.length >= 2 ? ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF) : 1005;
+            }
+        }
+    }
+
+    private String readHead() throws IOException {
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            head.append((char) in.readUnsignedByte());
+        }
+        return head.substring(0, head.indexOf("\r\n"));
+    }
+
+    @Override
+    public void close() throws IOException {
+        socket.close();
+    }
+}

@@ -1,0 +1,111 @@
+package dev.wsguard.contract;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.RSASSASigner;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The suite's token issuer: one RSA key per test JVM, published to the runtime under test as an inline JWKS
+ * ({@code mp.jwt.verify.publickey}), and the configuration every runtime gets.
+ */
+public final class Tokens {
+
+    static final String ISSUER = "https://issuer.contract.test";
+    static final String AUDIENCE = "wsguard-contract";
+    public static final String ORIGIN = "https://app.contract.test";
+    static final String FOREIGN_ORIGIN = "https://evil.contract.test";
+    /** Small enough for the quota test to reach it with a few connections. */
+    static final int MAX_PER_USER = 2;
+
+    private static final RSAKey KEY = generate();
+    private static final RSAKey OTHER_KEY = generate();
+
+    private Tokens() {
+    }
+
+    private static RSAKey generate() {
+        try {
+            return new RSAKeyGenerator(2048).keyID("contract").generate();
+        } catch (JOSEException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The configuration of the application under test, identical on every runtime. */
+    public static Map<String, String> config() {
+        Map<String, String> config = new LinkedHashMap<>();
+        config.put("wsguard.origins.allowed", ORIGIN);
+        config.put("mp.jwt.verify.publickey", new JWKSet(KEY.toPublicJWK()).toString());
+        config.put("mp.jwt.verify.issuer", ISSUER);
+        config.put("mp.jwt.verify.audiences", AUDIENCE);
+        config.put("wsguard.connections.max-per-user", Integer.toString(MAX_PER_USER));
+        // The suite opens many connections from one address; the per-address rate is not what it tests.
+        config.put("wsguard.handshake.limit-for-period", "10000");
+        return config;
+    }
+
+    /** The key the EE deployments read from {@code ContractConfigSource} rather than the properties file. */
+    static final String ORIGINS_KEY = "wsguard.origins.allowed";
+
+    /** The same configuration as a properties file, without the {@code excluded} keys. */
+    public static String properties(String... excluded) {
+        StringBuilder out = new StringBuilder();
+        config().forEach((k, v) -> {
+            if (!List.of(excluded).contains(k)) {
+                out.append(k).append('=').append(v.replace("\\", "\\\\")).append('\n');
+            }
+        });
+        return out.toString();
+    }
+
+    static String valid(String subject, String... groups) {
+        return sign(KEY, subject, Instant.now(), Duration.ofMinutes(5), groups);
+    }
+
+    static String expiringIn(String subject, Duration lifetime) {
+        return sign(KEY, subject, Instant.now(), lifetime);
+    }
+
+    static String expired(String subject) {
+        return sign(KEY, subject, Instant.now().minusSeconds(900), Duration.ofMinutes(5));
+    }
+
+    /** Well formed, right claims, signed by a key the server does not know under the server's key id. */
+    static String forged(String subject) {
+        return sign(OTHER_KEY, subject, Instant.now(), Duration.ofMinutes(5));
+    }
+
+    private static String sign(RSAKey key, String subject, Instant iat, Duration lifetime, String... groups) {
+        JWTClaimsSet claims = new JWTClaimsSet.Builder()
+                .issuer(ISSUER).audience(AUDIENCE).subject(subject)
+                .issueTime(Date.from(iat)).expirationTime(Date.from(iat.plus(lifetime)))
+                .claim("upn", subject)
+                .claim("groups", List.of(groups.length == 0 ? new String[] {"user"} : groups))
+                .claim("scope", "read")
+                .jwtID(java.util.UUID.randomUUID().toString())
+                .build();
+        try {
+            SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).type(JOSEObjectType.JWT)
+                    .keyID(key.getKeyID()).build(),
+                    claims);
+            jwt.sign(new RSASSASigner(key));
+            return jwt.serialize();
+        } catch (JOSEException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,51 @@
+package dev.wsguard.contract.app;
+
+import dev.wsguard.RateLimit;
+import jakarta.annotation.security.PermitAll;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.json.bind.annotation.JsonbSubtype;
+import jakarta.json.bind.annotation.JsonbTypeInfo;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
+
+/** What a client of the contract endpoint may send. */
+@JsonbTypeInfo(key = "type", value = {
+        @JsonbSubtype(alias = "echo", type = ContractMessage.Echo.class),
+        @JsonbSubtype(alias = "burst", type = ContractMessage.Burst.class),
+        @JsonbSubtype(alias = "revoke", type = ContractMessage.Revoke.class),
+        @JsonbSubtype(alias = "events", type = ContractMessage.Events.class),
+        @JsonbSubtype(alias = "heap", type = ContractMessage.Heap.class),
+        @JsonbSubtype(alias = "whoami", type = ContractMessage.WhoAmI.class)})
+public sealed interface ContractMessage {
+
+    /** Anyone authenticated; echoed back with the caller's subject. */
+    @PermitAll
+    record Echo(@NotNull @Size(max = 100000) String text) implements ContractMessage {
+    }
+
+    /** Two per minute per session: the third is rate limited. */
+    @PermitAll
+    @RateLimit(name = "burst", per = RateLimit.Key.SESSION, limitForPeriod = 2, refreshPeriod = "PT1M")
+    record Burst() implements ContractMessage {
+    }
+
+    /** Admins only: revokes every token of {@code user}. */
+    @RolesAllowed("admin")
+    record Revoke(@NotNull String user) implements ContractMessage {
+    }
+
+    /** How many security events of one kind the CDI observer has seen (EE runtimes only). */
+    @PermitAll
+    record Events(@NotNull String reason) implements ContractMessage {
+    }
+
+    /** Who verified the caller's token (wsguard or the container) and the scopes wsguard reads from it. */
+    @PermitAll
+    record WhoAmI() implements ContractMessage {
+    }
+
+    /** The server's heap in use after a full collection, for the memory tests. */
+    @PermitAll
+    record Heap() implements ContractMessage {
+    }
+}
