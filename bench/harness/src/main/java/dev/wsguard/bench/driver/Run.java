@@ -67,6 +67,9 @@ public final class Run {
         Path logs = Path.of(opts.getOrDefault("--logs", "target/bench-logs"));
         Files.createDirectories(logs);
         Report report = new Report(quick, opts.get("--note"));
+        // Ctrl-C or a kill must not leave the server JVMs running.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> ProcessHandle.current().descendants()
+                .forEach(ProcessHandle::destroy), "stop-servers"));
         new Run(quick, report).all(jar, opts.get("--quarkus") == null ? null : Path.of(opts.get("--quarkus")), logs);
         if (opts.get("--jmh") != null && Files.exists(Path.of(opts.get("--jmh")))) {
             report.jmh(Files.readAllLines(Path.of(opts.get("--jmh"))));
@@ -96,17 +99,18 @@ public final class Run {
                      : ServerProcess.start("quarkus", cmd(jvm, "-Dquarkus.http.port=0",
                      "-Dmp.jwt.verify.publickey.location=" + pem, "-jar", quarkusJar.toString()),
                      logs.resolve("quarkus.log"))) {
-            Load.Target tPlain = new Load.Target("plain Tyrus", plain, "/plain");
-            Load.Target tVerify = new Load.Target("plain Tyrus + bare RS256 verify", plain, "/verify");
-            Load.Target tGuarded = new Load.Target("wsguard", guarded, "/guarded");
-            Load.Target tNoCache = new Load.Target("wsguard, token cache off", guarded, "/guarded-nocache");
-            Load.Target tFair = new Load.Target("wsguard, default limits", guarded, "/guarded-default");
+            Load.Target tPlain = new Load.Target("plain Tyrus", plain, "/plain", false);
+            Load.Target tVerify = new Load.Target("plain Tyrus + bare RS256 verify", plain, "/verify", true);
+            Load.Target tGuarded = new Load.Target("wsguard", guarded, "/guarded", true);
+            Load.Target tNoCache =
+                    new Load.Target("wsguard, token cache off", guarded, "/guarded-nocache", true);
+            Load.Target tFair = new Load.Target("wsguard, default limits", guarded, "/guarded-default", true);
             List<Load.Target> messages = new ArrayList<>(List.of(tPlain, tGuarded));
             List<Load.Target> handshakes = new ArrayList<>(List.of(tPlain, tVerify, tGuarded, tNoCache));
             List<Load.Target> memory = new ArrayList<>(List.of(tPlain, tGuarded));
             if (quarkus != null) {
-                Load.Target qPlain = new Load.Target("Quarkus plain", quarkus, "/plain");
-                Load.Target qSecure = new Load.Target("Quarkus secured", quarkus, "/secure");
+                Load.Target qPlain = new Load.Target("Quarkus plain", quarkus, "/plain", false);
+                Load.Target qSecure = new Load.Target("Quarkus secured", quarkus, "/secure", true);
                 messages.addAll(List.of(qPlain, qSecure));
                 handshakes.addAll(List.of(qPlain, qSecure));
                 memory.addAll(List.of(qPlain, qSecure));
