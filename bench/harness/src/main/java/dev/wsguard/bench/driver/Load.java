@@ -2,6 +2,8 @@ package dev.wsguard.bench.driver;
 
 import dev.wsguard.bench.Wire;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -11,6 +13,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntFunction;
 
 /** The load patterns, each against one endpoint of one server: throughput, latency, handshakes, memory, flood. */
 final class Load {
@@ -145,7 +148,8 @@ final class Load {
      */
     static Fairness fairness(Target target, List<String> tokens, String attackerToken, int good, int ratePerClient,
                              long millis, boolean flood) throws Exception {
-        List<RawWs> sockets = openAll(target, tokens, good);
+        // Distinct client addresses, as on the internet: the per-address limits then apply to the flooder alone.
+        List<RawWs> sockets = openAll(target, tokens, good, Load::wellBehavedAddress);
         AtomicBoolean stop = new AtomicBoolean();
         AtomicLong flooded = new AtomicLong();
         Thread attacker = new Thread(() -> floodUntil(target, attackerToken, stop, flooded), "flooder");
@@ -200,10 +204,24 @@ final class Load {
         }
     }
 
+    /** 127.0.1.1 to 127.0.1.250: one address per well-behaved client. */
+    private static InetAddress wellBehavedAddress(int client) {
+        return loopback(1, 1 + client % 250);
+    }
+
+    private static InetAddress loopback(int third, int fourth) {
+        try {
+            return InetAddress.getByAddress(new byte[] {127, 0, (byte) third, (byte) fourth});
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private static void floodUntil(Target target, String token, AtomicBoolean stop, AtomicLong sent) {
         byte[] upgrade = target.upgrade(token);
+        InetAddress attacker = loopback(0, 2);
         while (!stop.get()) {
-            try (RawWs ws = RawWs.open(target.server().port, upgrade)) {
+            try (RawWs ws = RawWs.open(target.server().port, upgrade, attacker)) {
                 Thread drain = new Thread(() -> {
                     try {
                         while (ws.read() != null) {
@@ -263,6 +281,12 @@ final class Load {
 
     /** Opens {@code n} connections, 8 at a time; client {@code i} uses {@code tokens[i % size]}. */
     static List<RawWs> openAll(Target target, List<String> tokens, int n) throws Exception {
+        return openAll(target, tokens, n, i -> null);
+    }
+
+    /** Like {@link #openAll(Target, List, int)}, client {@code i} connecting from {@code source.apply(i)}. */
+    static List<RawWs> openAll(Target target, List<String> tokens, int n, IntFunction<InetAddress> source)
+            throws Exception {
         RawWs[] result = new RawWs[n];
         ExecutorService pool = Executors.newFixedThreadPool(Math.min(8, n));
         try {
@@ -270,7 +294,8 @@ final class Load {
             for (int i = 0; i < n; i++) {
                 int k = i;
                 done.add(pool.submit(() -> {
-                    result[k] = RawWs.open(target.server().port, target.upgrade(tokens.get(k % tokens.size())));
+                    result[k] = RawWs.open(target.server().port, target.upgrade(tokens.get(k % tokens.size())),
+                            source.apply(k));
                     return null;
                 }));
             }

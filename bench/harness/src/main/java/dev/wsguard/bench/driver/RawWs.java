@@ -70,8 +70,19 @@ final class RawWs implements AutoCloseable {
 
     /** Connects and completes the handshake; throws unless the answer is 101. */
     static RawWs open(int port, byte[] upgrade) throws IOException {
+        return open(port, upgrade, null);
+    }
+
+    /**
+     * Like {@link #open(int, byte[])}, from the loopback address {@code source} (any of 127.0.0.0/8 works on
+     * Linux), so the server sees distinct client addresses; null for the default.
+     */
+    static RawWs open(int port, byte[] upgrade, java.net.InetAddress source) throws IOException {
         Socket socket = new Socket();
         try {
+            if (source != null) {
+                socket.bind(new InetSocketAddress(source, 0));
+            }
             socket.setTcpNoDelay(true);
             socket.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
             socket.setSoTimeout(30_000);

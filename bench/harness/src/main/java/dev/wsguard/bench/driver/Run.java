@@ -46,7 +46,7 @@ public final class Run {
         this.report = report;
         this.rounds = quick ? 1 : 3;
         this.messageMillis = quick ? 1_000 : 3_000;
-        this.handshakeMillis = quick ? 1_000 : 3_000;
+        this.handshakeMillis = quick ? 1_000 : 2_500;
         this.latencyMillis = quick ? 2_000 : 5_000;
         this.fairnessMillis = quick ? 2_000 : 6_000;
         this.memoryConnections = quick ? 300 : 5_000;

@@ -7,9 +7,9 @@ import jakarta.websocket.server.ServerEndpoint;
 import java.time.Duration;
 
 /**
- * The guarded endpoints under load, one configuration each. Every client of the bench comes from 127.0.0.1, so the
- * per-address handshake limit and connection quotas are raised on all of them (they would otherwise measure the
- * quotas, not the cost of the checks); everything else is wsguard's default unless the endpoint says otherwise.
+ * The guarded endpoints under load, one configuration each. The load clients all come from 127.0.0.1, so the
+ * per-address handshake limit and connection quotas are raised on the endpoints they use (they would otherwise
+ * measure the quotas, not the cost of the checks); the fairness endpoint keeps every default.
  */
 public final class GuardedEndpoints {
 
@@ -19,12 +19,17 @@ public final class GuardedEndpoints {
     private GuardedEndpoints() {
     }
 
-    static GuardConfig.Builder base() {
+    /** wsguard's defaults: what the fairness test runs against (its clients come from distinct addresses). */
+    static GuardConfig.Builder defaults() {
         return GuardConfig.builder()
                 .allowedOrigins(Wire.ORIGIN)
                 .publicKeyLocation(keyLocation)
                 .issuer(Wire.ISSUER)
-                .audiences(Wire.AUDIENCE)
+                .audiences(Wire.AUDIENCE);
+    }
+
+    static GuardConfig.Builder base() {
+        return defaults()
                 .handshakeRateLimit(1_000_000, Duration.ofSeconds(1))
                 .connectionQuotas(1_000_000, 1_000_000, 1_000_000, 1_000_000);
     }
@@ -56,12 +61,15 @@ public final class GuardedEndpoints {
         }
     }
 
-    /** Fairness under a flood: wsguard's default message limits (50/s per session, 20 publish/s per user). */
+    /**
+     * Fairness under a flood: wsguard's defaults throughout (50 handshakes per 10 s per address, 50 messages/s per
+     * session, 20 publish/s per user, connection quotas).
+     */
     @ServerEndpoint(value = "/guarded-default", configurator = GuardedDefault.Config.class)
     public static class GuardedDefault extends BenchHandlers {
         public static class Config extends WsGuardConfigurator {
             public Config() {
-                super(base().build());
+                super(defaults().build());
             }
         }
     }
