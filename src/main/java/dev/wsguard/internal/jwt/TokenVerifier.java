@@ -171,21 +171,22 @@ public final class TokenVerifier {
         if (token == null || token.length() > MAX_TOKEN_LENGTH) {
             return INVALID.get(Rejection.TOKEN_MALFORMED);
         }
-        int first = token.indexOf('.');
-        int second = first < 0 ? -1 : token.indexOf('.', first + 1);
-        if (first <= 0 || second <= first + 1 || token.indexOf('.', second + 1) >= 0
-                || !isBase64Url(token, 0, token.length())) {
-            return INVALID.get(Rejection.TOKEN_MALFORMED);
-        }
         Object cacheKey = null;
         long keySetVersion = 0;
         if (cache != null) {
+            // Only tokens that passed every check below are in the cache, so a hit needs none of them again.
             cacheKey = VerifiedTokenCache.keyOf(token);
             keySetVersion = keys.keySetVersion();
             VerifiedToken hit = cache.get(cacheKey, keySetVersion);
             if (hit != null) {
                 return new Verification.Valid(hit);
             }
+        }
+        int first = token.indexOf('.');
+        int second = first < 0 ? -1 : token.indexOf('.', first + 1);
+        if (first <= 0 || second <= first + 1 || token.indexOf('.', second + 1) >= 0
+                || !isBase64Url(token, 0, token.length())) {
+            return INVALID.get(Rejection.TOKEN_MALFORMED);
         }
         Base64URL headerPart = new Base64URL(token.substring(0, first));
         Base64URL payloadPart = new Base64URL(token.substring(first + 1, second));
