@@ -42,6 +42,10 @@ import java.util.function.Function;
  *     (ISO-8601)</td></tr>
  * <tr><td>{@code wsguard.token.jwks-refresh}</td><td>{@code PT10M}</td><td>cache time of keys fetched from a
  *     URL</td></tr>
+ * <tr><td>{@code wsguard.token.cache-size}</td><td>{@code 10000}</td><td>verified tokens remembered (keyed by
+ *     SHA-256) so a reconnect costs no second signature check; {@code 0} turns the cache off</td></tr>
+ * <tr><td>{@code wsguard.token.cache-ttl}</td><td>{@code PT5M}</td><td>longest a verdict is reused; never past
+ *     the token's {@code exp}</td></tr>
  * <tr><td>{@code mp.jwt.verify.publickey}</td><td rowspan="2">exactly one required</td><td>PEM, JWK or JWKS
  *     text</td></tr>
  * <tr><td>{@code mp.jwt.verify.publickey.location}</td><td>file path, {@code classpath:}, {@code file:} or
@@ -85,6 +89,8 @@ public final class GuardConfig {
     private final String tokenHeader;
     private final String tokenCookie;
     private final JwtSettings jwt;
+    private final int tokenCacheSize;
+    private final Duration tokenCacheTtl;
     private final List<SecurityEventListener> listeners;
     private final int messageMaxBytes;
     private final boolean closeOnMalformed;
@@ -192,6 +198,12 @@ public final class GuardConfig {
         }
         this.jwt = new JwtSettings(b.publicKey, b.publicKeyLocation, Set.copyOf(b.algorithms), b.issuer,
                 Set.copyOf(b.audiences), b.clockSkew, b.maxTokenLifetime, b.jwksRefresh, b.clock);
+        if (b.tokenCacheSize < 0) {
+            throw new GuardConfigException("wsguard.token.cache-size must not be negative (0 turns the cache off)");
+        }
+        requirePositive(b.tokenCacheTtl, "wsguard.token.cache-ttl");
+        this.tokenCacheSize = b.tokenCacheSize;
+        this.tokenCacheTtl = b.tokenCacheTtl;
         this.listeners = List.copyOf(b.listeners);
         if (b.messageMaxBytes < 1) {
             throw new GuardConfigException("wsguard.message.max-bytes must be at least 1");
@@ -304,6 +316,10 @@ public final class GuardConfig {
                 "wsguard.token.max-lifetime")));
         lookup.apply("wsguard.token.jwks-refresh").ifPresent(v -> b.jwksRefresh(duration(v,
                 "wsguard.token.jwks-refresh")));
+        lookup.apply("wsguard.token.cache-size").ifPresent(v -> b.tokenCacheSize(integer(v,
+                "wsguard.token.cache-size")));
+        lookup.apply("wsguard.token.cache-ttl").ifPresent(v -> b.tokenCacheTtl(duration(v,
+                "wsguard.token.cache-ttl")));
         lookup.apply("mp.jwt.verify.publickey").ifPresent(b::publicKey);
         lookup.apply("mp.jwt.verify.publickey.location").ifPresent(b::publicKeyLocation);
         lookup.apply("mp.jwt.verify.publickey.algorithm").ifPresent(v -> b.algorithms(split(v)));
@@ -393,6 +409,16 @@ public final class GuardConfig {
     /** Token verification settings, as handed to the verifier. */
     public JwtSettings jwt() {
         return jwt;
+    }
+
+    /** {@code wsguard.token.cache-size}, default 10000: verified tokens remembered; 0 when the cache is off. */
+    public int tokenCacheSize() {
+        return tokenCacheSize;
+    }
+
+    /** {@code wsguard.token.cache-ttl}, default 5 minutes: longest a cached verdict is reused. */
+    public Duration tokenCacheTtl() {
+        return tokenCacheTtl;
     }
 
     public List<SecurityEventListener> listeners() {
@@ -603,6 +629,8 @@ public final class GuardConfig {
         private Duration clockSkew = Duration.ofSeconds(60);
         private Duration maxTokenLifetime = Duration.ofHours(24);
         private Duration jwksRefresh = Duration.ofMinutes(10);
+        private int tokenCacheSize = 10_000;
+        private Duration tokenCacheTtl = Duration.ofMinutes(5);
         private Clock clock = Clock.systemUTC();
         private final List<SecurityEventListener> listeners = new ArrayList<>();
         private int messageMaxBytes = 65536;
@@ -842,6 +870,22 @@ public final class GuardConfig {
 
         public Builder jwksRefresh(Duration refresh) {
             this.jwksRefresh = Objects.requireNonNull(refresh, "refresh");
+            return this;
+        }
+
+        /**
+         * How many verified tokens are remembered, so a client reconnecting with the same token skips the signature
+         * check (default 10000, a few KB each; 0 turns the cache off). Revocation, origin, quotas and expiry are
+         * checked on every handshake all the same.
+         */
+        public Builder tokenCacheSize(int entries) {
+            this.tokenCacheSize = entries;
+            return this;
+        }
+
+        /** Longest a cached verdict is reused (default 5 minutes); never beyond the token's {@code exp}. */
+        public Builder tokenCacheTtl(Duration ttl) {
+            this.tokenCacheTtl = Objects.requireNonNull(ttl, "ttl");
             return this;
         }
 

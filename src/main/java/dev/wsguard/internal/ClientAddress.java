@@ -112,6 +112,10 @@ public final class ClientAddress {
     }
 
     public boolean isTrusted(String address) {
+        if (trusted.isEmpty()) {
+            // The usual case, on every handshake: no proxy is trusted, so nothing needs parsing.
+            return false;
+        }
         byte[] bytes = numeric(address);
         if (bytes == null) {
             return false;

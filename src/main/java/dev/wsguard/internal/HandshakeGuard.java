@@ -62,7 +62,7 @@ public final class HandshakeGuard {
     public HandshakeGuard(GuardConfig config) {
         this.config = config;
         this.extractor = new TokenExtractor(config);
-        this.verifier = new TokenVerifier(config.jwt());
+        this.verifier = new TokenVerifier(config.jwt(), config.tokenCacheSize(), config.tokenCacheTtl());
         this.events = new EventSink(config);
         this.context = new dev.wsguard.internal.message.GuardContext(config, events, verifier);
         this.handshakes = new Limit("handshake", RateLimit.Key.ADDRESS, config.handshakeRateLimit(),

@@ -47,6 +47,9 @@ final class KeySelection implements JWSKeySelector<SecurityContext> {
     private final boolean remote;
     /** JWK to JDK key conversions, so a steady key set is not re-decoded per token. */
     private final Map<JWK, PublicKey> converted = new ConcurrentHashMap<>();
+    /** The remote key set last seen, and how many times it has changed: cached verdicts name the version. */
+    private List<JWK> lastSeen = List.of();
+    private long version;
 
     KeySelection(JWKSource<SecurityContext> source, Set<JWSAlgorithm> algorithms, boolean remote) {
         this.source = source;
@@ -81,6 +84,29 @@ final class KeySelection implements JWSKeySelector<SecurityContext> {
                     ? Rejection.TOKEN_KEY_UNKNOWN : Rejection.TOKEN_KEY_TOO_WEAK);
         }
         return strong;
+    }
+
+    /**
+     * The version of the key set, which changes whenever a remote set's keys change (a static set never changes);
+     * -1 when the remote set cannot be read. Goes through Nimbus's cache, so it fetches only when a fetch is due.
+     */
+    long keySetVersion() {
+        if (!remote) {
+            return 0;
+        }
+        List<JWK> now;
+        try {
+            now = keys(EVERY_KEY);
+        } catch (RejectedKeyException e) {
+            return -1;
+        }
+        synchronized (this) {
+            if (!now.equals(lastSeen)) {
+                lastSeen = List.copyOf(now);
+                version++;
+            }
+            return version;
+        }
     }
 
     private List<JWK> keys(JWKSelector selector) throws RejectedKeyException {

@@ -55,7 +55,11 @@ import java.util.Set;
  * there are never used. The {@code typ} header is not constrained, as in MP-JWT ({@code JWT} and {@code at+jwt}
  * both pass).
  *
- * <p>{@link #verify(String)} never throws. Immutable and thread-safe; one instance serves all requests.
+ * <p>Optionally remembers valid verdicts ({@link VerifiedTokenCache}: keyed by the token's SHA-256, never past the
+ * token's {@code exp} or the cache ttl, dropped when the key set changes), so a reconnecting client costs no second
+ * signature verification.
+ *
+ * <p>{@link #verify(String)} never throws. Thread-safe; one instance serves all requests.
  */
 public final class TokenVerifier {
 
@@ -83,6 +87,9 @@ public final class TokenVerifier {
 
     private final Set<JWSAlgorithm> algorithms;
     private final DefaultJWTProcessor<SecurityContext> processor;
+    private final KeySelection keys;
+    /** Null when caching is off. */
+    private final VerifiedTokenCache cache;
 
     /**
      * Validates the settings and loads the keys.
@@ -92,6 +99,19 @@ public final class TokenVerifier {
      *                              cannot be read or parsed, or a configured RSA key is shorter than 2048 bits
      */
     public TokenVerifier(JwtSettings settings) {
+        this(settings, 0, null);
+    }
+
+    /**
+     * Validates the settings and loads the keys; verdicts on valid tokens are cached.
+     *
+     * @param settings  the verification settings
+     * @param cacheSize most verified tokens remembered ({@link VerifiedTokenCache}); 0 turns the cache off
+     * @param cacheTtl  longest a verdict is reused, whatever the token's {@code exp}; ignored when the size is 0
+     * @throws GuardConfigException as {@link #TokenVerifier(JwtSettings)}, or for a negative size or a missing or
+     *                              non-positive ttl with a positive size
+     */
+    public TokenVerifier(JwtSettings settings, int cacheSize, Duration cacheTtl) {
         if (settings == null) {
             throw new GuardConfigException("JWT settings are required");
         }
@@ -119,9 +139,17 @@ public final class TokenVerifier {
         DefaultJWTProcessor<SecurityContext> p = new DefaultJWTProcessor<>();
         // MP-JWT does not constrain typ; Nimbus by default refuses e.g. "at+jwt" (RFC 9068 access tokens).
         p.setJWSTypeVerifier((type, context) -> { });
-        p.setJWSKeySelector(keySelection(settings, algorithms));
+        this.keys = keySelection(settings, algorithms);
+        p.setJWSKeySelector(keys);
         p.setJWTClaimsSetVerifier(new ClaimRules(settings.issuer(), audiences, skew, maxLifetime, settings.clock()));
         this.processor = p;
+        if (cacheSize < 0) {
+            throw new GuardConfigException("wsguard.token.cache-size must not be negative");
+        }
+        if (cacheSize > 0 && (cacheTtl == null || cacheTtl.isNegative() || cacheTtl.toMillis() < 1)) {
+            throw new GuardConfigException("wsguard.token.cache-ttl must be positive");
+        }
+        this.cache = cacheSize == 0 ? null : new VerifiedTokenCache(cacheSize, cacheTtl, settings.clock());
     }
 
     /**
@@ -142,6 +170,17 @@ public final class TokenVerifier {
     private Verification check(String token) {
         if (token == null || token.length() > MAX_TOKEN_LENGTH) {
             return INVALID.get(Rejection.TOKEN_MALFORMED);
+        }
+        Object cacheKey = null;
+        long keySetVersion = 0;
+        if (cache != null) {
+            // Only tokens that passed every check below are in the cache, so a hit needs none of them again.
+            cacheKey = VerifiedTokenCache.keyOf(token);
+            keySetVersion = keys.keySetVersion();
+            VerifiedToken hit = cache.get(cacheKey, keySetVersion);
+            if (hit != null) {
+                return new Verification.Valid(hit);
+            }
         }
         int first = token.indexOf('.');
         int second = first < 0 ? -1 : token.indexOf('.', first + 1);
@@ -190,8 +229,11 @@ public final class TokenVerifier {
         }
 
         try {
-            JWTClaimsSet claims = processor.process(jwt, null);
-            return new Verification.Valid(new VerifiedToken(claims));
+            VerifiedToken verified = new VerifiedToken(processor.process(jwt, null));
+            if (cache != null) {
+                cache.put(cacheKey, verified, keySetVersion);
+            }
+            return new Verification.Valid(verified);
         } catch (RejectedKeyException e) {
             return INVALID.get(e.reason());
         } catch (RejectedClaimsException e) {

@@ -1,10 +1,13 @@
 package dev.wsguard.internal.jwt;
 
 import com.nimbusds.jwt.JWTClaimsSet;
+import java.util.AbstractSet;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.Date;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -40,7 +43,8 @@ public final class VerifiedToken implements JsonWebToken {
     VerifiedToken(JWTClaimsSet claimsSet) {
         Map<String, Object> copy = new LinkedHashMap<>();
         for (Map.Entry<String, Object> claim : claimsSet.getClaims().entrySet()) {
-            String key = claim.getKey();
+            // Claim names repeat in every token: one shared copy each, not one per open session.
+            String key = claim.getKey().intern();
             Object value = claim.getValue();
             if (value == null || RAW_TOKEN.equals(key)) {
                 continue;
@@ -48,11 +52,13 @@ public final class VerifiedToken implements JsonWebToken {
             copy.put(key, switch (key) {
                 case "aud" -> stringSet(claimsSet.getAudience());
                 case "groups" -> stringSet(value);
+                case "iss" -> value instanceof String issuer ? issuer.intern() : plain(value);
                 default -> SECONDS_CLAIMS.contains(key) ? seconds(value) : plain(value);
             });
         }
-        this.claims = Collections.unmodifiableMap(copy);
-        this.groups = copy.containsKey("groups") ? stringSet(copy.get("groups")) : Set.of();
+        // Every open session holds its identity: compact immutable collections keep that to a few hundred bytes.
+        this.claims = Map.copyOf(copy);
+        this.groups = copy.get("groups") instanceof Set<?> ? stringSet(copy.get("groups")) : Set.of();
         this.scopes = readScopes(copy);
         this.name = firstString(copy, "upn", "preferred_username", "sub");
     }
@@ -154,27 +160,101 @@ public final class VerifiedToken implements JsonWebToken {
             Set<String> result = new LinkedHashSet<>();
             for (String s : text.strip().split("\\s+")) {
                 if (!s.isEmpty()) {
-                    result.add(s);
+                    result.add(s.intern());
                 }
             }
-            return Collections.unmodifiableSet(result);
+            return freeze(result);
         }
         return stringSet(scope);
     }
 
-    /** Strings of a string or a string array; other elements are dropped, so a mistyped claim grants nothing. */
+    /**
+     * Strings of a string or a string array, in order, each interned (audiences, roles and scopes are few and
+     * shared by many tokens); other elements are dropped, so a mistyped claim grants nothing. A set built here is
+     * returned as is.
+     */
     private static Set<String> stringSet(Object value) {
+        if (value instanceof SmallSet || value instanceof OrderedSet) {
+            return castSet(value);
+        }
         Set<String> result = new LinkedHashSet<>();
         if (value instanceof String s) {
-            result.add(s);
+            result.add(s.intern());
         } else if (value instanceof Collection<?> items) {
             for (Object item : items) {
                 if (item instanceof String s) {
-                    result.add(s);
+                    result.add(s.intern());
                 }
             }
         }
-        return Collections.unmodifiableSet(result);
+        return freeze(result);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Set<String> castSet(Object value) {
+        return (Set<String>) value;
+    }
+
+    private static Set<String> freeze(Set<String> ordered) {
+        if (ordered.isEmpty()) {
+            return Set.of();
+        }
+        return ordered.size() <= SmallSet.MAX ? new SmallSet(ordered.toArray(String[]::new)) : new OrderedSet(ordered);
+    }
+
+    /** An immutable ordered set over an array, for the usual handful of roles or scopes: no hash table per token. */
+    private static final class SmallSet extends AbstractSet<String> {
+        static final int MAX = 16;
+
+        private final String[] items;
+
+        SmallSet(String[] items) {
+            this.items = items;
+        }
+
+        @Override
+        public boolean contains(Object o) {
+            for (String item : items) {
+                if (item.equals(o)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        @Override
+        public Iterator<String> iterator() {
+            return Arrays.asList(items).iterator();
+        }
+
+        @Override
+        public int size() {
+            return items.length;
+        }
+    }
+
+    /** An immutable ordered set for more than {@link SmallSet#MAX} elements, with hashed lookups. */
+    private static final class OrderedSet extends AbstractSet<String> {
+        private final Set<String> items;
+
+        OrderedSet(Set<String> ordered) {
+            this.items = Collections.unmodifiableSet(new LinkedHashSet<>(ordered));
+        }
+
+        @Override
+        public boolean contains(Object o) {
+            return items.contains(o);
+        }
+
+        @Override
+        public Iterator<String> iterator() {
+            return items.iterator();
+        }
+
+        @Override
+        public int size() {
+            return items.size();
+        }
     }
 
     private static Object seconds(Object value) {

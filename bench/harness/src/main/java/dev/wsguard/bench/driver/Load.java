@@ -1,0 +1,325 @@
+package dev.wsguard.bench.driver;
+
+import dev.wsguard.bench.Wire;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntFunction;
+
+/** The load patterns, each against one endpoint of one server: throughput, latency, handshakes, memory, flood. */
+final class Load {
+
+    static final byte[] MESSAGE = RawWs.textFrame(Wire.MESSAGE);
+
+    /**
+     * Where to send: a server's port and a path. Secured targets get each client's bearer token; plain ones get
+     * none, since Quarkus authenticates any request that carries one (proactive authentication), even on a path
+     * that needs none, which would put the peer's token check into its plain figures.
+     */
+    record Target(String label, ServerProcess server, String path, boolean secured) {
+        byte[] upgrade(String token) {
+            return RawWs.upgrade(server.port, path, secured ? token : null);
+        }
+    }
+
+    private Load() {
+    }
+
+    /** Closed loop (send, await the answer, repeat) on {@code connections} sockets; messages per second. */
+    static double throughput(Target target, List<String> tokens, int connections, long millis) throws Exception {
+        List<RawWs> sockets = openAll(target, tokens, connections);
+        try {
+            AtomicLong count = new AtomicLong();
+            long end = System.nanoTime() + millis * 1_000_000;
+            long start = System.nanoTime();
+            runEach(sockets, ws -> {
+                long n = 0;
+                while (System.nanoTime() < end) {
+                    ws.send(MESSAGE);
+                    expectAck(ws.read());
+                    n++;
+                }
+                count.addAndGet(n);
+            });
+            return count.get() / ((System.nanoTime() - start) / 1e9);
+        } finally {
+            closeAll(sockets);
+        }
+    }
+
+    /**
+     * Open loop at a fixed total rate over {@code connections} sockets; latency is measured from when each message
+     * was due, not when it went out, so a stalled server cannot hide its stall (coordinated omission).
+     *
+     * @return {p50, p99} in microseconds
+     */
+    static double[] latency(Target target, List<String> tokens, int connections, int ratePerSecond, long millis)
+            throws Exception {
+        List<RawWs> sockets = openAll(target, tokens, connections);
+        try {
+            long interval = 1_000_000_000L * connections / ratePerSecond;
+            int per = (int) (millis * 1_000_000 / interval);
+            long[][] samples = new long[connections][];
+            long start = System.nanoTime() + 10_000_000;
+            int[] index = {0};
+            runEach(sockets, ws -> {
+                int me;
+                synchronized (index) {
+                    me = index[0]++;
+                }
+                long[] mine = new long[per];
+                long offset = interval * me / connections;
+                for (int i = 0; i < per; i++) {
+                    long due = start + offset + i * interval;
+                    long wait = due - System.nanoTime();
+                    if (wait > 0) {
+                        LockSupport.parkNanos(wait);
+                    }
+                    ws.send(MESSAGE);
+                    expectAck(ws.read());
+                    mine[i] = System.nanoTime() - due;
+                }
+                samples[me] = mine;
+            });
+            long[] all = Arrays.stream(samples).flatMapToLong(Arrays::stream).sorted().toArray();
+            return new double[] {percentile(all, 0.50) / 1e3, percentile(all, 0.99) / 1e3};
+        } finally {
+            closeAll(sockets);
+        }
+    }
+
+    /** Complete handshakes per second by {@code threads} clients, each connection closed after its 101. */
+    static double handshakes(Target target, String token, int threads, long millis) throws Exception {
+        byte[] upgrade = target.upgrade(token);
+        AtomicLong count = new AtomicLong();
+        long end = System.nanoTime() + millis * 1_000_000;
+        long start = System.nanoTime();
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                done.add(pool.submit(() -> {
+                    long n = 0;
+                    while (System.nanoTime() < end) {
+                        RawWs.handshake(target.server().port, upgrade);
+                        n++;
+                    }
+                    count.addAndGet(n);
+                    return null;
+                }));
+            }
+            for (Future<?> f : done) {
+                f.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        return count.get() / ((System.nanoTime() - start) / 1e9);
+    }
+
+    /** Heap the server holds per idle connection: {@code connections} opened and left quiet, bytes each. */
+    static double heapPerConnection(Target target, List<String> tokens, int connections) throws Exception {
+        long before = target.server().heapAfterGc();
+        List<RawWs> sockets = openAll(target, tokens, connections);
+        try {
+            long after = target.server().heapAfterGc();
+            return (after - before) / (double) connections;
+        } finally {
+            closeAll(sockets);
+        }
+    }
+
+    /** What the well-behaved clients saw during one fairness run. */
+    record Fairness(double p99Micros, long lost, long flooded) {
+    }
+
+    /**
+     * {@code good} clients, each its own user, send at {@code ratePerClient} and must get every answer; optionally one
+     * more client floods as fast as it can on its own connection, reconnecting whenever it is closed.
+     */
+    static Fairness fairness(Target target, List<String> tokens, String attackerToken, int good, int ratePerClient,
+                             long millis, boolean flood) throws Exception {
+        // Distinct client addresses, as on the internet: the per-address limits then apply to the flooder alone.
+        List<RawWs> sockets = openAll(target, tokens, good, Load::wellBehavedAddress);
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicLong flooded = new AtomicLong();
+        Thread attacker = new Thread(() -> floodUntil(target, attackerToken, stop, flooded), "flooder");
+        try {
+            if (flood) {
+                attacker.start();
+            }
+            long interval = 1_000_000_000L / ratePerClient;
+            int per = (int) (millis * 1_000_000 / interval);
+            long[][] samples = new long[good][];
+            AtomicLong lost = new AtomicLong();
+            long start = System.nanoTime() + 200_000_000;
+            int[] index = {0};
+            runEach(sockets, ws -> {
+                int me;
+                synchronized (index) {
+                    me = index[0]++;
+                }
+                ws.setTimeout(10_000);
+                long[] mine = new long[per];
+                long offset = interval * me / good;
+                int i = 0;
+                try {
+                    for (; i < per; i++) {
+                        long due = start + offset + i * interval;
+                        long wait = due - System.nanoTime();
+                        if (wait > 0) {
+                            LockSupport.parkNanos(wait);
+                        }
+                        ws.send(MESSAGE);
+                        String reply = ws.read();
+                        if (!Wire.ACK.equals(reply)) {
+                            lost.incrementAndGet();
+                        }
+                        mine[i] = System.nanoTime() - due;
+                    }
+                } catch (IOException e) {
+                    // A closed or silent connection loses the message in flight and every later one.
+                    lost.addAndGet(per - i);
+                    mine = Arrays.copyOf(mine, i);
+                }
+                samples[me] = mine;
+            });
+            long[] all = Arrays.stream(samples).flatMapToLong(Arrays::stream).sorted().toArray();
+            return new Fairness(percentile(all, 0.99) / 1e3, lost.get(), flooded.get());
+        } finally {
+            stop.set(true);
+            if (flood) {
+                attacker.join(15_000);
+            }
+            closeAll(sockets);
+        }
+    }
+
+    /** 127.0.1.1 to 127.0.1.250: one address per well-behaved client. */
+    private static InetAddress wellBehavedAddress(int client) {
+        return loopback(1, 1 + client % 250);
+    }
+
+    private static InetAddress loopback(int third, int fourth) {
+        try {
+            return InetAddress.getByAddress(new byte[] {127, 0, (byte) third, (byte) fourth});
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void floodUntil(Target target, String token, AtomicBoolean stop, AtomicLong sent) {
+        byte[] upgrade = target.upgrade(token);
+        InetAddress attacker = loopback(0, 2);
+        while (!stop.get()) {
+            try (RawWs ws = RawWs.open(target.server().port, upgrade, attacker)) {
+                Thread drain = new Thread(() -> {
+                    try {
+                        while (ws.read() != null) {
+                            // Error frames and acks alike: only the flood's pressure matters.
+                        }
+                    } catch (IOException e) {
+                        // The server closed the flooder: reconnect below.
+                    }
+                }, "flood-drain");
+                drain.setDaemon(true);
+                drain.start();
+                while (!stop.get() && drain.isAlive()) {
+                    ws.send(MESSAGE);
+                    sent.incrementAndGet();
+                }
+            } catch (IOException e) {
+                // Refused or reset: try again at once, as an attacker would.
+            }
+        }
+    }
+
+    private static void expectAck(String reply) throws IOException {
+        if (!Wire.ACK.equals(reply)) {
+            throw new IOException("unexpected answer: " + reply);
+        }
+    }
+
+    private static long percentile(long[] sorted, double p) {
+        if (sorted.length == 0) {
+            return 0;
+        }
+        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p * sorted.length) - 1)];
+    }
+
+    interface SocketTask {
+        void run(RawWs ws) throws Exception;
+    }
+
+    /** Runs {@code task} on every socket at once, one thread each; rethrows the first failure. */
+    static void runEach(List<RawWs> sockets, SocketTask task) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(sockets.size());
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (RawWs ws : sockets) {
+                done.add(pool.submit(() -> {
+                    task.run(ws);
+                    return null;
+                }));
+            }
+            for (Future<?> f : done) {
+                f.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** Opens {@code n} connections, 8 at a time; client {@code i} uses {@code tokens[i % size]}. */
+    static List<RawWs> openAll(Target target, List<String> tokens, int n) throws Exception {
+        return openAll(target, tokens, n, i -> null);
+    }
+
+    /** Like {@link #openAll(Target, List, int)}, client {@code i} connecting from {@code source.apply(i)}. */
+    static List<RawWs> openAll(Target target, List<String> tokens, int n, IntFunction<InetAddress> source)
+            throws Exception {
+        RawWs[] result = new RawWs[n];
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(8, n));
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                int k = i;
+                done.add(pool.submit(() -> {
+                    result[k] = RawWs.open(target.server().port, target.upgrade(tokens.get(k % tokens.size())),
+                            source.apply(k));
+                    return null;
+                }));
+            }
+            for (Future<?> f : done) {
+                f.get();
+            }
+        } catch (Exception e) {
+            closeAll(Arrays.asList(result));
+            throw e;
+        } finally {
+            pool.shutdownNow();
+        }
+        return List.of(result);
+    }
+
+    static void closeAll(List<RawWs> sockets) {
+        for (RawWs ws : sockets) {
+            if (ws != null) {
+                try {
+                    ws.close();
+                } catch (IOException e) {
+                    // Closing is best effort: the next measurement opens new sockets.
+                }
+            }
+        }
+    }
+}

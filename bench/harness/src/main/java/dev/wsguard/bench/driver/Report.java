@@ -1,0 +1,287 @@
+package dev.wsguard.bench.driver;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** Collects the figures of a run and renders bench/RESULTS.md: header, targets, JMH, load, memory, fairness. */
+final class Report {
+
+    static final String MEMORY_OWN = "each its own user's token";
+    static final String MEMORY_SHARED = "one shared token";
+
+    private final boolean quick;
+    private final String note;
+    private final String started = ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern(
+            "yyyy-MM-dd HH:mm 'UTC'"));
+    private final String loadAtStart = loadAverage();
+    private final Map<String, Map<String, Map<String, Figure>>> sections = new LinkedHashMap<>();
+    private final Map<String, Long> state = new LinkedHashMap<>();
+    private final List<String> notes = new ArrayList<>();
+    private final List<String[]> jmh = new ArrayList<>();
+
+    Report(boolean quick, String note) {
+        this.quick = quick;
+        this.note = note;
+    }
+
+    void add(String section, String target, String metric, String unit, double value) {
+        sections.computeIfAbsent(section, s -> new LinkedHashMap<>()).computeIfAbsent(target, t -> new LinkedHashMap<>())
+                .computeIfAbsent(metric, m -> new Figure(unit)).add(value);
+    }
+
+    void state(String name, long value) {
+        state.put(name, value);
+    }
+
+    void note(String line) {
+        notes.add(line);
+    }
+
+    /** The CSV JMH writes with {@code -rf csv}. */
+    void jmh(List<String> csv) {
+        for (String line : csv.subList(Math.min(1, csv.size()), csv.size())) {
+            List<String> cells = new ArrayList<>();
+            for (String c : line.split(",(?=(?:[^\"]*\"[^\"]*\")*[^\"]*$)")) {
+                cells.add(c.replace("\"", ""));
+            }
+            if (cells.size() >= 7) {
+                jmh.add(cells.toArray(String[]::new));
+            }
+        }
+    }
+
+    private Figure fig(String section, String target, String metric) {
+        return sections.getOrDefault(section, Map.of()).getOrDefault(target, Map.of()).get(metric);
+    }
+
+    /** Per-round ratios a/b (the two were measured in the same round, one right after the other). */
+    private Figure ratio(String section, String a, String b, String metric) {
+        Figure fa = fig(section, a, metric);
+        Figure fb = fig(section, b, metric);
+        Figure r = new Figure("ratio");
+        if (fa != null && fb != null) {
+            for (int i = 0; i < Math.min(fa.samples.size(), fb.samples.size()); i++) {
+                r.add(fa.samples.get(i) / fb.samples.get(i));
+            }
+        }
+        return r;
+    }
+
+    private Figure difference(String section, String a, String b, String metric) {
+        Figure fa = fig(section, a, metric);
+        Figure fb = fig(section, b, metric);
+        Figure r = new Figure("B");
+        if (fa != null && fb != null) {
+            for (int i = 0; i < Math.min(fa.samples.size(), fb.samples.size()); i++) {
+                r.add(fa.samples.get(i) - fb.samples.get(i));
+            }
+        }
+        return r;
+    }
+
+    String markdown() {
+        StringBuilder md = new StringBuilder();
+        md.append("# wsguard benchmark results\n\n");
+        md.append("| | |\n|---|---|\n");
+        md.append("| date | ").append(started).append(" |\n");
+        md.append("| JDK | ").append(System.getProperty("java.vm.name")).append(' ')
+                .append(System.getProperty("java.runtime.version")).append(" |\n");
+        md.append("| cores | ").append(Runtime.getRuntime().availableProcessors()).append(" |\n");
+        md.append("| OS | ").append(System.getProperty("os.name")).append(' ').append(System.getProperty("os.arch"))
+                .append(" |\n");
+        md.append("| load average (1/5/15 min) at start / end | ").append(loadAtStart).append(" / ")
+                .append(loadAverage()).append(" |\n");
+        md.append("| mode | ").append(quick ? "`--quick` (1 round, short runs: a smoke test, not figures to quote)"
+                : "full (3 rounds, targets alternated within each round)").append(" |\n");
+        if (note != null && !note.isBlank()) {
+            md.append("| note | ").append(note).append(" |\n");
+        }
+        md.append("\nFigures are medians over the rounds, with the spread (min–max) in parentheses; ratios are taken"
+                + " per round (A and B measured back to back) before the median. Every server runs in its own JVM"
+                + " (`-Xms1g -Xmx1g`, G1); the load driver is a further JVM using raw sockets. See"
+                + " `bench/README.md` for the method.\n");
+        for (String n : notes) {
+            md.append("\n").append(n).append('\n');
+        }
+
+        md.append("\n## Targets\n\n| target | measured | goal | met |\n|---|---|---|---|\n");
+        for (int c : new int[] {1, 10, 100}) {
+            Figure r = ratio("throughput", "wsguard", "plain Tyrus", c + " connections");
+            target(md, "guarded message throughput, " + c + " connections, vs plain Tyrus (same JSON-B decoding)",
+                    pct(r), "≥ 95 %", r.median() >= 0.95);
+        }
+        for (String mode : new String[] {"8-way", "sequential"}) {
+            Figure r = ratio("handshakes", "wsguard, token cache off", "plain Tyrus + bare RS256 verify", mode);
+            target(md, "guarded handshakes/s, " + mode + ", every token verified, vs plain Tyrus + one bare RS256"
+                    + " verification", pct(r), "≥ 95 %", r.median() >= 0.95);
+        }
+        for (String mode : new String[] {"8-way", "sequential"}) {
+            Figure r = ratio("handshakes", "wsguard", "plain Tyrus", mode);
+            target(md, "guarded handshakes/s, " + mode + ", token already verified (cache), vs plain Tyrus", pct(r),
+                    "≥ 90 %", r.median() >= 0.90);
+        }
+        Figure mem = difference("memory", "wsguard", "plain Tyrus", MEMORY_OWN);
+        target(md, "guard state per idle connection (wsguard − plain Tyrus), each connection its own user",
+                bytes(mem), "≤ 1 KiB", mem.median() <= 1024);
+        Figure book = difference("memory", "wsguard", "plain Tyrus", MEMORY_SHARED);
+        target(md, "the same without the identity (one token shared by all connections): bookkeeping alone",
+                bytes(book), "≤ 1 KiB", book.median() <= 1024);
+        if (state.containsKey("limiter.bytes")) {
+            target(md, "per-key limiter state after " + String.format(Locale.ROOT, "%,d", state.get("limiter.keys"))
+                            + " distinct users (cap " + String.format(Locale.ROOT, "%,d", state.get("limiter.cap"))
+                            + ")", mib(state.get("limiter.bytes")) + " for " + String.format(Locale.ROOT, "%,d",
+                            state.get("limiter.tracked")) + " keys tracked (" + String.format(Locale.ROOT, "%,d",
+                            state.get("limiter.bytes") / Math.max(1, state.get("limiter.tracked"))) + " B each)",
+                    "bounded", state.get("limiter.tracked") <= state.get("limiter.cap"));
+            target(md, "verified-token cache after " + String.format(Locale.ROOT, "%,d", state.get("cache.tokens"))
+                            + " distinct tokens (cap " + String.format(Locale.ROOT, "%,d", state.get("cache.cap"))
+                            + ")", mib(state.get("cache.bytes")) + " for " + String.format(Locale.ROOT, "%,d",
+                            state.get("cache.size")) + " entries (" + String.format(Locale.ROOT, "%,d",
+                            state.get("cache.bytes") / Math.max(1, state.get("cache.size"))) + " B each)",
+                    "bounded", state.get("cache.size") <= state.get("cache.cap"));
+        }
+        Figure fr = ratio("fairness", "wsguard, default limits", "wsguard, default limits", "with flood p99");
+        Figure flood = fig("fairness", "wsguard, default limits", "with flood p99");
+        Figure calm = fig("fairness", "wsguard, default limits", "no flood p99");
+        if (flood != null && calm != null) {
+            fr = new Figure("ratio");
+            for (int i = 0; i < Math.min(flood.samples.size(), calm.samples.size()); i++) {
+                fr.add(flood.samples.get(i) / calm.samples.get(i));
+            }
+            Figure lost = fig("fairness", "wsguard, default limits", "with flood lost");
+            target(md, "well-behaved clients' p99 under a flood vs without (100 clients at 10 msg/s)",
+                    Figure.num(fr.median()) + "x " + spread(fr), "≤ 2x", fr.median() <= 2.0);
+            target(md, "messages of well-behaved clients lost under the flood", lost.show(), "0", lost.max() == 0);
+        }
+
+        peer(md);
+
+        if (!jmh.isEmpty()) {
+            md.append("\n## JMH: each check and the pipelines (ns/op, ± 99.9 % error)\n\n");
+            md.append("| benchmark | ns/op | error |\n|---|---:|---:|\n");
+            for (String[] row : jmh) {
+                String name = row[0].substring(row[0].lastIndexOf('.', row[0].lastIndexOf('.') - 1) + 1);
+                md.append("| ").append(name).append(" | ").append(Figure.num(Double.parseDouble(row[4])))
+                        .append(" | ± ").append(Figure.num(Double.parseDouble(row[5]))).append(" |\n");
+            }
+        }
+
+        for (Map.Entry<String, Map<String, Map<String, Figure>>> section : sections.entrySet()) {
+            md.append("\n## ").append(title(section.getKey())).append("\n\n");
+            List<String> metrics = new ArrayList<>();
+            section.getValue().values().forEach(m -> m.keySet().forEach(k -> {
+                if (!metrics.contains(k)) {
+                    metrics.add(k);
+                }
+            }));
+            md.append("| server |");
+            for (String m : metrics) {
+                Figure any = section.getValue().values().stream().map(x -> x.get(m)).filter(x -> x != null)
+                        .findFirst().orElseThrow();
+                md.append(' ').append(m).append(" (").append(any.unit).append(") |");
+            }
+            md.append("\n|---|").append("---:|".repeat(metrics.size())).append('\n');
+            for (Map.Entry<String, Map<String, Figure>> t : section.getValue().entrySet()) {
+                md.append("| ").append(t.getKey()).append(" |");
+                for (String m : metrics) {
+                    Figure f = t.getValue().get(m);
+                    md.append(' ').append(f == null ? "" : f.show()).append(" |");
+                }
+                md.append('\n');
+            }
+        }
+        if (!state.isEmpty()) {
+            md.append("\n## Per-key state (separate JVM)\n\n| figure | value |\n|---|---:|\n");
+            state.forEach((k, v) -> md.append("| ").append(k).append(" | ")
+                    .append(String.format(Locale.ROOT, "%,d", v)).append(" |\n"));
+        }
+        return md.toString();
+    }
+
+    private void peer(StringBuilder md) {
+        if (fig("throughput", "Quarkus plain", "10 connections") == null) {
+            md.append("\n## The peer (Quarkus WebSockets Next + SmallRye JWT)\n\nNot measured in this run (its app"
+                    + " was not built).\n");
+            return;
+        }
+        md.append("\n## The peer: what each security layer costs (Quarkus WebSockets Next + SmallRye JWT)\n\n");
+        md.append("| cost of the security layer | Quarkus (`/secure` vs `/plain`) | wsguard (vs plain Tyrus) |"
+                + " less than the peer's |\n|---|---|---|---|\n");
+        for (int c : new int[] {1, 10, 100}) {
+            Figure q = ratio("throughput", "Quarkus secured", "Quarkus plain", c + " connections");
+            Figure w = ratio("throughput", "wsguard", "plain Tyrus", c + " connections");
+            peerRow(md, "message throughput lost, " + c + " connections", 1 - q.median(), 1 - w.median());
+        }
+        Figure qh = ratio("handshakes", "Quarkus secured", "Quarkus plain", "8-way");
+        Figure wh = ratio("handshakes", "wsguard, token cache off", "plain Tyrus", "8-way");
+        Figure wc = ratio("handshakes", "wsguard", "plain Tyrus", "8-way");
+        peerRow(md, "handshake rate lost, 8-way, every token verified", 1 - qh.median(), 1 - wh.median());
+        peerRow(md, "handshake rate lost, 8-way, wsguard's token cache on", 1 - qh.median(), 1 - wc.median());
+        Figure qm = difference("memory", "Quarkus secured", "Quarkus plain", MEMORY_OWN);
+        Figure wm = difference("memory", "wsguard", "plain Tyrus", MEMORY_OWN);
+        md.append("| heap per idle connection added | ").append(bytes(qm)).append(" | ").append(bytes(wm))
+                .append(" | ").append(wm.median() < qm.median() ? "yes" : "**no**").append(" |\n");
+        Figure qt = ratio("throughput", "Quarkus plain", "plain Tyrus", "100 connections");
+        md.append("\nTransport alone: Quarkus plain / plain Tyrus at 100 connections = ").append(Figure.num(qt.median()))
+                .append("x ").append(spread(qt)).append(".\n");
+    }
+
+    private static void peerRow(StringBuilder md, String what, double quarkus, double ours) {
+        md.append("| ").append(what).append(" | ").append(pct(quarkus)).append(" | ").append(pct(ours)).append(" | ")
+                .append(ours < quarkus ? "yes" : "**no**").append(" |\n");
+    }
+
+
+    private static void target(StringBuilder md, String what, String measured, String goal, boolean met) {
+        md.append("| ").append(what).append(" | ").append(measured).append(" | ").append(goal).append(" | ")
+                .append(met ? "yes" : "**no**").append(" |\n");
+    }
+
+    private static String pct(Figure r) {
+        return r.samples.isEmpty() ? "n/a" : pct(r.median()) + " " + spread(r);
+    }
+
+    private static String pct(double v) {
+        return String.format(Locale.ROOT, "%.1f %%", v * 100);
+    }
+
+    private static String spread(Figure r) {
+        return r.samples.size() < 2 ? "" : String.format(Locale.ROOT, "(%.2f–%.2f)", r.min(), r.max());
+    }
+
+    private static String bytes(Figure f) {
+        return f.samples.isEmpty() ? "n/a" : String.format(Locale.ROOT, "%,.0f B", f.median());
+    }
+
+    private static String mib(long bytes) {
+        return String.format(Locale.ROOT, "%.1f MiB", bytes / 1048576.0);
+    }
+
+    private static String title(String section) {
+        return switch (section) {
+            case "throughput" -> "Message throughput (closed loop, 200-byte message, answer awaited)";
+            case "latency" -> "Round-trip latency at a fixed 2,000 msg/s over 10 connections";
+            case "handshakes" -> "Handshakes per second (raw-socket client, one token)";
+            case "fairness" -> "Fairness: 100 clients at 10 msg/s each, with and without one flooding client";
+            case "memory" -> "Heap per idle connection (after full GC), by the tokens the connections carry";
+            default -> section;
+        };
+    }
+
+    private static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
+            return f[0] + " / " + f[1] + " / " + f[2];
+        } catch (Exception e) {
+            return "n/a";
+        }
+    }
+}

@@ -1,0 +1,228 @@
+package dev.wsguard.bench.driver;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.RSASSASigner;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import dev.wsguard.bench.Wire;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Date;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+
+/**
+ * The load part of {@code bench/run}: starts plain Tyrus, wsguard and (when built) the Quarkus peer as separate
+ * JVMs, drives them from this one, alternating targets within every round, and writes the results table.
+ *
+ * <p>Arguments: {@code --quick}, {@code --out FILE} (Markdown), {@code --jmh FILE} (JMH CSV to include),
+ * {@code --jar FILE} (this jar, for the server JVMs), {@code --quarkus FILE} ({@code quarkus-run.jar}),
+ * {@code --logs DIR}, {@code --note TEXT} (a line for the header, e.g. that the machine was shared).
+ */
+public final class Run {
+
+    private final boolean quick;
+    private final int rounds;
+    private final long messageMillis;
+    private final long handshakeMillis;
+    private final long latencyMillis;
+    private final long fairnessMillis;
+    private final int memoryConnections;
+    private final Report report;
+
+    private Run(boolean quick, Report report) {
+        this.quick = quick;
+        this.report = report;
+        this.rounds = quick ? 1 : 3;
+        this.messageMillis = quick ? 1_000 : 3_000;
+        this.handshakeMillis = quick ? 1_000 : 2_500;
+        this.latencyMillis = quick ? 2_000 : 5_000;
+        this.fairnessMillis = quick ? 2_000 : 6_000;
+        this.memoryConnections = quick ? 300 : 5_000;
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> opts = new LinkedHashMap<>();
+        boolean quick = false;
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--quick")) {
+                quick = true;
+            } else {
+                opts.put(args[i], args[++i]);
+            }
+        }
+        Path out = Path.of(opts.getOrDefault("--out", "RESULTS.md"));
+        Path jar = Path.of(opts.get("--jar"));
+        Path logs = Path.of(opts.getOrDefault("--logs", "target/bench-logs"));
+        Files.createDirectories(logs);
+        Report report = new Report(quick, opts.get("--note"));
+        // Ctrl-C or a kill must not leave the server JVMs running.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> ProcessHandle.current().descendants()
+                .forEach(ProcessHandle::destroy), "stop-servers"));
+        new Run(quick, report).all(jar, opts.get("--quarkus") == null ? null : Path.of(opts.get("--quarkus")), logs);
+        if (opts.get("--jmh") != null && Files.exists(Path.of(opts.get("--jmh")))) {
+            report.jmh(Files.readAllLines(Path.of(opts.get("--jmh"))));
+        }
+        Files.writeString(out, report.markdown(), StandardCharsets.UTF_8);
+        System.out.println("wrote " + out.toAbsolutePath());
+    }
+
+    private void all(Path jar, Path quarkusJar, Path logs) throws Exception {
+        log("generating the RSA key and " + Math.max(memoryConnections, 101) + " tokens");
+        RSAKey key = new RSAKeyGenerator(2048).keyID("bench").generate();
+        Path pem = logs.resolve("bench-key.pem");
+        Files.writeString(pem, "-----BEGIN PUBLIC KEY-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(
+                StandardCharsets.US_ASCII)).encodeToString(key.toRSAPublicKey().getEncoded()) + "\n-----END PUBLIC KEY-----\n");
+        RSASSASigner signer = new RSASSASigner(key);
+        List<String> tokens = IntStream.range(0, Math.max(memoryConnections, 101)).parallel()
+                .mapToObj(i -> sign(signer, "user-" + i)).toList();
+        String attacker = sign(signer, "mallory");
+
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> jvm = List.of(java, "-Xms1g", "-Xmx1g", "-XX:+UseG1GC");
+        try (ServerProcess plain = ServerProcess.start("plain", cmd(jvm, "-cp", jar.toString(),
+                     "dev.wsguard.bench.server.Servers", "plain", pem.toString()), logs.resolve("plain.log"));
+             ServerProcess guarded = ServerProcess.start("guarded", cmd(jvm, "-cp", jar.toString(),
+                     "dev.wsguard.bench.server.Servers", "guarded", pem.toString()), logs.resolve("guarded.log"));
+             ServerProcess quarkus = quarkusJar == null || !Files.exists(quarkusJar) ? null
+                     : ServerProcess.start("quarkus", cmd(jvm, "-Dquarkus.http.port=0",
+                     "-Dmp.jwt.verify.publickey.location=" + pem, "-jar", quarkusJar.toString()),
+                     logs.resolve("quarkus.log"))) {
+            Load.Target tPlain = new Load.Target("plain Tyrus", plain, "/plain", false);
+            Load.Target tVerify = new Load.Target("plain Tyrus + bare RS256 verify", plain, "/verify", true);
+            Load.Target tGuarded = new Load.Target("wsguard", guarded, "/guarded", true);
+            Load.Target tNoCache =
+                    new Load.Target("wsguard, token cache off", guarded, "/guarded-nocache", true);
+            Load.Target tFair = new Load.Target("wsguard, default limits", guarded, "/guarded-default", true);
+            List<Load.Target> messages = new ArrayList<>(List.of(tPlain, tGuarded));
+            List<Load.Target> handshakes = new ArrayList<>(List.of(tPlain, tVerify, tGuarded, tNoCache));
+            List<Load.Target> memory = new ArrayList<>(List.of(tPlain, tGuarded));
+            if (quarkus != null) {
+                Load.Target qPlain = new Load.Target("Quarkus plain", quarkus, "/plain", false);
+                Load.Target qSecure = new Load.Target("Quarkus secured", quarkus, "/secure", true);
+                messages.addAll(List.of(qPlain, qSecure));
+                handshakes.addAll(List.of(qPlain, qSecure));
+                memory.addAll(List.of(qPlain, qSecure));
+            }
+            report.note("servers: " + messages.stream().map(Load.Target::label).toList());
+
+            log("warming up");
+            for (Load.Target t : handshakes) {
+                Load.handshakes(t, tokens.get(0), 8, quick ? 1_000 : 3_000);
+            }
+            for (Load.Target t : messages) {
+                Load.throughput(t, tokens, 10, quick ? 1_000 : 5_000);
+            }
+
+            for (int r = 1; r <= rounds; r++) {
+                for (int connections : new int[] {1, 10, 100}) {
+                    for (Load.Target t : rotate(messages, r)) {
+                        double v = Load.throughput(t, tokens, connections, messageMillis);
+                        report.add("throughput", t.label(), connections + " connections", "msg/s", v);
+                        log("round " + r + " throughput " + t.label() + " @" + connections + ": " + Figure.num(v));
+                    }
+                }
+                for (Load.Target t : rotate(messages, r)) {
+                    double[] p = Load.latency(t, tokens, 10, 2_000, latencyMillis);
+                    report.add("latency", t.label(), "p50", "µs", p[0]);
+                    report.add("latency", t.label(), "p99", "µs", p[1]);
+                    log("round " + r + " latency " + t.label() + ": p50 " + Figure.num(p[0]) + " p99 "
+                            + Figure.num(p[1]));
+                }
+                for (int threads : new int[] {1, 8}) {
+                    for (Load.Target t : rotate(handshakes, r)) {
+                        double v = Load.handshakes(t, tokens.get(0), threads, handshakeMillis);
+                        report.add("handshakes", t.label(), threads == 1 ? "sequential" : "8-way", "/s", v);
+                        log("round " + r + " handshakes " + t.label() + " x" + threads + ": " + Figure.num(v));
+                    }
+                }
+                for (Load.Target t : List.of(tFair, tPlain)) {
+                    for (boolean flood : new boolean[] {false, true}) {
+                        Load.Fairness f = Load.fairness(t, tokens.subList(1, 101), attacker, 100, 10,
+                                fairnessMillis, flood);
+                        String mode = flood ? "with flood" : "no flood";
+                        report.add("fairness", t.label(), mode + " p99", "µs", f.p99Micros());
+                        report.add("fairness", t.label(), mode + " lost", "messages", f.lost());
+                        if (flood) {
+                            report.add("fairness", t.label(), "flood sent", "messages", f.flooded());
+                        }
+                        log("round " + r + " fairness " + t.label() + " " + mode + ": p99 "
+                                + Figure.num(f.p99Micros()) + " lost " + f.lost() + " flood " + f.flooded());
+                    }
+                }
+            }
+            for (Load.Target t : memory) {
+                // Own token per connection: what a server of distinct users holds. One shared token: the same
+                // minus the per-user identity, i.e. the bookkeeping alone.
+                double own = Load.heapPerConnection(t, tokens, memoryConnections);
+                double shared = Load.heapPerConnection(t, tokens.subList(0, 1), memoryConnections);
+                report.add("memory", t.label(), Report.MEMORY_OWN, "B/connection", own);
+                report.add("memory", t.label(), Report.MEMORY_SHARED, "B/connection", shared);
+                log("memory " + t.label() + ": " + Figure.num(own) + " B/connection (own tokens), "
+                        + Figure.num(shared) + " (one shared token)");
+            }
+        }
+        stateMemory(jar, logs);
+    }
+
+    private void stateMemory(Path jar, Path logs) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder(java, "-Xmx2g", "-cp", jar.toString(), "dev.wsguard.internal.jwt.StateMemory",
+                Integer.toString(quick ? 200_000 : 1_000_000)).redirectError(logs.resolve("state.log").toFile()).start();
+        for (String line : new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+            String[] kv = line.trim().split(" ");
+            if (kv.length == 2) {
+                report.state(kv[0], Long.parseLong(kv[1]));
+            }
+        }
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException("state memory run failed; see " + logs.resolve("state.log"));
+        }
+    }
+
+    /** Round {@code r} starts with a different target, so no target always runs first (or last). */
+    private static <T> List<T> rotate(List<T> items, int r) {
+        List<T> result = new ArrayList<>(items);
+        java.util.Collections.rotate(result, -(r - 1) % Math.max(1, items.size()));
+        return result;
+    }
+
+    private static List<String> cmd(List<String> jvm, String... rest) {
+        List<String> c = new ArrayList<>(jvm);
+        c.addAll(List.of(rest));
+        return c;
+    }
+
+    private static String sign(RSASSASigner signer, String subject) {
+        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        JWTClaimsSet claims = new JWTClaimsSet.Builder()
+                .issuer(Wire.ISSUER).audience(Wire.AUDIENCE).subject(subject).jwtID(subject + "-" + now)
+                .issueTime(Date.from(now)).expirationTime(Date.from(now.plus(2, ChronoUnit.HOURS)))
+                .claim("upn", subject).claim("groups", List.of("user"))
+                .claim("scope", "chat:read chat:write").claim("tenant", "acme")
+                .build();
+        try {
+            SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID("bench").build(), claims);
+            jwt.sign(signer);
+            return jwt.serialize();
+        } catch (JOSEException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static void log(String line) {
+        System.out.println("[bench " + java.time.LocalTime.now().withNano(0) + "] " + line);
+        System.out.flush();
+    }
+}

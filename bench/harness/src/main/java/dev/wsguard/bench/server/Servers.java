@@ -1,0 +1,69 @@
+package dev.wsguard.bench.server;
+
+import java.security.KeyFactory;
+import java.security.interfaces.RSAPublicKey;
+import java.security.spec.X509EncodedKeySpec;
+import java.util.Base64;
+import dev.wsguard.tyrus.GuardedServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.glassfish.tyrus.server.Server;
+
+/**
+ * Starts one server under load, in its own JVM: {@code plain} (Tyrus {@code Server}: {@code /plain} and
+ * {@code /verify}) or {@code guarded} (wsguard's {@code GuardedServer}: {@code /guarded}, {@code /guarded-nocache},
+ * {@code /guarded-default}). Arguments: the kind and the PEM file of the token key. Prints
+ * {@code ready ws://127.0.0.1:PORT} when it accepts connections.
+ */
+public final class Servers {
+
+    /** Kept so the level set below is not garbage collected with the logger. */
+    private static final Logger AUDIT = Logger.getLogger("dev.wsguard.audit");
+
+    private Servers() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        String kind = args[0];
+        Path key = Path.of(args[1]);
+        // One INFO line per accepted handshake would measure the console, not the guard; refusals are still logged.
+        AUDIT.setLevel(Level.WARNING);
+        int port;
+        if (kind.equals("plain")) {
+            VerifyOnlyEndpoint.BareSignature.key(publicKey(Files.readString(key)));
+            port = freePort();
+            Server server = new Server("127.0.0.1", port, "/", null, PlainEndpoint.class, VerifyOnlyEndpoint.class);
+            server.start();
+        } else if (kind.equals("guarded")) {
+            GuardedEndpoints.keyLocation = key.toString();
+            GuardedServer server = GuardedServer.builder().host("127.0.0.1").port(0)
+                    .endpoint(GuardedEndpoints.Guarded.class)
+                    .endpoint(GuardedEndpoints.GuardedNoCache.class)
+                    .endpoint(GuardedEndpoints.GuardedDefault.class)
+                    .build();
+            server.start();
+            port = server.port();
+        } else {
+            throw new IllegalArgumentException("kind must be plain or guarded: " + kind);
+        }
+        System.out.println("ready ws://127.0.0.1:" + port);
+        System.out.flush();
+        new CountDownLatch(1).await();
+    }
+
+    private static RSAPublicKey publicKey(String pem) throws Exception {
+        String base64 = pem.replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
+        return (RSAPublicKey) KeyFactory.getInstance("RSA")
+                .generatePublic(new X509EncodedKeySpec(Base64.getDecoder().decode(base64)));
+    }
+
+    /** Tyrus's own Server cannot report an ephemeral port, so one is picked just before. */
+    private static int freePort() throws java.io.IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+}
