@@ -17,7 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * inbound message of the subscription type: the token is unexpired and not revoked (otherwise the session is
  * closed with 4401 and skipped), and the type's authorization rules and {@link Channel} rule pass for the session's
  * current identity (otherwise the session is skipped, unsubscribed from that channel, and one
- * {@code MESSAGE_REJECTED} event is emitted). Delivery goes through {@link Outbound}, so a subscriber that does not
+ * {@code AUTHORIZATION_DENIED} event is emitted). Delivery goes through {@link Outbound}, so a subscriber that does not
  * read is shed instead of growing the server's memory, and the others keep receiving.
  *
  * <pre>{@code

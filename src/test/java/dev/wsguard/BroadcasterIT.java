@@ -135,7 +135,7 @@ class BroadcasterIT {
                     .isEqualTo("{\"type\":\"pong\"}");
             assertThat(FeedChat.CHANNELS.isSubscribed(sessionOf("vic"), NEWS)).isFalse();
         }
-        assertThat(EVENTS).filteredOn(e -> e.kind() == SecurityEvent.Kind.MESSAGE_REJECTED).singleElement()
+        assertThat(EVENTS).filteredOn(e -> e.kind() == SecurityEvent.Kind.AUTHORIZATION_DENIED).singleElement()
                 .satisfies(e -> {
                     assertThat(e.reason()).isEqualTo(Rejection.CHANNEL_FORBIDDEN);
                     assertThat(e.messageType()).isEqualTo("subscribe");
@@ -153,7 +153,7 @@ class BroadcasterIT {
             assertThat(other.next()).isEqualTo(message("guarded"));
             assertThat(demoted.poll(200)).isNull();
         }
-        assertThat(EVENTS).filteredOn(e -> e.kind() == SecurityEvent.Kind.MESSAGE_REJECTED)
+        assertThat(EVENTS).filteredOn(e -> e.kind() == SecurityEvent.Kind.AUTHORIZATION_DENIED)
                 .extracting(SecurityEvent::reason).containsExactly(Rejection.SCOPE_MISSING);
     }
 

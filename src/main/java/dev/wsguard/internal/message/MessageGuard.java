@@ -630,7 +630,7 @@ public final class MessageGuard {
         if (session.getUserProperties().get(SessionState.KEY) instanceof SessionState state) {
             MessageGuard guard = state.guard();
             Route route = guard.routes.get(type);
-            guard.emit(SecurityEvent.Kind.MESSAGE_REJECTED, session, reason, route == null ? null : route.alias);
+            guard.emit(SecurityEvent.Kind.AUTHORIZATION_DENIED, session, reason, route == null ? null : route.alias);
         }
     }
 

@@ -82,9 +82,9 @@ class DemoPageIT {
         try (BrowserContext context = chromium.newContext()) {
             DemoTab alice = new DemoTab(context, server).connect("alice");
             alice.answer("#kick", FORBIDDEN);
-            alice.awaitEvent(mark, "MESSAGE_REJECTED", "ROLE_MISSING", "alice", "kick");
+            alice.awaitEvent(mark, "AUTHORIZATION_DENIED", "ROLE_MISSING", "alice", "kick");
             alice.answer("#sibling", FORBIDDEN);
-            alice.awaitEvent(mark, "MESSAGE_REJECTED", "CHANNEL_FORBIDDEN", "alice", "subscribe");
+            alice.awaitEvent(mark, "AUTHORIZATION_DENIED", "CHANNEL_FORBIDDEN", "alice", "subscribe");
 
             // GuardedServer refuses the frame on its header, writes close 1009 and drops the connection without
             // reading the payload (so an attacker's 50 MB costs nothing). Chromium is often still writing the 70 KB

@@ -50,7 +50,7 @@ class DemoScreenshotIT {
             alice.awaitMessage("carol", "Yes. Markup such as <b>this</b> stays text.");
             alice.answer("#kick", "{\"type\":\"error\",\"code\":\"forbidden\"}");
             alice.answer("#sibling", "{\"type\":\"error\",\"code\":\"forbidden\"}");
-            alice.awaitEvent(mark, "MESSAGE_REJECTED", "CHANNEL_FORBIDDEN", "alice", "subscribe");
+            alice.awaitEvent(mark, "AUTHORIZATION_DENIED", "CHANNEL_FORBIDDEN", "alice", "subscribe");
 
             Path png = repositoryRoot().resolve("docs").resolve("demo.png");
             Files.createDirectories(png.getParent());
