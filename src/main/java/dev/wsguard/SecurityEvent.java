@@ -116,8 +116,9 @@ public record SecurityEvent(Instant time, Kind kind, Phase phase, Rejection reas
     }
 
     /**
-     * One JSON object on one line. Every string is escaped, including all control characters and the Unicode line
-     * separators, so no value can split or forge a log line.
+     * One JSON object on one line. Every string is escaped, including all C0 and C1 control characters (NEL, U+0085,
+     * breaks lines in some viewers), the Unicode line separators and lone surrogates, so no value can split or forge
+     * a log line.
      */
     public String toJson() {
         StringBuilder out = new StringBuilder(256).append('{');
@@ -152,7 +153,8 @@ public record SecurityEvent(Instant time, Kind kind, Phase phase, Rejection reas
             char c = value.charAt(i);
             if (c == '"' || c == '\\') {
                 out.append('\\').append(c);
-            } else if (c < 0x20 || c == 0x7f || c == '\u2028' || c == '\u2029' || Character.isSurrogate(c)
+            } else if (c < 0x20 || c >= 0x7f && c <= 0x9f || c == '\u2028' || c == '\u2029'
+                    || Character.isSurrogate(c)
                     && !validSurrogateAt(value, i)) {
                 out.append(String.format("\\u%04x", (int) c));
             } else {

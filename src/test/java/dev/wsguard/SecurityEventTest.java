@@ -46,4 +46,12 @@ class SecurityEventTest {
         assertThat(event.toJson()).doesNotContain("\n").endsWith(
                 "\"type\":\"publish\",\"channel\":\"room\\u000a{\\\"kind\\\":\\\"BANNED\\\"}\"}");
     }
+
+    @Test
+    void toJsonWhenNextLineOrOtherC1ControlThenEscaped() {
+        SecurityEvent event = new SecurityEvent(Instant.EPOCH, SecurityEvent.Kind.HANDSHAKE_REJECTED,
+                SecurityEvent.Phase.HANDSHAKE, Rejection.ORIGIN_NOT_ALLOWED, null, "/chat", null,
+                "https://a\u0085b\u009bc", null, null);
+        assertThat(event.toJson()).contains("\"origin\":\"https://a\\u0085b\\u009bc\"");
+    }
 }

@@ -13,6 +13,7 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntSupplier;
 
@@ -37,6 +38,18 @@ public final class MicrometerTelemetry implements Telemetry {
     private final AtomicLong open = new AtomicLong();
     private volatile IntSupplier bans;
     private volatile Tags endpoint = Tags.of("endpoint", "unknown");
+    /**
+     * Counters by meter name and tag values: looking a counter up by its builder costs microseconds and a kilobyte
+     * per event, this map a small key. Bounded like the tags (finite value sets).
+     */
+    private final ConcurrentHashMap<Key, Counter> counters = new ConcurrentHashMap<>();
+
+    /** Origin to tag, for the origins seen first: parsing an origin again per handshake is the costly part. */
+    private final ConcurrentHashMap<String, String> originTags = new ConcurrentHashMap<>();
+    private static final int MAX_CACHED_ORIGINS = 1024;
+
+    private record Key(String name, String a, String b, String c) {
+    }
 
     private MicrometerTelemetry(MeterRegistry registry, OriginAllowlist origins) {
         this.registry = registry;
@@ -53,6 +66,7 @@ public final class MicrometerTelemetry implements Telemetry {
     @Override
     public void endpoint(String path) {
         this.endpoint = Tags.of("endpoint", path);
+        counters.clear();
         Gauge.builder("wsguard.connections.open", open, AtomicLong::get).tags(endpoint)
                 .description("guarded sessions open now").register(registry);
         IntSupplier active = bans;
@@ -76,8 +90,8 @@ public final class MicrometerTelemetry implements Telemetry {
     public void messageAccepted(String type, String channelPattern) {
         messages("accepted", "none", type);
         if (channelPattern != null) {
-            Counter.builder("wsguard.channel.messages").tags(endpoint).tag("type", type).tag("channel", channelPattern)
-                    .description("accepted messages by type and channel pattern").register(registry).increment();
+            counter("wsguard.channel.messages", "accepted messages by type and channel pattern", "type", type,
+                    "channel", channelPattern, null, null).increment();
         }
     }
 
@@ -86,11 +100,9 @@ public final class MicrometerTelemetry implements Telemetry {
         String reason = e.reason() == null ? "none" : e.reason().name();
         switch (e.kind()) {
             case HANDSHAKE_ACCEPTED, HANDSHAKE_REJECTED -> {
-                Counter.builder("wsguard.handshakes").tags(endpoint)
-                        .tag("outcome", e.kind() == SecurityEvent.Kind.HANDSHAKE_ACCEPTED ? "accepted" : "rejected")
-                        .tag("reason", reason).tag("origin", origin(e))
-                        .description("opening handshakes by outcome, reason and allowlist entry")
-                        .register(registry).increment();
+                counter("wsguard.handshakes", "opening handshakes by outcome, reason and allowlist entry",
+                        "outcome", e.kind() == SecurityEvent.Kind.HANDSHAKE_ACCEPTED ? "accepted" : "rejected",
+                        "reason", reason, "origin", origin(e)).increment();
                 if (e.reason() == Rejection.HANDSHAKE_RATE_LIMITED) {
                     rateLimitHit("handshake");
                 }
@@ -101,37 +113,51 @@ public final class MicrometerTelemetry implements Telemetry {
                 messages("rate_limited", reason, e.messageType());
                 rateLimitHit("message");
             }
-            case SESSION_CLOSED -> Counter.builder("wsguard.guard.closes").tags(endpoint).tag("reason", reason)
-                    .tag("code", code(e.closeCode())).description("sessions the guard closed, by reason")
-                    .register(registry).increment();
+            case SESSION_CLOSED -> counter("wsguard.guard.closes", "sessions the guard closed, by reason",
+                    "reason", reason, "code", code(e.closeCode()), null, null).increment();
             case CONNECTION_CLOSED -> {
                 open.decrementAndGet();
-                Counter.builder("wsguard.sessions.closed").tags(endpoint).tag("code", code(e.closeCode()))
-                        .description("guarded sessions ended, by close code").register(registry).increment();
+                counter("wsguard.sessions.closed", "guarded sessions ended, by close code",
+                        "code", code(e.closeCode()), null, null, null, null).increment();
                 if (e.duration() != null) {
                     Timer.builder("wsguard.session.duration").tags(endpoint)
                             .description("how long guarded sessions stayed open").register(registry)
                             .record(e.duration());
                 }
             }
-            case BANNED -> Counter.builder("wsguard.bans").tags(endpoint)
-                    .tag("key", e.clientAddress() != null ? "address" : "user").tag("reason", reason)
-                    .description("bans made, by key and the violation that caused them").register(registry)
-                    .increment();
+            case BANNED -> counter("wsguard.bans", "bans made, by key and the violation that caused them",
+                    "key", e.clientAddress() != null ? "address" : "user", "reason", reason, null, null).increment();
             default -> {
             }
         }
     }
 
     private void messages(String outcome, String reason, String type) {
-        Counter.builder("wsguard.messages").tags(endpoint).tag("outcome", outcome).tag("reason", reason)
-                .tag("type", type == null ? "unknown" : type)
-                .description("messages by outcome, reason and type").register(registry).increment();
+        counter("wsguard.messages", "messages by outcome, reason and type", "outcome", outcome, "reason", reason,
+                "type", type == null ? "unknown" : type).increment();
     }
 
     private void rateLimitHit(String phase) {
-        Counter.builder("wsguard.ratelimit.hits").tags(endpoint).tag("phase", phase)
-                .description("requests refused by a rate limit").register(registry).increment();
+        counter("wsguard.ratelimit.hits", "requests refused by a rate limit", "phase", phase, null, null, null, null)
+                .increment();
+    }
+
+    /** The counter {@code name} with up to three tags besides the endpoint (a null tag name is no tag). */
+    private Counter counter(String name, String description, String tag1, String value1, String tag2, String value2,
+                            String tag3, String value3) {
+        Key key = new Key(name, value1, value2, value3);
+        Counter counter = counters.get(key);
+        if (counter == null) {
+            Counter.Builder builder = Counter.builder(name).description(description).tags(endpoint).tag(tag1, value1);
+            if (tag2 != null) {
+                builder.tag(tag2, value2);
+            }
+            if (tag3 != null) {
+                builder.tag(tag3, value3);
+            }
+            counter = counters.computeIfAbsent(key, k -> builder.register(registry));
+        }
+        return counter;
     }
 
     /** Only an origin that passed the allowlist is named, and then by the entry it matched. */
@@ -142,7 +168,17 @@ public final class MicrometerTelemetry implements Telemetry {
         Rejection r = e.reason();
         boolean checked = r != Rejection.HANDSHAKE_RATE_LIMITED && r != Rejection.ADDRESS_BANNED
                 && r != Rejection.ORIGIN_NOT_ALLOWED && r != Rejection.ORIGIN_MISSING;
-        return checked ? origins.entryFor(e.origin()).orElse("other") : "other";
+        if (!checked) {
+            return "other";
+        }
+        String tag = originTags.get(e.origin());
+        if (tag == null) {
+            tag = origins.entryFor(e.origin()).orElse("other");
+            if (originTags.size() < MAX_CACHED_ORIGINS) {
+                originTags.put(e.origin(), tag);
+            }
+        }
+        return tag;
     }
 
     private static String code(Integer code) {
