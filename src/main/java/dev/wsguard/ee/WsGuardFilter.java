@@ -111,9 +111,11 @@ public final class WsGuardFilter implements Filter {
         return new HandshakeView(request.getRequestURI(), headers, parameters, request.getRemoteAddr());
     }
 
-    private static void refuse(HttpServletResponse response, HandshakeGuard.Rejected rejected) throws IOException {
-        // setStatus, not sendError: an error page would add a body, and on some servers details. No reset():
-        // nothing is written yet, and Payara's reset() fails on a worker thread that served an upgrade before.
+    private static void refuse(HttpServletResponse response, HandshakeGuard.Rejected rejected) {
+        // setStatus, not sendError: an error page would add a body, and on some servers details. Neither reset()
+        // nor flushBuffer(): nothing is written yet, and on Payara both throw (NullPointerException, answered 500)
+        // on a worker thread that served an upgrade before. The container commits the response when the filter
+        // returns.
         response.setStatus(rejected.reason().httpStatus());
         rejected.reason().wwwAuthenticate().ifPresent(value -> response.setHeader("WWW-Authenticate", value));
         if (rejected.retryAfterSeconds() > 0) {
@@ -123,6 +125,5 @@ public final class WsGuardFilter implements Filter {
         // A refused client must not re-run the handshake on the same connection.
         response.setHeader("Connection", "close");
         response.setContentLength(0);
-        response.flushBuffer();
     }
 }
