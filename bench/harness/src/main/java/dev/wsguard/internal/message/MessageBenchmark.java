@@ -24,7 +24,6 @@ import java.lang.invoke.MethodHandles;
 import java.lang.reflect.Proxy;
 import java.lang.reflect.RecordComponent;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -88,7 +87,7 @@ public class MessageBenchmark {
                 Duration.ofSeconds(1)), config.maxRateLimitKeys(), 0);
         sessionLimiter = userLimit.newLimiter();
 
-        GuardContext context = new GuardContext(config, new EventSink(List.of()), verifier);
+        GuardContext context = new GuardContext(config, new EventSink(config), verifier);
         Map<String, Object> properties = new ConcurrentHashMap<>();
         properties.put(WsGuard.CONTEXT, context);
         properties.put(WsGuard.IDENTITY, caller);
