@@ -4,16 +4,13 @@ import dev.wsguard.GuardConfig;
 import dev.wsguard.RateLimit;
 import dev.wsguard.Rejection;
 import dev.wsguard.SecurityEvent;
+import dev.wsguard.internal.jwt.TokenDigest;
 import dev.wsguard.internal.jwt.TokenVerifier;
 import dev.wsguard.internal.jwt.Verification;
 import dev.wsguard.internal.message.Limit;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
@@ -139,7 +136,8 @@ public final class HandshakeGuard {
         boolean viaSubprotocol;
         if (containerVerified != null) {
             identity = containerVerified;
-            fingerprint = containerVerified.getRawToken() == null ? null : fingerprint(containerVerified.getRawToken());
+            fingerprint = containerVerified.getRawToken() == null ? null
+                    : TokenDigest.of(containerVerified.getRawToken()).fingerprint();
             viaSubprotocol = false;
             if (identity.getExpirationTime() > 0 && identity.getExpirationTime() * 1000 <= System.currentTimeMillis()) {
                 return reject(id, request, origin, fingerprint, Rejection.TOKEN_EXPIRED);
@@ -149,8 +147,10 @@ public final class HandshakeGuard {
             if (found.rejection() != null) {
                 return reject(id, request, origin, null, found.rejection());
             }
-            fingerprint = fingerprint(found.token());
-            Verification verdict = verifier.verify(found.token());
+            // One SHA-256 serves both the event's fingerprint and the verified-token cache.
+            TokenDigest digest = TokenDigest.of(found.token());
+            fingerprint = digest.fingerprint();
+            Verification verdict = verifier.verify(found.token(), digest);
             if (verdict instanceof Verification.Invalid invalid) {
                 return reject(id, request, origin, fingerprint, invalid.reason());
             }
@@ -209,15 +209,5 @@ public final class HandshakeGuard {
 
     private static String clip(String s) {
         return s == null || s.length() <= MAX_LOGGED_ORIGIN ? s : s.substring(0, MAX_LOGGED_ORIGIN) + "...";
-    }
-
-    /** First 64 bits of SHA-256, hex: enough to correlate uses of one token, useless to replay it. */
-    static String fingerprint(String token) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest, 0, 8);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is required of every JDK", e);
-        }
     }
 }

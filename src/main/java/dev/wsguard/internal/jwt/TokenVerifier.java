@@ -159,23 +159,28 @@ public final class TokenVerifier {
      * @return {@link Verification.Valid} with the identity, or {@link Verification.Invalid} with the reason
      */
     public Verification verify(String token) {
+        return verify(token, null);
+    }
+
+    /** As {@link #verify(String)}, with the token's digest when the caller already has it (null otherwise). */
+    public Verification verify(String token, TokenDigest digest) {
         try {
-            return check(token);
+            return check(token, digest);
         } catch (RuntimeException e) {
             // Unforeseen parser behaviour on hostile input: fail closed.
             return INVALID.get(Rejection.TOKEN_MALFORMED);
         }
     }
 
-    private Verification check(String token) {
+    private Verification check(String token, TokenDigest digest) {
         if (token == null || token.length() > MAX_TOKEN_LENGTH) {
             return INVALID.get(Rejection.TOKEN_MALFORMED);
         }
-        Object cacheKey = null;
+        TokenDigest cacheKey = null;
         long keySetVersion = 0;
         if (cache != null) {
             // Only tokens that passed every check below are in the cache, so a hit needs none of them again.
-            cacheKey = VerifiedTokenCache.keyOf(token);
+            cacheKey = digest != null ? digest : TokenDigest.of(token);
             keySetVersion = keys.keySetVersion();
             VerifiedToken hit = cache.get(cacheKey, keySetVersion);
             if (hit != null) {

@@ -1,9 +1,5 @@
 package dev.wsguard.internal.jwt;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Iterator;
@@ -26,17 +22,13 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class VerifiedTokenCache {
 
-    /** A SHA-256 digest as four longs: cheap equality, no array copies per lookup. */
-    private record Digest(long a, long b, long c, long d) {
-    }
-
     private record Entry(VerifiedToken token, long deadlineMillis, long keySetVersion) {
     }
 
     private final int maxEntries;
     private final long ttlMillis;
     private final Clock clock;
-    private final ConcurrentHashMap<Digest, Entry> entries = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<TokenDigest, Entry> entries = new ConcurrentHashMap<>();
     private long lastSweep = Long.MIN_VALUE;
 
     /**
@@ -54,14 +46,8 @@ final class VerifiedTokenCache {
     }
 
     /** The key of {@code token}. */
-    static Object keyOf(String token) {
-        try {
-            byte[] sha = MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
-            ByteBuffer b = ByteBuffer.wrap(sha);
-            return new Digest(b.getLong(), b.getLong(), b.getLong(), b.getLong());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is required of every JDK", e);
-        }
+    static TokenDigest keyOf(String token) {
+        return TokenDigest.of(token);
     }
 
     /**
@@ -69,7 +55,7 @@ final class VerifiedTokenCache {
      * @param keySetVersion  the verification keys' current version; negative when they cannot be read
      * @return the cached identity, or null when absent, past its deadline or verified against other keys
      */
-    VerifiedToken get(Object key, long keySetVersion) {
+    VerifiedToken get(TokenDigest key, long keySetVersion) {
         Entry entry = entries.get(key);
         if (entry == null || keySetVersion < 0) {
             return null;
@@ -85,7 +71,7 @@ final class VerifiedTokenCache {
      * Stores a token that has just verified against the keys of {@code keySetVersion} (read before verifying, so a
      * key change during verification makes the entry stale at once).
      */
-    void put(Object key, VerifiedToken token, long keySetVersion) {
+    void put(TokenDigest key, VerifiedToken token, long keySetVersion) {
         long now = clock.millis();
         long exp = token.getExpirationTime();
         if (exp <= 0 || keySetVersion < 0) {
@@ -98,7 +84,7 @@ final class VerifiedTokenCache {
         if (entries.size() >= maxEntries && !entries.containsKey(key)) {
             makeRoom(now);
         }
-        entries.put((Digest) key, new Entry(token, deadline, keySetVersion));
+        entries.put(key, new Entry(token, deadline, keySetVersion));
     }
 
     private synchronized void makeRoom(long now) {
@@ -107,7 +93,7 @@ final class VerifiedTokenCache {
             lastSweep = now;
             entries.values().removeIf(e -> now >= e.deadlineMillis);
         }
-        Iterator<Digest> it = entries.keySet().iterator();
+        Iterator<TokenDigest> it = entries.keySet().iterator();
         while (entries.size() >= maxEntries && it.hasNext()) {
             it.next();
             it.remove();

@@ -183,7 +183,7 @@ class VerifiedTokenCacheTest {
     @Test
     void getWhenKeySetVersionDiffersOrUnknownThenMiss() {
         VerifiedTokenCache cache = new VerifiedTokenCache(3, Duration.ofMinutes(5), clock);
-        Object key = VerifiedTokenCache.keyOf("t");
+        TokenDigest key = VerifiedTokenCache.keyOf("t");
         cache.put(key, token(NOW.plusSeconds(300)), 1);
 
         assertThat(cache.get(key, -1)).isNull();
@@ -194,7 +194,7 @@ class VerifiedTokenCacheTest {
     @Test
     void putWhenTokenAlreadyExpiredThenNotStored() {
         VerifiedTokenCache cache = new VerifiedTokenCache(3, Duration.ofMinutes(5), clock);
-        Object key = VerifiedTokenCache.keyOf("t");
+        TokenDigest key = VerifiedTokenCache.keyOf("t");
         cache.put(key, token(NOW), 0);
         assertThat(cache.size()).isZero();
     }

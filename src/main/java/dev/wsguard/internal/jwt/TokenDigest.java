@@ -1,0 +1,30 @@
+package dev.wsguard.internal.jwt;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * The SHA-256 of a token, computed once per handshake: its first 64 bits are the token's fingerprint in security
+ * events, all of it is the verified-token cache's key. Held as four longs: cheap equality, no array copies.
+ */
+public record TokenDigest(long a, long b, long c, long d) {
+
+    /** The digest of {@code token}'s UTF-8 bytes. */
+    public static TokenDigest of(String token) {
+        try {
+            ByteBuffer sha = ByteBuffer.wrap(MessageDigest.getInstance("SHA-256")
+                    .digest(token.getBytes(StandardCharsets.UTF_8)));
+            return new TokenDigest(sha.getLong(), sha.getLong(), sha.getLong(), sha.getLong());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required of every JDK", e);
+        }
+    }
+
+    /** First 64 bits, hex: enough to correlate uses of one token, useless to replay it. */
+    public String fingerprint() {
+        return HexFormat.of().toHexDigits(a);
+    }
+}
