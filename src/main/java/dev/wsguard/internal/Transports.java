@@ -9,9 +9,6 @@ package dev.wsguard.internal;
  */
 public final class Transports {
 
-    /** The session user-property key of the connection's abort action, where the runtime provides one. */
-    public static final String ABORT = "dev.wsguard.abort";
-
     private static final ThreadLocal<Runnable> UPGRADING = new ThreadLocal<>();
 
     private Transports() {

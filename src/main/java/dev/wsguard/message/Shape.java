@@ -1,7 +1,6 @@
 package dev.wsguard.message;
 
 import dev.wsguard.message.Decoded.Detail;
-import jakarta.json.stream.JsonParser;
 import jakarta.json.stream.JsonParser.Event;
 
 import java.util.Map;
@@ -13,8 +12,9 @@ import java.util.Set;
  * {@code String}, {@code "12"} into an {@code int}, {@code 1} into {@code false}) and Yasson wraps integers silently
  * outside polymorphic decoding.
  *
- * <p>Checks run on a parser whose input already passed the structural scan, so recursion is bounded by the depth
- * limit and every object is free of duplicate keys. Immutable and thread-safe once built.
+ * <p>Checks read the events through {@link StructureScan}, which refuses a structural problem before the shape sees
+ * it, so recursion is bounded by the depth limit and every object is free of duplicate keys. Immutable and
+ * thread-safe once built.
  */
 sealed interface Shape {
 
@@ -26,7 +26,7 @@ sealed interface Shape {
      *
      * @return null when the value fits, otherwise why not
      */
-    Detail check(JsonParser parser, Event first);
+    Detail check(StructureScan parser, Event first);
 
     /** A shape that also takes {@code null}: every reference type. Primitives are never nullable. */
     static Shape nullable(Shape inner) {
@@ -37,22 +37,22 @@ sealed interface Shape {
     enum Scalar implements Shape {
         STRING {
             @Override
-            public Detail check(JsonParser parser, Event first) {
+            public Detail check(StructureScan parser, Event first) {
                 return first == Event.VALUE_STRING ? null : Detail.WRONG_FIELD_TYPE;
             }
         },
         /** Exactly one UTF-16 unit; Yasson would take the first character of any string, or a number. */
         CHAR {
             @Override
-            public Detail check(JsonParser parser, Event first) {
-                return first == Event.VALUE_STRING && parser.getString().length() == 1 ? null
+            public Detail check(StructureScan parser, Event first) {
+                return first == Event.VALUE_STRING && parser.string().length() == 1 ? null
                         : Detail.WRONG_FIELD_TYPE;
             }
         },
         /** Only the literals; Yasson reads {@code "true"} as true and {@code 1} as false. */
         BOOLEAN {
             @Override
-            public Detail check(JsonParser parser, Event first) {
+            public Detail check(StructureScan parser, Event first) {
                 return first == Event.VALUE_TRUE || first == Event.VALUE_FALSE ? null : Detail.WRONG_FIELD_TYPE;
             }
         }
@@ -61,7 +61,7 @@ sealed interface Shape {
     /** Accepts {@code null}, else defers to the inner shape. */
     record Nullable(Shape inner) implements Shape {
         @Override
-        public Detail check(JsonParser parser, Event first) {
+        public Detail check(StructureScan parser, Event first) {
             return first == Event.VALUE_NULL ? null : inner.check(parser, first);
         }
     }
@@ -73,11 +73,11 @@ sealed interface Shape {
      */
     record IntegerRange(long min, long max) implements Shape {
         @Override
-        public Detail check(JsonParser parser, Event first) {
+        public Detail check(StructureScan parser, Event first) {
             if (first != Event.VALUE_NUMBER) {
                 return Detail.WRONG_FIELD_TYPE;
             }
-            String literal = parser.getString();
+            String literal = parser.string();
             // 20 characters hold Long.MIN_VALUE; anything longer cannot fit, and parsing it would cost more.
             if (literal.length() > 20) {
                 return Detail.NUMBER_OUT_OF_RANGE;
@@ -99,11 +99,11 @@ sealed interface Shape {
      */
     record FloatingPoint(boolean single) implements Shape {
         @Override
-        public Detail check(JsonParser parser, Event first) {
+        public Detail check(StructureScan parser, Event first) {
             if (first != Event.VALUE_NUMBER) {
                 return Detail.WRONG_FIELD_TYPE;
             }
-            String literal = parser.getString();
+            String literal = parser.string();
             if (literal.length() > MAX_NUMBER_CHARS) {
                 return Detail.NUMBER_OUT_OF_RANGE;
             }
@@ -136,8 +136,8 @@ sealed interface Shape {
         }
 
         @Override
-        public Detail check(JsonParser parser, Event first) {
-            return first == Event.VALUE_STRING && names.contains(parser.getString()) ? null
+        public Detail check(StructureScan parser, Event first) {
+            return first == Event.VALUE_STRING && names.contains(parser.string()) ? null
                     : Detail.WRONG_FIELD_TYPE;
         }
     }
@@ -145,7 +145,7 @@ sealed interface Shape {
     /** A JSON array for a {@code List}, {@code Set}, {@code Collection} or Java array. */
     record ArrayOf(Shape element) implements Shape {
         @Override
-        public Detail check(JsonParser parser, Event first) {
+        public Detail check(StructureScan parser, Event first) {
             if (first != Event.START_ARRAY) {
                 return Detail.WRONG_FIELD_TYPE;
             }
@@ -162,12 +162,12 @@ sealed interface Shape {
     /** A JSON object for a {@code Map<String, V>}: any keys, every value of one shape. */
     record MapOf(Shape value) implements Shape {
         @Override
-        public Detail check(JsonParser parser, Event first) {
+        public Detail check(StructureScan parser, Event first) {
             if (first != Event.START_OBJECT) {
                 return Detail.WRONG_FIELD_TYPE;
             }
             for (Event next = parser.next(); next != Event.END_OBJECT; next = parser.next()) {
-                // next is KEY_NAME: the structural scan bounded its length and rejected duplicates
+                // next is KEY_NAME: the scan bounded its length and refused duplicates
                 Detail detail = value.check(parser, parser.next());
                 if (detail != null) {
                     return detail;
@@ -213,7 +213,7 @@ sealed interface Shape {
         }
 
         @Override
-        public Detail check(JsonParser parser, Event first) {
+        public Detail check(StructureScan parser, Event first) {
             return first == Event.START_OBJECT ? members(parser, null) : Detail.WRONG_FIELD_TYPE;
         }
 
@@ -222,11 +222,11 @@ sealed interface Shape {
          *
          * @param discriminator a key to pass over (the top-level type key), or null
          */
-        Detail members(JsonParser parser, String discriminator) {
+        Detail members(StructureScan parser, String discriminator) {
             boolean[] seen = required == 0 ? null : new boolean[properties.size()];
             int seenRequired = 0;
             for (Event next = parser.next(); next != Event.END_OBJECT; next = parser.next()) {
-                String key = parser.getString();
+                String key = parser.string();
                 Event value = parser.next();
                 if (key.equals(discriminator)) {
                     if (value != Event.VALUE_STRING) {

@@ -26,11 +26,13 @@ import java.util.Objects;
  * of two duplicate keys (so a filter and the handler can see different values), coerces {@code 123} into a
  * {@code String} and {@code 1} into {@code false}, wraps integers that overflow outside polymorphic decoding, turns
  * {@code 1e400} into infinity, ignores data after the object, and overflows a 1 MB thread stack at a few hundred
- * levels of nesting. This reader refuses all of that before JSON-B sees the text: a streaming structural pass bounds
- * size, depth, string length and member count and rejects duplicate keys and trailing data; a second pass checks
+ * levels of nesting. This reader refuses all of that before JSON-B sees the text: a streaming structural check bounds
+ * size, depth, string length and member count and rejects duplicate keys and trailing data, and a shape check holds
  * every value against the component types of the record the discriminator names (unknown fields, wrong JSON kinds,
- * numbers that do not fit exactly, {@code null} or absence for a primitive). Only then does JSON-B bind the record,
- * and {@code jakarta.validation} check its constraints.
+ * numbers that do not fit exactly, {@code null} or absence for a primitive). When the type key comes first, as it
+ * does from any sane client, both run in one streaming pass; otherwise, and for every refusal, structure is checked
+ * in full before shape. Only then does JSON-B bind the record, and {@code jakarta.validation} check its
+ * constraints.
  *
  * <p>A family is an interface (ideally sealed) annotated with {@code @JsonbTypeInfo}, whose {@code @JsonbSubtype}s
  * are public records. Component types may be {@code String}, primitives and their boxes, enums, {@code UUID},
@@ -142,29 +144,33 @@ public final class StrictJsonReader<T> {
     }
 
     private Decoded<T> decode(String json) {
-        StructureScan.Outcome structure = StructureScan.scan(parsers, json, limits, schema.typeKey());
-        if (structure.failure() != null) {
-            return new Decoded.Malformed<>(structure.failure());
-        }
-        if (!structure.typeKeySeen()) {
-            return new Decoded.Malformed<>(Detail.MISSING_TYPE);
-        }
-        Shape.RecordOf shape = structure.discriminator() == null ? null : schema.shape(structure.discriminator());
+        Shape.RecordOf shape = StructureScan.checkedShape(parsers, json, limits, schema);
         if (shape == null) {
-            return new Decoded.Malformed<>(Detail.UNKNOWN_TYPE);
-        }
-        Detail mismatch = checkShape(json, shape);
-        if (mismatch != null) {
-            return new Decoded.Malformed<>(mismatch);
+            // Refused, or the type key is not first: the two separate passes say exactly why, or accept.
+            StructureScan.Outcome structure = StructureScan.scan(parsers, json, limits, schema.typeKey());
+            if (structure.failure() != null) {
+                return new Decoded.Malformed<>(structure.failure());
+            }
+            if (!structure.typeKeySeen()) {
+                return new Decoded.Malformed<>(Detail.MISSING_TYPE);
+            }
+            shape = structure.discriminator() == null ? null : schema.shape(structure.discriminator());
+            if (shape == null) {
+                return new Decoded.Malformed<>(Detail.UNKNOWN_TYPE);
+            }
+            Detail mismatch = checkShape(json, shape);
+            if (mismatch != null) {
+                return new Decoded.Malformed<>(mismatch);
+            }
         }
         T value;
         try {
-            value = jsonb.fromJson(json, family);
+            // Bound to the record the discriminator names, which the checks above have established: JSON-B then
+            // reads the text as it streams, where binding to the family would first build the whole object as a
+            // tree to find its type key (about half of Yasson's time on a small message).
+            value = family.cast(jsonb.fromJson(json, shape.type()));
         } catch (RuntimeException e) {
             return bindingFailure(e);
-        }
-        if (!shape.type().isInstance(value)) {
-            return new Decoded.Malformed<>(Detail.UNKNOWN_TYPE);
         }
         try {
             if (!validator.validate(value).isEmpty()) {
@@ -179,8 +185,9 @@ public final class StrictJsonReader<T> {
 
     private Detail checkShape(String json, Shape.RecordOf shape) {
         try (JsonParser parser = parsers.createParser(new StringReader(json))) {
-            parser.next(); // START_OBJECT, as the structural scan established
-            return shape.members(parser, schema.typeKey());
+            StructureScan events = StructureScan.over(parser, limits, schema.typeKey());
+            events.next(); // START_OBJECT, as the structural scan established
+            return shape.members(events, schema.typeKey());
         }
     }
 

@@ -4,7 +4,10 @@ import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.util.concurrent.TimeUnit;
 
+import org.glassfish.grizzly.CloseListener;
+import org.glassfish.grizzly.Closeable;
 import org.glassfish.grizzly.Connection;
+import org.glassfish.grizzly.ICloseType;
 import org.glassfish.grizzly.Grizzly;
 import org.glassfish.grizzly.attributes.Attribute;
 import org.glassfish.grizzly.filterchain.BaseFilter;
@@ -55,9 +58,10 @@ final class HandshakeTimeoutFilter extends BaseFilter {
     @Override
     public NextAction handleAccept(FilterChainContext ctx) throws IOException {
         Connection<?> connection = ctx.getConnection();
-        DEADLINE.set(connection, new Deadline());
+        Deadline deadline = new Deadline(connection, queue);
+        DEADLINE.set(connection, deadline);
         queue.add(connection, timeoutMillis, TimeUnit.MILLISECONDS);
-        connection.addCloseListener((closeable, type) -> queue.remove(connection));
+        connection.addCloseListener(deadline);
         return ctx.getInvokeAction();
     }
 
@@ -85,8 +89,11 @@ final class HandshakeTimeoutFilter extends BaseFilter {
             return ctx.getInvokeAction();
         }
         if (response.getStatus() == SWITCHING_PROTOCOLS) {
+            // A WebSocket from here on: nothing of this filter stays with the connection for its whole life.
+            DEADLINE.set(connection, UPGRADED);
             deadline.upgraded = true;
             queue.remove(connection);
+            connection.removeCloseListener(deadline);
         } else if (packet instanceof HttpContent content && content.isLast()) {
             deadline.at = System.currentTimeMillis() + timeoutMillis;
         }
@@ -103,10 +110,32 @@ final class HandshakeTimeoutFilter extends BaseFilter {
         return true;
     }
 
-    /** When a connection expires; written by the connection's I/O thread, read by the timer thread. */
-    private static final class Deadline {
+    /** Every upgraded connection's deadline: none. */
+    private static final Deadline UPGRADED = new Deadline(null, null);
+
+    static {
+        UPGRADED.upgraded = true;
+    }
+
+    /**
+     * When a connection expires; written by the connection's I/O thread, read by the timer thread. It leaves the
+     * queue when its connection closes.
+     */
+    private static final class Deadline implements CloseListener<Closeable, ICloseType> {
+        private final Connection<?> connection;
+        private final DelayedExecutor.DelayQueue<Connection<?>> queue;
         volatile long at = DelayedExecutor.UNSET_TIMEOUT;
         volatile boolean upgraded;
+
+        Deadline(Connection<?> connection, DelayedExecutor.DelayQueue<Connection<?>> queue) {
+            this.connection = connection;
+            this.queue = queue;
+        }
+
+        @Override
+        public void onClosed(Closeable closeable, ICloseType type) {
+            queue.remove(connection);
+        }
     }
 
     private static final class DeadlineResolver implements DelayedExecutor.Resolver<Connection<?>> {

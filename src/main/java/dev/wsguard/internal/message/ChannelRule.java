@@ -12,18 +12,27 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A compiled {@link Channel} rule: the pattern as a regular expression with one group per variable, and the
- * variables bound to claims. Immutable and thread-safe.
+ * A compiled {@link Channel} rule: the pattern as literal parts and variables, and the variables bound to claims.
+ * A variable matches 1 to 64 characters of {@code [A-Za-z0-9_.-]}. When every variable is followed by the end or
+ * by a literal starting with another character (as in {@code tenant:{tenant}:{room}}), a variable ends at the first
+ * character it cannot take, and one scan of the name decides; otherwise (two variables side by side, or a literal
+ * such as {@code .} that a variable could also take) the rule is compiled to a regular expression, which tries
+ * every split. Both accept exactly the same names. Immutable and thread-safe.
  */
 final class ChannelRule {
 
     private static final Pattern VARIABLE = Pattern.compile("\\{([A-Za-z][A-Za-z0-9_]*)\\}");
     private static final int MAX_CHANNEL = 256;
+    private static final int MAX_VARIABLE = 64;
 
     private final MethodHandle accessor;
-    private final Pattern pattern;
-    private final List<String> boundClaims;
-    private final List<Integer> boundGroups;
+    /** Literal parts: {@code literals[i]} comes before variable {@code i}; the last one ends the name. */
+    private final String[] literals;
+    /** The regular expression when a variable's end is ambiguous, else null. */
+    private final Pattern ambiguous;
+    /** For each binding, the claim it reads and the index of its variable. */
+    private final String[] boundClaims;
+    private final int[] boundVariables;
 
     /** The pattern as declared, e.g. {@code tenant:{tenant}:{room}}: what metrics tag, never the name itself. */
     final String declared;
@@ -33,18 +42,30 @@ final class ChannelRule {
         this.declared = channel.pattern();
         StringBuilder regex = new StringBuilder();
         List<String> variables = new ArrayList<>();
+        List<String> parts = new ArrayList<>();
         Matcher m = VARIABLE.matcher(channel.pattern());
         int last = 0;
         while (m.find()) {
-            regex.append(Pattern.quote(channel.pattern().substring(last, m.start())));
-            regex.append("([A-Za-z0-9_.-]{1,64})");
+            String literal = channel.pattern().substring(last, m.start());
+            parts.add(literal);
+            regex.append(Pattern.quote(literal));
+            regex.append("([A-Za-z0-9_.-]{1," + MAX_VARIABLE + "})");
             variables.add(m.group(1));
             last = m.end();
         }
-        regex.append(Pattern.quote(channel.pattern().substring(last)));
-        this.pattern = Pattern.compile(regex.toString());
+        String tail = channel.pattern().substring(last);
+        parts.add(tail);
+        regex.append(Pattern.quote(tail));
+        this.literals = parts.toArray(String[]::new);
+        boolean unique = true;
+        for (int i = 1; i < literals.length; i++) {
+            // a variable followed by nothing but the end, or by a literal it cannot take the first character of
+            boolean atEnd = i == literals.length - 1;
+            unique &= literals[i].isEmpty() ? atEnd : !variableChar(literals[i].charAt(0));
+        }
+        this.ambiguous = unique ? null : Pattern.compile(regex.toString());
         List<String> claims = new ArrayList<>();
-        List<Integer> groups = new ArrayList<>();
+        List<Integer> indexes = new ArrayList<>();
         for (String binding : channel.claims()) {
             int eq = binding.indexOf('=');
             String variable = (eq < 0 ? binding : binding.substring(0, eq)).trim();
@@ -55,10 +76,10 @@ final class ChannelRule {
                         + " variable of pattern '" + channel.pattern() + "' (use variable or variable=claim)");
             }
             claims.add(claim);
-            groups.add(index + 1);
+            indexes.add(index);
         }
-        this.boundClaims = List.copyOf(claims);
-        this.boundGroups = List.copyOf(groups);
+        this.boundClaims = claims.toArray(String[]::new);
+        this.boundVariables = indexes.stream().mapToInt(Integer::intValue).toArray();
     }
 
     /** The message's channel name; for audit events of messages that {@link #allows passed} the rule. */
@@ -86,25 +107,78 @@ final class ChannelRule {
         if (channel.length() > MAX_CHANNEL) {
             return false;
         }
-        Matcher m = pattern.matcher(channel);
-        if (!m.matches()) {
+        int[] bounds = ambiguous == null ? split(channel) : splitByRegex(channel);
+        if (bounds == null) {
             return false;
         }
-        for (int i = 0; i < boundClaims.size(); i++) {
-            if (!claimHolds(caller.getClaim(boundClaims.get(i)), m.group(boundGroups.get(i)))) {
+        for (int i = 0; i < boundClaims.length; i++) {
+            int v = boundVariables[i];
+            if (!claimHolds(caller.getClaim(boundClaims[i]), channel, bounds[2 * v], bounds[2 * v + 1])) {
                 return false;
             }
         }
         return true;
     }
 
-    private static boolean claimHolds(Object claim, String value) {
+    /** Start and end of each variable in {@code channel}, or null when it does not match; one left-to-right scan. */
+    private int[] split(String channel) {
+        int variables = literals.length - 1;
+        int[] bounds = new int[2 * variables];
+        int at = 0;
+        for (int i = 0; ; i++) {
+            String literal = literals[i];
+            if (!channel.startsWith(literal, at)) {
+                return null;
+            }
+            at += literal.length();
+            if (i == variables) {
+                return at == channel.length() ? bounds : null;
+            }
+            int start = at;
+            while (at < channel.length() && at - start < MAX_VARIABLE && variableChar(channel.charAt(at))) {
+                at++;
+            }
+            if (at == start) {
+                return null;
+            }
+            bounds[2 * i] = start;
+            bounds[2 * i + 1] = at;
+        }
+    }
+
+    private int[] splitByRegex(String channel) {
+        Matcher m = ambiguous.matcher(channel);
+        if (!m.matches()) {
+            return null;
+        }
+        int[] bounds = new int[2 * (literals.length - 1)];
+        for (int v = 0; v < literals.length - 1; v++) {
+            bounds[2 * v] = m.start(v + 1);
+            bounds[2 * v + 1] = m.end(v + 1);
+        }
+        return bounds;
+    }
+
+    private static boolean variableChar(char c) {
+        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '.'
+                || c == '-';
+    }
+
+    private static boolean claimHolds(Object claim, String channel, int start, int end) {
         if (claim instanceof String s) {
-            return s.equals(value);
+            return sameText(s, channel, start, end);
         }
         if (claim instanceof Collection<?> c) {
-            return c.contains(value);
+            for (Object element : c) {
+                if (element instanceof String s && sameText(s, channel, start, end)) {
+                    return true;
+                }
+            }
         }
         return false;
+    }
+
+    private static boolean sameText(String claim, String channel, int start, int end) {
+        return claim.length() == end - start && channel.regionMatches(start, claim, 0, claim.length());
     }
 }

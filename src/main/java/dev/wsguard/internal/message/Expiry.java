@@ -23,6 +23,11 @@ final class Expiry {
     private Expiry() {
     }
 
+    /** As {@link #schedule(Runnable, long)}, without wrapping the task (a Runnable is wrapped in an adapter). */
+    static Future<?> schedule(java.util.concurrent.Callable<?> task, long delayMillis) {
+        return TIMER.schedule(task, delayMillis, TimeUnit.MILLISECONDS);
+    }
+
     static Future<?> schedule(Runnable task, long delayMillis) {
         return TIMER.schedule(task, delayMillis, TimeUnit.MILLISECONDS);
     }

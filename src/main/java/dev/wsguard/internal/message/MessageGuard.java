@@ -66,10 +66,8 @@ public final class MessageGuard {
                          ChannelRule channel, List<Limit> limits, boolean audited) {
     }
 
-    /** When the session opened ({@link System#nanoTime()}), for the duration of its close event. */
-    private static final String OPENED_AT = "dev.wsguard.opened-at";
-
     private final GuardContext context;
+    private final Class<?> endpointClass;
     private final GuardConfig config;
     private final StrictJsonReader<?> reader;
     private final Map<Class<?>, Route> routes;
@@ -80,6 +78,7 @@ public final class MessageGuard {
 
     MessageGuard(GuardContext context, Class<?> endpointClass) {
         this.context = context;
+        this.endpointClass = endpointClass;
         this.config = context.config();
         this.reader = validate(endpointClass);
         this.windowNanos = config.violationWindow().toNanos();
@@ -117,8 +116,11 @@ public final class MessageGuard {
 
     /** The guard for the session's endpoint class; the session must have passed the wsguard handshake. */
     public static MessageGuard of(Session session, Class<?> endpointClass) {
-        Object context = session.getUserProperties().get(WsGuard.CONTEXT);
-        if (!(context instanceof GuardContext guardContext)) {
+        Map<String, Object> props = session.getUserProperties();
+        if (props.get(SessionState.KEY) instanceof SessionState state && state.guard().endpointClass == endpointClass) {
+            return state.guard();
+        }
+        if (!(props.get(WsGuard.CONTEXT) instanceof GuardContext guardContext)) {
             throw new IllegalStateException(endpointClass.getName() + " extends GuardedEndpoint but its"
                     + " @ServerEndpoint does not name WsGuardConfigurator (or a subclass) as its configurator");
         }
@@ -190,24 +192,15 @@ public final class MessageGuard {
      * @return whether the session is authenticated now (false in first-message mode until its auth message)
      */
     public boolean opened(Session session) {
-        Map<String, Object> props = session.getUserProperties();
-        Runnable abort = Transports.take();
-        if (abort != null) {
-            props.put(Transports.ABORT, abort);
-        }
-        props.put(OPENED_AT, System.nanoTime());
-        context.events().sessionOpened();
-        FrameRefusals.opened((refusal, code) -> {
-            if (session.getUserProperties().putIfAbsent(CLOSED_BY_GUARD, Boolean.TRUE) == null) {
-                emit(context, SecurityEvent.Kind.SESSION_CLOSED, session, refusal, null, null, code, null);
-            }
-        });
         SessionState state = state(session);
-        config.maxSessionLifetime().ifPresent(max -> state.lifetime(Expiry.schedule(() -> {
-            if (session.isOpen()) {
-                close(session, Rejection.SESSION_LIFETIME_EXCEEDED, null);
-            }
-        }, max.toMillis())));
+        // The handshake's slot and context move into the state: two user properties fewer on every open session.
+        Map<String, Object> props = session.getUserProperties();
+        state.opened(System.nanoTime(), Transports.take(),
+                config.maxSessionLifetime().map(max -> System.currentTimeMillis() + max.toMillis()).orElse(0L),
+                props.remove(ConnectionQuotas.SLOT) instanceof ConnectionQuotas.Slot slot ? slot : null);
+        props.remove(WsGuard.CONTEXT);
+        context.events().sessionOpened();
+        FrameRefusals.opened(state);
         config.pingInterval().ifPresent(interval -> keepAlive(session, state, interval));
         if (config.authMode() == GuardConfig.AuthMode.FIRST_MESSAGE) {
             state.authDeadline(Expiry.schedule(() -> {
@@ -255,17 +248,42 @@ public final class MessageGuard {
         }, everyMillis));
     }
 
+    /**
+     * Arms the session's one deadline timer for whichever comes first: its token's expiry or the end of its maximum
+     * lifetime (one timer per session, not one per bound: every open session holds it).
+     */
     private void arm(Session session, SessionState state) {
         Long exp = expiry(WsGuard.identity(session));
-        if (exp == null) {
+        long due = Math.min(exp == null ? Long.MAX_VALUE : exp * 1000,
+                state.lifetimeEnd() == 0 ? Long.MAX_VALUE : state.lifetimeEnd());
+        if (due == Long.MAX_VALUE) {
             return;
         }
-        long delayMillis = exp * 1000 - System.currentTimeMillis();
+        long delayMillis = due - System.currentTimeMillis();
         if (delayMillis <= 0) {
-            expire(session);
+            deadline(session, state);
             return;
         }
-        state.expiry(Expiry.schedule(() -> expire(session), delayMillis));
+        state.expiry(Expiry.schedule(state, delayMillis));
+    }
+
+    /**
+     * The session's deadline timer fired: close it with 4401 if its token has expired, else for its lifetime if
+     * that is over, else (a refreshed token moved the expiry) arm it again.
+     */
+    void deadline(Session session, SessionState state) {
+        if (!session.isOpen()) {
+            return;
+        }
+        long now = System.currentTimeMillis();
+        Long exp = expiry(WsGuard.identity(session));
+        if (exp != null && exp * 1000 <= now) {
+            expire(session);
+        } else if (state.lifetimeEnd() != 0 && state.lifetimeEnd() <= now) {
+            close(session, Rejection.SESSION_LIFETIME_EXCEEDED, null);
+        } else {
+            arm(session, state);
+        }
     }
 
     /** {@code {"type":"auth","token":...}}: a fresh token for the same subject extends the session. */
@@ -301,9 +319,10 @@ public final class MessageGuard {
             released(session);
         } finally {
             Map<String, Object> props = session.getUserProperties();
-            if (props.get(WsGuard.CONTEXT) instanceof GuardContext context) {
-                Duration lasted = props.get(OPENED_AT) instanceof Long at
-                        ? Duration.ofNanos(System.nanoTime() - at) : null;
+            GuardContext context = contextOf(session);
+            if (context != null) {
+                Duration lasted = props.get(SessionState.KEY) instanceof SessionState s && s.openedAt() != 0
+                        ? Duration.ofNanos(System.nanoTime() - s.openedAt()) : null;
                 emit(context, SecurityEvent.Kind.CONNECTION_CLOSED, session, null, null, null,
                         reason == null ? null : reason.getCloseCode().getCode(), lasted);
             }
@@ -319,9 +338,28 @@ public final class MessageGuard {
         if (props.get(SessionState.KEY) instanceof SessionState s) {
             s.release();
         }
-        if (props.get(ConnectionQuotas.SLOT) instanceof ConnectionQuotas.Slot slot) {
+        ConnectionQuotas.Slot slot = slotOf(session);
+        if (slot != null) {
             slot.release();
         }
+    }
+
+    /** A guarded session's context: its state keeps it once open, the handshake's user property before. */
+    private static GuardContext contextOf(Session session) {
+        Map<String, Object> props = session.getUserProperties();
+        if (props.get(SessionState.KEY) instanceof SessionState state) {
+            return state.guard().context;
+        }
+        return props.get(WsGuard.CONTEXT) instanceof GuardContext context ? context : null;
+    }
+
+    /** The session's connection-quota slot, wherever it is kept now; null when it holds none. */
+    private static ConnectionQuotas.Slot slotOf(Session session) {
+        Map<String, Object> props = session.getUserProperties();
+        if (props.get(SessionState.KEY) instanceof SessionState state && state.slot() != null) {
+            return state.slot();
+        }
+        return props.get(ConnectionQuotas.SLOT) instanceof ConnectionQuotas.Slot slot ? slot : null;
     }
 
     private void expire(Session session) {
@@ -378,8 +416,8 @@ public final class MessageGuard {
             return false;
         }
         Map<String, Object> props = session.getUserProperties();
-        if (props.get(ConnectionQuotas.SLOT) instanceof ConnectionQuotas.Slot slot
-                && !slot.bindUser(identity.getSubject())) {
+        ConnectionQuotas.Slot slot = slotOf(session);
+        if (slot != null && !slot.bindUser(identity.getSubject())) {
             close(session, Rejection.CONNECTION_QUOTA_EXCEEDED, AUTH_TYPE);
             return false;
         }
@@ -521,7 +559,8 @@ public final class MessageGuard {
         Map<String, Object> props = session.getUserProperties();
         Object state = props.get(SessionState.KEY);
         if (state == null) {
-            state = new SessionState(this, limitCount, config.outboundMaxBytes(), config.outboundMaxMessages());
+            state = new SessionState(this, session, limitCount, config.outboundMaxBytes(),
+                    config.outboundMaxMessages());
             Object raced = props.putIfAbsent(SessionState.KEY, state);
             if (raced != null) {
                 state = raced;
@@ -636,8 +675,9 @@ public final class MessageGuard {
 
     /** Drops the session's connection where the runtime allows it (GuardedServer), freeing what is queued. */
     private static void abort(Session session) {
-        if (session.getUserProperties().get(Transports.ABORT) instanceof Runnable abort) {
-            abort.run();
+        if (session.getUserProperties().get(SessionState.KEY) instanceof SessionState state
+                && state.abort() != null) {
+            state.abort().run();
         }
     }
 
@@ -652,7 +692,8 @@ public final class MessageGuard {
 
     static {
         LiveSessions.closer(session -> {
-            if (session.getUserProperties().get(WsGuard.CONTEXT) instanceof GuardContext context) {
+            GuardContext context = contextOf(session);
+            if (context != null) {
                 close(context, session, Rejection.TOKEN_REVOKED, null);
             }
         });
@@ -663,7 +704,7 @@ public final class MessageGuard {
     }
 
     private static void close(GuardContext context, Session session, Rejection reason, String alias) {
-        if (session.getUserProperties().putIfAbsent(CLOSED_BY_GUARD, Boolean.TRUE) != null) {
+        if (!closingByGuard(session)) {
             return;
         }
         emit(context, SecurityEvent.Kind.SESSION_CLOSED, session, reason, alias, null, reason.closeCode(), null);
@@ -692,8 +733,24 @@ public final class MessageGuard {
                 duration));
     }
 
-    /** Set once the guard has decided to close the session, so that one close is one event. */
+    /** Set once the guard has decided to close a session that has no state yet, so that one close is one event. */
     private static final String CLOSED_BY_GUARD = "dev.wsguard.closed-by-guard";
+
+    /** True for the first close decision on the session, false for any later one. */
+    private static boolean closingByGuard(Session session) {
+        Map<String, Object> props = session.getUserProperties();
+        if (props.get(SessionState.KEY) instanceof SessionState state) {
+            return state.closingByGuard();
+        }
+        return props.putIfAbsent(CLOSED_BY_GUARD, Boolean.TRUE) == null;
+    }
+
+    /** The transport refused the session's connection (frame too big or malformed): one event, as for a close. */
+    void refusedByTransport(Session session, Rejection refusal, int code) {
+        if (closingByGuard(session)) {
+            emit(context, SecurityEvent.Kind.SESSION_CLOSED, session, refusal, null, null, code, null);
+        }
+    }
 
     private static Map<Class<?>, Method> handlers(Class<?> endpointClass, Set<Class<?>> types) {
         Map<Class<?>, Method> found = new HashMap<>();

@@ -1,27 +1,40 @@
 package dev.wsguard.internal.message;
 
+import dev.wsguard.Rejection;
+import dev.wsguard.internal.ConnectionQuotas;
 import io.github.resilience4j.ratelimiter.RateLimiter;
+import jakarta.websocket.Session;
 
+import java.util.concurrent.Callable;
 import java.util.concurrent.Future;
+import java.util.function.ObjIntConsumer;
 
 /**
- * The guard's state for one session: the guard that opened it, its per-session limiters, its violation counters, its
- * timers and its outbound queue account. Created when the session opens, stored in the session's user properties,
- * gone with the session. Thread-safe.
+ * The guard's state for one session: the guard that opened it, when, its per-session limiters, its violation
+ * counters, its timers, its outbound queue account and how to drop its connection. Created when the session opens,
+ * stored in the session's user properties under one key (every open session holds one: it is kept to a few fields,
+ * and receives transport refusals itself rather than through a callback object), gone with the session.
+ * Thread-safe.
  */
-final class SessionState {
+final class SessionState implements ObjIntConsumer<Rejection>, Callable<Void> {
 
     static final String KEY = "dev.wsguard.session-state";
 
-    private final RateLimiter[] sessionLimiters;
+    private final int limits;
+    private RateLimiter[] sessionLimiters;
     private final MessageGuard guard;
+    private final Session session;
+    private long openedAt;
+    private long lifetimeEnd;
+    private Runnable abort;
+    private ConnectionQuotas.Slot slot;
+    private boolean closingByGuard;
     private final long maxQueuedBytes;
     private final int maxQueuedMessages;
     private long windowStart;
     private int violations;
     private int excess;
     private Future<?> expiry;
-    private Future<?> lifetime;
     private Future<?> authDeadline;
     private Future<?> pings;
     private boolean authenticated;
@@ -32,9 +45,10 @@ final class SessionState {
     private boolean overflowed;
     private volatile long lastHeard;
 
-    SessionState(MessageGuard guard, int limits, long maxQueuedBytes, int maxQueuedMessages) {
+    SessionState(MessageGuard guard, Session session, int limits, long maxQueuedBytes, int maxQueuedMessages) {
         this.guard = guard;
-        this.sessionLimiters = new RateLimiter[limits];
+        this.session = session;
+        this.limits = limits;
         this.maxQueuedBytes = maxQueuedBytes;
         this.maxQueuedMessages = maxQueuedMessages;
     }
@@ -43,7 +57,63 @@ final class SessionState {
         return guard;
     }
 
+    /**
+     * The session opened at {@code nanoTime}; {@code abort} drops its connection (null where the runtime cannot); its
+     * lifetime ends at {@code lifetimeEnd} (epoch milliseconds, 0 for none); it holds {@code slot} of the connection
+     * quotas (or none).
+     */
+    synchronized void opened(long nanoTime, Runnable abort, long lifetimeEnd, ConnectionQuotas.Slot slot) {
+        this.openedAt = nanoTime;
+        this.abort = abort;
+        this.lifetimeEnd = lifetimeEnd;
+        this.slot = slot;
+    }
+
+    synchronized ConnectionQuotas.Slot slot() {
+        return slot;
+    }
+
+    /** When the session's maximum lifetime ends (epoch milliseconds), 0 for never. */
+    synchronized long lifetimeEnd() {
+        return lifetimeEnd;
+    }
+
+    /** The deadline timer fired (see {@code MessageGuard.arm}): the state is its own task, no wrapper per session. */
+    @Override
+    public Void call() {
+        guard.deadline(session, this);
+        return null;
+    }
+
+    /** When the session opened ({@link System#nanoTime()}), 0 before; for the duration of its close event. */
+    synchronized long openedAt() {
+        return openedAt;
+    }
+
+    synchronized Runnable abort() {
+        return abort;
+    }
+
+    /** True for the guard's first decision to close the session, so that one close is one event. */
+    synchronized boolean closingByGuard() {
+        if (closingByGuard) {
+            return false;
+        }
+        closingByGuard = true;
+        return true;
+    }
+
+    /** The transport refused the session's connection (see {@code FrameRefusals}). */
+    @Override
+    public void accept(Rejection refusal, int closeCode) {
+        guard.refusedByTransport(session, refusal, closeCode);
+    }
+
     synchronized RateLimiter limiter(Limit limit) {
+        if (sessionLimiters == null) {
+            // Made at the first message: an idle session holds none.
+            sessionLimiters = new RateLimiter[limits];
+        }
         RateLimiter limiter = sessionLimiters[limit.index];
         if (limiter == null) {
             limiter = limit.newLimiter();
@@ -54,10 +124,6 @@ final class SessionState {
 
     synchronized void expiry(Future<?> timer) {
         this.expiry = timer;
-    }
-
-    synchronized void lifetime(Future<?> timer) {
-        this.lifetime = timer;
     }
 
     synchronized void authDeadline(Future<?> timer) {
@@ -93,10 +159,8 @@ final class SessionState {
     /** Cancels every timer; the session is gone. */
     synchronized void release() {
         cancelExpiry();
-        cancel(lifetime);
         cancel(authDeadline);
         cancel(pings);
-        lifetime = null;
         authDeadline = null;
         pings = null;
         shed = true;

@@ -139,20 +139,28 @@ final class Load {
     }
 
     /** What the well-behaved clients saw during one fairness run. */
-    record Fairness(double p99Micros, long lost, long flooded) {
+    record Fairness(double p99Micros, long lost, long flooded, long refused) {
+    }
+
+    /** The flooding client of one run: its token, and {@code 127.0.2.<n>} as its address. */
+    record Flooder(String token, int n) {
+        InetAddress address() {
+            return loopback(2, 1 + n % 250);
+        }
     }
 
     /**
      * {@code good} clients, each its own user, send at {@code ratePerClient} and must get every answer; optionally one
      * more client floods as fast as it can on its own connection, reconnecting whenever it is closed.
      */
-    static Fairness fairness(Target target, List<String> tokens, String attackerToken, int good, int ratePerClient,
+    static Fairness fairness(Target target, List<String> tokens, Flooder flooder, int good, int ratePerClient,
                              long millis, boolean flood) throws Exception {
         // Distinct client addresses, as on the internet: the per-address limits then apply to the flooder alone.
         List<RawWs> sockets = openAll(target, tokens, good, Load::wellBehavedAddress);
         AtomicBoolean stop = new AtomicBoolean();
         AtomicLong flooded = new AtomicLong();
-        Thread attacker = new Thread(() -> floodUntil(target, attackerToken, stop, flooded), "flooder");
+        AtomicLong refused = new AtomicLong();
+        Thread attacker = new Thread(() -> floodUntil(target, flooder, stop, flooded, refused), "flooder");
         try {
             if (flood) {
                 attacker.start();
@@ -194,7 +202,7 @@ final class Load {
                 samples[me] = mine;
             });
             long[] all = Arrays.stream(samples).flatMapToLong(Arrays::stream).sorted().toArray();
-            return new Fairness(percentile(all, 0.99) / 1e3, lost.get(), flooded.get());
+            return new Fairness(percentile(all, 0.99) / 1e3, lost.get(), flooded.get(), refused.get());
         } finally {
             stop.set(true);
             if (flood) {
@@ -217,9 +225,10 @@ final class Load {
         }
     }
 
-    private static void floodUntil(Target target, String token, AtomicBoolean stop, AtomicLong sent) {
-        byte[] upgrade = target.upgrade(token);
-        InetAddress attacker = loopback(0, 2);
+    private static void floodUntil(Target target, Flooder flooder, AtomicBoolean stop, AtomicLong sent,
+                                   AtomicLong refused) {
+        byte[] upgrade = target.upgrade(flooder.token());
+        InetAddress attacker = flooder.address();
         while (!stop.get()) {
             try (RawWs ws = RawWs.open(target.server().port, upgrade, attacker)) {
                 Thread drain = new Thread(() -> {
@@ -239,6 +248,7 @@ final class Load {
                 }
             } catch (IOException e) {
                 // Refused or reset: try again at once, as an attacker would.
+                refused.incrementAndGet();
             }
         }
     }

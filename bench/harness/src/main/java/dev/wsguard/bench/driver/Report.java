@@ -100,7 +100,8 @@ final class Report {
         md.append("| load average (1/5/15 min) at start / end | ").append(loadAtStart).append(" / ")
                 .append(loadAverage()).append(" |\n");
         md.append("| mode | ").append(quick ? "`--quick` (1 round, short runs: a smoke test, not figures to quote)"
-                : "full (3 rounds, targets alternated within each round)").append(" |\n");
+                : "full (a warm-up round, not reported, then 3 rounds; targets alternated within each round)")
+                .append(" |\n");
         if (note != null && !note.isBlank()) {
             md.append("| note | ").append(note).append(" |\n");
         }
@@ -117,6 +118,13 @@ final class Report {
             Figure r = ratio("throughput", "wsguard", "plain Tyrus", c + " connections");
             target(md, "guarded message throughput, " + c + " connections, vs plain Tyrus (same JSON-B decoding)",
                     pct(r), "≥ 95 %", r.median() >= 0.95);
+        }
+        for (int c : new int[] {10, 100}) {
+            Figure r = ratio("cpu", "plain Tyrus", "wsguard", c + " connections");
+            if (!r.samples.isEmpty()) {
+                target(md, "(supporting) server CPU per message, " + c + " connections: plain Tyrus's as a share of"
+                        + " wsguard's", pct(r), "≥ 95 %", r.median() >= 0.95);
+            }
         }
         for (String mode : new String[] {"8-way", "sequential"}) {
             Figure r = ratio("handshakes", "wsguard, token cache off", "plain Tyrus + bare RS256 verify", mode);
@@ -268,6 +276,7 @@ final class Report {
     private static String title(String section) {
         return switch (section) {
             case "throughput" -> "Message throughput (closed loop, 200-byte message, answer awaited)";
+            case "cpu" -> "Server CPU per message during the throughput runs (user + system time of the server JVM)";
             case "latency" -> "Round-trip latency at a fixed 2,000 msg/s over 10 connections";
             case "handshakes" -> "Handshakes per second (raw-socket client, one token)";
             case "fairness" -> "Fairness: 100 clients at 10 msg/s each, with and without one flooding client";

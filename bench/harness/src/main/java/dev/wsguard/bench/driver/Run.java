@@ -87,7 +87,10 @@ public final class Run {
         RSASSASigner signer = new RSASSASigner(key);
         List<String> tokens = IntStream.range(0, Math.max(memoryConnections, 101)).parallel()
                 .mapToObj(i -> sign(signer, "user-" + i)).toList();
-        String attacker = sign(signer, "mallory");
+        // A fresh flooder (user and address) for every fairness run: wsguard bans the last one, and a flooder
+        // that is already banned when the run starts would flood nothing.
+        List<String> attackers = IntStream.range(0, 2 * (rounds + 1)).mapToObj(i -> sign(signer, "mallory-" + i))
+                .toList();
 
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> jvm = List.of(java, "-Xms1g", "-Xmx1g", "-XX:+UseG1GC");
@@ -117,56 +120,68 @@ public final class Run {
             }
             report.note("servers: " + messages.stream().map(Load.Target::label).toList());
 
-            log("warming up");
-            for (Load.Target t : handshakes) {
-                Load.handshakes(t, tokens.get(0), 8, quick ? 1_000 : 3_000);
-            }
-            for (Load.Target t : messages) {
-                Load.throughput(t, tokens, 10, quick ? 1_000 : 5_000);
-            }
-
-            for (int r = 1; r <= rounds; r++) {
+            // Round 0 warms every server, every endpoint and this driver on every pattern; it is not reported.
+            for (int r = 0; r <= rounds; r++) {
+                boolean warm = r == 0;
+                log(warm ? "warming up (round 0, not reported)" : "round " + r);
+                long scale = warm ? 2 : 1;
                 for (int connections : new int[] {1, 10, 100}) {
                     for (Load.Target t : rotate(messages, r)) {
-                        double v = Load.throughput(t, tokens, connections, messageMillis);
-                        report.add("throughput", t.label(), connections + " connections", "msg/s", v);
+                        long cpuBefore = t.server().cpuMicros();
+                        double v = Load.throughput(t, tokens, connections, messageMillis / scale);
+                        record(warm, "throughput", t.label(), connections + " connections", "msg/s", v);
+                        long cpu = t.server().cpuMicros() - cpuBefore;
+                        if (cpuBefore >= 0 && v > 0) {
+                            // The server's own CPU per message: what the ratio of rates comes down to when the
+                            // machine is saturated, and far less sensitive to scheduling noise than the rate.
+                            record(warm, "cpu", t.label(), connections + " connections", "µs/msg",
+                                    cpu / (v * (messageMillis / scale) / 1000.0));
+                        }
                         log("round " + r + " throughput " + t.label() + " @" + connections + ": " + Figure.num(v));
                     }
                 }
                 for (Load.Target t : rotate(messages, r)) {
-                    double[] p = Load.latency(t, tokens, 10, 2_000, latencyMillis);
-                    report.add("latency", t.label(), "p50", "µs", p[0]);
-                    report.add("latency", t.label(), "p99", "µs", p[1]);
+                    double[] p = Load.latency(t, tokens, 10, 2_000, latencyMillis / scale);
+                    record(warm, "latency", t.label(), "p50", "µs", p[0]);
+                    record(warm, "latency", t.label(), "p99", "µs", p[1]);
                     log("round " + r + " latency " + t.label() + ": p50 " + Figure.num(p[0]) + " p99 "
                             + Figure.num(p[1]));
                 }
                 for (int threads : new int[] {1, 8}) {
                     for (Load.Target t : rotate(handshakes, r)) {
-                        double v = Load.handshakes(t, tokens.get(0), threads, handshakeMillis);
-                        report.add("handshakes", t.label(), threads == 1 ? "sequential" : "8-way", "/s", v);
+                        double v = Load.handshakes(t, tokens.get(0), threads, handshakeMillis / scale);
+                        record(warm, "handshakes", t.label(), threads == 1 ? "sequential" : "8-way", "/s", v);
                         log("round " + r + " handshakes " + t.label() + " x" + threads + ": " + Figure.num(v));
                     }
                 }
+                int t0 = 0;
                 for (Load.Target t : List.of(tFair, tPlain)) {
                     for (boolean flood : new boolean[] {false, true}) {
-                        Load.Fairness f = Load.fairness(t, tokens.subList(1, 101), attacker, 100, 10,
-                                fairnessMillis, flood);
+                        Load.Flooder flooder = new Load.Flooder(attackers.get(2 * r + t0), 2 * r + t0);
+                        Load.Fairness f = Load.fairness(t, tokens.subList(1, 101), flooder, 100, 10,
+                                fairnessMillis / scale, flood);
                         String mode = flood ? "with flood" : "no flood";
-                        report.add("fairness", t.label(), mode + " p99", "µs", f.p99Micros());
-                        report.add("fairness", t.label(), mode + " lost", "messages", f.lost());
+                        record(warm, "fairness", t.label(), mode + " p99", "µs", f.p99Micros());
+                        record(warm, "fairness", t.label(), mode + " lost", "messages", f.lost());
                         if (flood) {
-                            report.add("fairness", t.label(), "flood sent", "messages", f.flooded());
+                            record(warm, "fairness", t.label(), "flood sent", "messages", f.flooded());
+                            record(warm, "fairness", t.label(), "flood refused", "handshakes", f.refused());
                         }
                         log("round " + r + " fairness " + t.label() + " " + mode + ": p99 "
-                                + Figure.num(f.p99Micros()) + " lost " + f.lost() + " flood " + f.flooded());
+                                + Figure.num(f.p99Micros()) + " lost " + f.lost() + " flood " + f.flooded()
+                                + " refused " + f.refused());
                     }
+                    t0++;
                 }
             }
             for (Load.Target t : memory) {
-                // Own token per connection: what a server of distinct users holds. One shared token: the same
-                // minus the per-user identity, i.e. the bookkeeping alone.
-                double own = Load.heapPerConnection(t, tokens, memoryConnections);
+                // Open and close as many connections first, all with one token: tables that grow with the number
+                // of sessions (in Tyrus, Grizzly, the JDK and the guard) keep their size, and must not count against
+                // whichever measurement comes first. Then one shared token (the bookkeeping alone), then each its
+                // own user's token, not seen before: identities and cache entries count there.
+                Load.heapPerConnection(t, tokens.subList(0, 1), memoryConnections);
                 double shared = Load.heapPerConnection(t, tokens.subList(0, 1), memoryConnections);
+                double own = Load.heapPerConnection(t, tokens, memoryConnections);
                 report.add("memory", t.label(), Report.MEMORY_OWN, "B/connection", own);
                 report.add("memory", t.label(), Report.MEMORY_SHARED, "B/connection", shared);
                 log("memory " + t.label() + ": " + Figure.num(own) + " B/connection (own tokens), "
@@ -174,6 +189,12 @@ public final class Run {
             }
         }
         stateMemory(jar, logs);
+    }
+
+    private void record(boolean warm, String section, String target, String figure, String unit, double value) {
+        if (!warm) {
+            report.add(section, target, figure, unit, value);
+        }
     }
 
     private void stateMemory(Path jar, Path logs) throws Exception {

@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
 final class ServerProcess implements AutoCloseable {
 
     private static final Pattern PORT = Pattern.compile("(?:ws|http)://127\\.0\\.0\\.1:(\\d+)");
-    private static final Pattern USED = Pattern.compile("used (\\d+)K");
+    private static final Pattern TOTAL = Pattern.compile("(?m)^Total\\s+(\\d+)\\s+(\\d+)");
 
     final String name;
     final int port;
@@ -59,14 +59,27 @@ final class ServerProcess implements AutoCloseable {
     }
 
     /** Heap in use after two full collections, in bytes, as the server's JVM reports it. */
+    /** The server JVM's process id, for jcmd and profilers. */
+    long pid() {
+        return process.pid();
+    }
+
+    /** CPU time the server process has used so far (user and system), in microseconds; -1 where unknown. */
+    long cpuMicros() {
+        return process.toHandle().info().totalCpuDuration().map(d -> d.toNanos() / 1_000).orElse(-1L);
+    }
+
+    /**
+     * Bytes of live objects after a full GC: the total of a class histogram, which counts exactly the objects that
+     * survive (the heap's "used" figure also counts partly filled regions and moves by megabytes from run to run).
+     */
     long heapAfterGc() throws Exception {
         jcmd("GC.run");
-        jcmd("GC.run");
-        Matcher m = USED.matcher(jcmd("GC.heap_info"));
+        Matcher m = TOTAL.matcher(jcmd("GC.class_histogram"));
         if (!m.find()) {
-            throw new IllegalStateException("no heap figure from jcmd for " + name);
+            throw new IllegalStateException("no class histogram total from jcmd for " + name);
         }
-        return Long.parseLong(m.group(1)) * 1024;
+        return Long.parseLong(m.group(2));
     }
 
     private String jcmd(String command) throws Exception {

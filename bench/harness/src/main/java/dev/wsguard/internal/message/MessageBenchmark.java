@@ -95,17 +95,39 @@ public class MessageBenchmark {
         session = stubSession(properties);
         guard = context.guardFor(GuardedEndpoints.Guarded.class);
         endpoint = new GuardedEndpoints.Guarded();
+        guard.opened(session);
         guard.handle(endpoint, Wire.MESSAGE, session);
+        // The pipeline must run to the handler's answer, not stop at a refusal or a close.
+        if (SENT.get() != 1 || CLOSED.get() != 0) {
+            throw new IllegalStateException("the message pipeline did not reach the handler: " + SENT.get()
+                    + " answers, " + CLOSED.get() + " closes");
+        }
     }
+
+    private static final java.util.concurrent.atomic.AtomicInteger SENT = new java.util.concurrent.atomic.AtomicInteger();
+    private static final java.util.concurrent.atomic.AtomicInteger CLOSED =
+            new java.util.concurrent.atomic.AtomicInteger();
 
     /** A session that holds user properties and whose sends go nowhere. */
     private static Session stubSession(Map<String, Object> properties) {
         RemoteEndpoint.Async remote = (RemoteEndpoint.Async) Proxy.newProxyInstance(
                 MessageBenchmark.class.getClassLoader(), new Class<?>[] {RemoteEndpoint.Async.class},
-                (proxy, method, args) -> defaultValue(method.getReturnType()));
+                (proxy, method, args) -> {
+                    if (method.getName().startsWith("send")) {
+                        SENT.incrementAndGet();
+                        if (args != null && args[args.length - 1] instanceof jakarta.websocket.SendHandler done) {
+                            done.onResult(new jakarta.websocket.SendResult());
+                        }
+                    }
+                    return defaultValue(method.getReturnType());
+                });
         return (Session) Proxy.newProxyInstance(MessageBenchmark.class.getClassLoader(), new Class<?>[] {Session.class},
                 (proxy, method, args) -> switch (method.getName()) {
                     case "getUserProperties" -> properties;
+                    case "close" -> {
+                        CLOSED.incrementAndGet();
+                        yield null;
+                    }
                     case "getAsyncRemote" -> remote;
                     case "isOpen" -> true;
                     case "getId" -> "bench-session";
