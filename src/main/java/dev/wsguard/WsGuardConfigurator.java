@@ -112,9 +112,9 @@ public class WsGuardConfigurator extends ServerEndpointConfig.Configurator {
         if (ticket != null) {
             outcome = ticket.accepted();
         } else {
-            HandshakeView view = new HandshakeView(request.getRequestURI() == null ? null
-                    : request.getRequestURI().getPath(), request.getHeaders(), request.getParameterMap(),
-                    TyrusAdapter.clientAddress(request));
+            java.net.URI uri = request.getRequestURI();
+            HandshakeView view = new HandshakeView(uri == null ? null : uri.getPath(), request.getHeaders(),
+                    request.getParameterMap(), TyrusAdapter.clientAddress(request));
             // Only an endpoint that gives the slot back on close may take one, or the quota would leak.
             boolean counted = GuardedEndpoint.class.isAssignableFrom(sec.getEndpointClass());
             outcome = guard.check(view, counted, sec.getPath(), null);

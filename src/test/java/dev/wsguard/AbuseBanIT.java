@@ -104,6 +104,62 @@ class AbuseBanIT {
         assertThat(handshake(valid, ATTACKER).status()).as("allowed again after the ban").isEqualTo(101);
     }
 
+    /**
+     * A banned address that keeps reconnecting must not be able to flood the audit log: the refusals still reach the
+     * listeners one by one, but the log takes at most 10 lines of them a second, and a later line says how many
+     * were left out.
+     */
+    @Test
+    void handshakeWhenBannedAddressReconnects300TimesThenAuditLogTakesAFewLinesAndCountsTheRest() throws Exception {
+        java.util.logging.Logger audit = java.util.logging.Logger.getLogger(dev.wsguard.internal.EventSink.AUDIT_LOGGER);
+        ConcurrentLinkedQueue<String> lines = new ConcurrentLinkedQueue<>();
+        java.util.logging.Handler capture = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord record) {
+                lines.add(record.getMessage());
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        audit.addHandler(capture);
+        try {
+            start(GuardConfig.builder().bans(3, Duration.ofSeconds(30), Duration.ofSeconds(30)));
+            String forged = forged();
+            for (int i = 0; i < 4; i++) {
+                handshake(forged, ATTACKER);
+            }
+            long start = System.nanoTime();
+            for (int i = 0; i < 300; i++) {
+                assertThat(handshake(forged, ATTACKER).status()).isEqualTo(429);
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            assertThat(events).filteredOn(e -> e.reason() == Rejection.ADDRESS_BANNED).hasSize(300);
+            assertThat(bannedLines(lines)).as("at most 10 lines a second (%.2f s of refusals)", seconds)
+                    .hasSizeBetween(1, 10 * ((int) Math.ceil(seconds) + 1));
+            Thread.sleep(1_100);
+            assertThat(handshake(forged, ATTACKER).status()).isEqualTo(429);
+            List<String> written = bannedLines(lines);
+            assertThat(written.get(written.size() - 1)).as("the next line counts what was left out")
+                    .contains("\"not_logged_before\":");
+            long counted = written.stream().filter(l -> l.contains("\"not_logged_before\":"))
+                    .mapToLong(l -> Long.parseLong(l.replaceAll(".*\"not_logged_before\":(\\d+).*", "$1"))).sum();
+            assertThat(written.size() + counted).as("every refusal is either a line or counted in one")
+                    .isEqualTo(301);
+        } finally {
+            audit.removeHandler(capture);
+        }
+    }
+
+    private static List<String> bannedLines(ConcurrentLinkedQueue<String> lines) {
+        return lines.stream().filter(l -> l.contains("\"ADDRESS_BANNED\"")).toList();
+    }
+
     @Test
     void handshakeWhenUserKeepsViolatingOnItsSessionsThenUserBannedAtAnyAddress() throws Exception {
         start(GuardConfig.builder().bans(3, Duration.ofSeconds(30), Duration.ofSeconds(30)).maxViolations(100));

@@ -4,19 +4,31 @@ import dev.wsguard.GuardConfig;
 import dev.wsguard.SecurityEvent;
 import dev.wsguard.SecurityEventListener;
 
+import dev.wsguard.Rejection;
+import io.github.resilience4j.ratelimiter.RateLimiter;
+import io.github.resilience4j.ratelimiter.RateLimiterConfig;
+
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Delivers security events to the audit log ({@code System.Logger} {@value #AUDIT_LOGGER}, one JSON line each:
  * refusals and bans at WARNING, the rest at INFO), to every listener, to the counters (JMX always, Micrometer when
  * present) and to the bans. The JSON line is built only when the audit logger takes that level, so a sink nobody
  * listens to costs one small record per event and a few counter increments. A failing listener never changes a
- * decision and is reported once. Thread-safe.
+ * decision and is reported once.
+ *
+ * <p>A banned client that keeps reconnecting is refused hundreds of times a second, and each refusal would be an audit
+ * line: an attacker could fill the disk, or bury what matters, through the log. Refusals of banned clients are
+ * therefore written at most {@value #BANNED_LINES_PER_SECOND} a second; the next one written carries
+ * {@code "not_logged_before"}, how many were left out since. Listeners and counters still get every event.
+ * Thread-safe.
  */
 public final class EventSink {
 
@@ -32,6 +44,13 @@ public final class EventSink {
     private final Telemetry[] telemetry;
     private final Bans bans;
     private final AtomicBoolean bound = new AtomicBoolean();
+
+    /** Audit lines for refusals of banned clients, per second; the rest are counted, not written. */
+    static final int BANNED_LINES_PER_SECOND = 10;
+    private final RateLimiter bannedLines = RateLimiter.of("wsguard-banned-refusal-lines", RateLimiterConfig.custom()
+            .limitForPeriod(BANNED_LINES_PER_SECOND).limitRefreshPeriod(Duration.ofSeconds(1))
+            .timeoutDuration(Duration.ZERO).build());
+    private final AtomicLong bannedNotLogged = new AtomicLong();
 
     public EventSink(GuardConfig config) {
         List<SecurityEventListener> all = new ArrayList<>(config.listeners());
@@ -73,7 +92,7 @@ public final class EventSink {
     public void emit(SecurityEvent event) {
         System.Logger.Level level = event.reason() == null ? System.Logger.Level.INFO : System.Logger.Level.WARNING;
         if (AUDIT.isLoggable(level)) {
-            AUDIT.log(level, event.toJson());
+            audit(level, event);
         }
         for (SecurityEventListener listener : listeners) {
             try {
@@ -90,6 +109,20 @@ public final class EventSink {
         }
         if (bans != null) {
             bans.observe(event);
+        }
+    }
+
+    private void audit(System.Logger.Level level, SecurityEvent event) {
+        boolean banned = event.reason() == Rejection.ADDRESS_BANNED || event.reason() == Rejection.USER_BANNED;
+        if (!banned) {
+            AUDIT.log(level, event.toJson());
+        } else if (!bannedLines.acquirePermission()) {
+            bannedNotLogged.incrementAndGet();
+        } else {
+            long left = bannedNotLogged.getAndSet(0);
+            String json = event.toJson();
+            AUDIT.log(level, left == 0 ? json
+                    : json.substring(0, json.length() - 1) + ",\"not_logged_before\":" + left + "}");
         }
     }
 

@@ -3,8 +3,10 @@ package dev.wsguard.internal;
 import dev.wsguard.GuardConfigException;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -41,10 +43,23 @@ public final class OriginAllowlist {
 
     private final List<Entry> entries;
     private final List<String> described;
+    /**
+     * Each exact entry as a browser serialises it (lower case, default port left out), with the answer the full
+     * check gives for that string: the usual Origin header is then one lookup, with the same answer.
+     */
+    private final Map<String, Optional<String>> serialised;
 
     private OriginAllowlist(List<Entry> entries, List<String> described) {
         this.entries = List.copyOf(entries);
         this.described = List.copyOf(described);
+        Map<String, Optional<String>> known = new HashMap<>();
+        for (Entry e : this.entries) {
+            if (!e.wildcard) {
+                String origin = e.scheme + "://" + e.host + (e.port == port(e.scheme, null, "") ? "" : ":" + e.port);
+                known.put(origin, check(origin));
+            }
+        }
+        this.serialised = Map.copyOf(known);
     }
 
     /**
@@ -97,6 +112,11 @@ public final class OriginAllowlist {
      * metric tag where the origin itself is attacker-chosen. Empty when none does.
      */
     public Optional<String> entryFor(String origin) {
+        Optional<String> known = origin == null ? null : serialised.get(origin);
+        return known != null ? known : check(origin);
+    }
+
+    private Optional<String> check(String origin) {
         Optional<Origin> parsed = parse(origin);
         if (parsed.isEmpty()) {
             return Optional.empty();

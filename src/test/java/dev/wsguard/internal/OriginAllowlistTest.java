@@ -66,4 +66,18 @@ class OriginAllowlistTest {
         assertThatThrownBy(() -> OriginAllowlist.of(List.of())).isInstanceOf(GuardConfigException.class);
         assertThatThrownBy(() -> OriginAllowlist.of(List.of(" ", ""))).isInstanceOf(GuardConfigException.class);
     }
+
+    @Test
+    void entryForWhenSerialisedOriginThenSameEntryAsTheFullCheckInListOrder() {
+        OriginAllowlist list = OriginAllowlist.of(List.of("https://*.example.com", "HTTPS://App.Example.com:443",
+                "http://localhost:8080"));
+        assertThat(list.entryFor("https://app.example.com")).as("the first entry that matches, as before")
+                .contains("https://*.example.com");
+        assertThat(list.entryFor("http://localhost:8080")).contains("http://localhost:8080");
+        assertThat(list.entryFor("https://app.example.com:443")).as("explicit default port, parsed")
+                .contains("https://*.example.com");
+        assertThat(list.entryFor("HTTPS://APP.EXAMPLE.COM")).as("upper case, parsed").isPresent();
+        assertThat(list.entryFor("http://localhost:8081")).isEmpty();
+        assertThat(list.entryFor("http://localhost:8080 ")).as("no trimming").isEmpty();
+    }
 }

@@ -47,6 +47,11 @@ final class KeySelection implements JWSKeySelector<SecurityContext> {
     private final boolean remote;
     /** JWK to JDK key conversions, so a steady key set is not re-decoded per token. */
     private final Map<JWK, PublicKey> converted = new ConcurrentHashMap<>();
+    /**
+     * For a static key set, the keys each (kid, algorithm) selects, once found: the set cannot change, and a
+     * selection that finds a key can only name one of its kids, so this holds at most keys × algorithms entries.
+     */
+    private final Map<Selection, List<PublicKey>> staticSelections = new ConcurrentHashMap<>();
     /** The remote key set last seen, and how many times it has changed: cached verdicts name the version. */
     private List<JWK> lastSeen = List.of();
     private long version;
@@ -65,6 +70,13 @@ final class KeySelection implements JWSKeySelector<SecurityContext> {
             throw new RejectedKeyException(Rejection.TOKEN_ALGORITHM_NOT_ALLOWED);
         }
         String kid = header.getKeyID();
+        Selection selection = remote ? null : new Selection(kid, alg);
+        if (selection != null) {
+            List<PublicKey> known = staticSelections.get(selection);
+            if (known != null) {
+                return known;
+            }
+        }
         List<JWK> candidates = candidates(keys(EVERY_KEY), kid, alg);
         if (candidates.isEmpty() && remote && kid != null) {
             // A kid we have not seen may be a rotated key: ask Nimbus for it, which refreshes the cached set
@@ -82,6 +94,9 @@ final class KeySelection implements JWSKeySelector<SecurityContext> {
         if (strong.isEmpty()) {
             throw new RejectedKeyException(candidates.isEmpty()
                     ? Rejection.TOKEN_KEY_UNKNOWN : Rejection.TOKEN_KEY_TOO_WEAK);
+        }
+        if (selection != null) {
+            staticSelections.put(selection, List.copyOf(strong));
         }
         return strong;
     }
@@ -136,6 +151,9 @@ final class KeySelection implements JWSKeySelector<SecurityContext> {
         } catch (JOSEException e) {
             throw new RejectedKeyException(Rejection.TOKEN_KEY_UNKNOWN);
         }
+    }
+
+    private record Selection(String kid, JWSAlgorithm alg) {
     }
 
     static List<JWK> candidates(List<JWK> keys, String kid, JWSAlgorithm alg) {

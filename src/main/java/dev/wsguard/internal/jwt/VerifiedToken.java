@@ -34,6 +34,7 @@ public final class VerifiedToken implements JsonWebToken {
 
     private static final Set<String> SECONDS_CLAIMS = Set.of("exp", "iat", "nbf", "auth_time");
     private static final String RAW_TOKEN = "raw_token";
+    private static final java.util.regex.Pattern WHITESPACE = java.util.regex.Pattern.compile("\\s+");
 
     private final Map<String, Object> claims;
     private final String name;
@@ -158,7 +159,7 @@ public final class VerifiedToken implements JsonWebToken {
         Object scope = claims.containsKey("scope") ? claims.get("scope") : claims.get("scp");
         if (scope instanceof String text) {
             Set<String> result = new LinkedHashSet<>();
-            for (String s : text.strip().split("\\s+")) {
+            for (String s : WHITESPACE.split(text.strip())) {
                 if (!s.isEmpty()) {
                     result.add(s.intern());
                 }

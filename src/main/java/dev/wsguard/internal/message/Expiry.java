@@ -16,8 +16,15 @@ final class Expiry {
         return t;
     });
 
+    /** How often the heartbeat task runs: session timers further away than this never wake the thread when armed. */
+    private static final long HEARTBEAT_MILLIS = 1_000;
+
     static {
         TIMER.setRemoveOnCancelPolicy(true);
+        // The queue wakes its thread whenever a new task becomes the earliest. Sessions arm a timer hours away on
+        // every handshake; were the queue otherwise empty (or later), each handshake would cost a thread wake-up
+        // and a context switch. A task due within a second keeps them from ever being the earliest.
+        TIMER.scheduleAtFixedRate(() -> { }, HEARTBEAT_MILLIS, HEARTBEAT_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     private Expiry() {

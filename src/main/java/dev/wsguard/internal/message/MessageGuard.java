@@ -726,9 +726,11 @@ public final class MessageGuard {
         SecurityEvent.Phase phase = kind == SecurityEvent.Kind.SESSION_CLOSED
                 || kind == SecurityEvent.Kind.CONNECTION_CLOSED ? SecurityEvent.Phase.SESSION
                 : SecurityEvent.Phase.MESSAGE;
+        // Tyrus parses a new URI on every getRequestURI(): once per event.
+        java.net.URI uri = session.getRequestURI();
         context.events().emit(new SecurityEvent(Instant.now(), kind, phase, reason,
-                (String) props.get(WsGuard.CONNECTION_ID), session.getRequestURI() == null ? null
-                : session.getRequestURI().getPath(), (String) props.get(WsGuard.CLIENT_ADDRESS), null, null,
+                (String) props.get(WsGuard.CONNECTION_ID), uri == null ? null : uri.getPath(),
+                (String) props.get(WsGuard.CLIENT_ADDRESS), null, null,
                 identity instanceof JsonWebToken jwt ? jwt.getSubject() : null, alias, channel, closeCode,
                 duration));
     }

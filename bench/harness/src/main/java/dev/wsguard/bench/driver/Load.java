@@ -128,7 +128,7 @@ final class Load {
 
     /** Heap the server holds per idle connection: {@code connections} opened and left quiet, bytes each. */
     static double heapPerConnection(Target target, List<String> tokens, int connections) throws Exception {
-        long before = target.server().heapAfterGc();
+        long before = settledHeap(target.server());
         List<RawWs> sockets = openAll(target, tokens, connections);
         try {
             long after = target.server().heapAfterGc();
@@ -136,6 +136,24 @@ final class Load {
         } finally {
             closeAll(sockets);
         }
+    }
+
+    /**
+     * The live heap once the server has finished with connections closed just before: a server tears down thousands
+     * of sessions over a second or more, and a reading taken meanwhile counts them against the next measurement.
+     * Read until two readings a second apart differ by less than 64 KiB (at most 10 s).
+     */
+    private static long settledHeap(ServerProcess server) throws Exception {
+        long last = server.heapAfterGc();
+        for (int i = 0; i < 10; i++) {
+            Thread.sleep(1_000);
+            long now = server.heapAfterGc();
+            if (Math.abs(now - last) < 64 * 1024) {
+                return now;
+            }
+            last = now;
+        }
+        return last;
     }
 
     /** What the well-behaved clients saw during one fairness run. */

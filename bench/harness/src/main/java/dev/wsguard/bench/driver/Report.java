@@ -136,6 +136,14 @@ final class Report {
             target(md, "guarded handshakes/s, " + mode + ", token already verified (cache), vs plain Tyrus", pct(r),
                     "≥ 90 %", r.median() >= 0.90);
         }
+        Figure hv = ratio("handshake cpu", "plain Tyrus + bare RS256 verify", "wsguard, token cache off", "8-way");
+        if (!hv.samples.isEmpty()) {
+            target(md, "(supporting) server CPU per handshake, 8-way, every token verified: plain Tyrus + bare RS256"
+                    + " verification's as a share of wsguard's", pct(hv), "≥ 95 %", hv.median() >= 0.95);
+            Figure hc = ratio("handshake cpu", "plain Tyrus", "wsguard", "8-way");
+            target(md, "(supporting) server CPU per handshake, 8-way, token already verified: plain Tyrus's as a"
+                    + " share of wsguard's", pct(hc), "≥ 90 %", hc.median() >= 0.90);
+        }
         Figure mem = difference("memory", "wsguard", "plain Tyrus", MEMORY_OWN);
         target(md, "guard state per idle connection (wsguard − plain Tyrus), each connection its own user",
                 bytes(mem), "≤ 1 KiB", mem.median() <= 1024);
@@ -277,6 +285,7 @@ final class Report {
         return switch (section) {
             case "throughput" -> "Message throughput (closed loop, 200-byte message, answer awaited)";
             case "cpu" -> "Server CPU per message during the throughput runs (user + system time of the server JVM)";
+            case "handshake cpu" -> "Server CPU per handshake during the handshake runs (user + system time)";
             case "latency" -> "Round-trip latency at a fixed 2,000 msg/s over 10 connections";
             case "handshakes" -> "Handshakes per second (raw-socket client, one token)";
             case "fairness" -> "Fairness: 100 clients at 10 msg/s each, with and without one flooding client";

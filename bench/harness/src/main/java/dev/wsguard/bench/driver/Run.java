@@ -124,24 +124,23 @@ public final class Run {
             for (int r = 0; r <= rounds; r++) {
                 boolean warm = r == 0;
                 log(warm ? "warming up (round 0, not reported)" : "round " + r);
-                long scale = warm ? 2 : 1;
                 for (int connections : new int[] {1, 10, 100}) {
                     for (Load.Target t : rotate(messages, r)) {
                         long cpuBefore = t.server().cpuMicros();
-                        double v = Load.throughput(t, tokens, connections, messageMillis / scale);
+                        double v = Load.throughput(t, tokens, connections, messageMillis);
                         record(warm, "throughput", t.label(), connections + " connections", "msg/s", v);
                         long cpu = t.server().cpuMicros() - cpuBefore;
                         if (cpuBefore >= 0 && v > 0) {
                             // The server's own CPU per message: what the ratio of rates comes down to when the
                             // machine is saturated, and far less sensitive to scheduling noise than the rate.
                             record(warm, "cpu", t.label(), connections + " connections", "µs/msg",
-                                    cpu / (v * (messageMillis / scale) / 1000.0));
+                                    cpu / (v * messageMillis / 1000.0));
                         }
                         log("round " + r + " throughput " + t.label() + " @" + connections + ": " + Figure.num(v));
                     }
                 }
                 for (Load.Target t : rotate(messages, r)) {
-                    double[] p = Load.latency(t, tokens, 10, 2_000, latencyMillis / scale);
+                    double[] p = Load.latency(t, tokens, 10, 2_000, latencyMillis);
                     record(warm, "latency", t.label(), "p50", "µs", p[0]);
                     record(warm, "latency", t.label(), "p99", "µs", p[1]);
                     log("round " + r + " latency " + t.label() + ": p50 " + Figure.num(p[0]) + " p99 "
@@ -149,8 +148,14 @@ public final class Run {
                 }
                 for (int threads : new int[] {1, 8}) {
                     for (Load.Target t : rotate(handshakes, r)) {
-                        double v = Load.handshakes(t, tokens.get(0), threads, handshakeMillis / scale);
+                        long cpuBefore = t.server().cpuMicros();
+                        double v = Load.handshakes(t, tokens.get(0), threads, handshakeMillis);
                         record(warm, "handshakes", t.label(), threads == 1 ? "sequential" : "8-way", "/s", v);
+                        long cpu = t.server().cpuMicros() - cpuBefore;
+                        if (cpuBefore >= 0 && v > 0) {
+                            record(warm, "handshake cpu", t.label(), threads == 1 ? "sequential" : "8-way",
+                                    "µs/handshake", cpu / (v * handshakeMillis / 1000.0));
+                        }
                         log("round " + r + " handshakes " + t.label() + " x" + threads + ": " + Figure.num(v));
                     }
                 }
@@ -159,7 +164,7 @@ public final class Run {
                     for (boolean flood : new boolean[] {false, true}) {
                         Load.Flooder flooder = new Load.Flooder(attackers.get(2 * r + t0), 2 * r + t0);
                         Load.Fairness f = Load.fairness(t, tokens.subList(1, 101), flooder, 100, 10,
-                                fairnessMillis / scale, flood);
+                                fairnessMillis, flood);
                         String mode = flood ? "with flood" : "no flood";
                         record(warm, "fairness", t.label(), mode + " p99", "µs", f.p99Micros());
                         record(warm, "fairness", t.label(), mode + " lost", "messages", f.lost());
