@@ -122,7 +122,13 @@ final class SessionState implements ObjIntConsumer<Rejection>, Callable<Void> {
         return limiter;
     }
 
+    /** The session's deadline timer; cancelled at once if the session has already been released. */
     synchronized void expiry(Future<?> timer) {
+        if (released) {
+            // Armed again by a timer that fired as the session closed: it must not hold the session until it fires.
+            cancel(timer);
+            return;
+        }
         this.expiry = timer;
     }
 
