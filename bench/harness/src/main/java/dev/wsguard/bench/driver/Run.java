@@ -150,6 +150,13 @@ public final class Run {
                     log("round " + r + " latency " + t.label() + ": p50 " + Figure.num(p[0]) + " p99 "
                             + Figure.num(p[1]));
                 }
+                if (warm) {
+                    // The handshake paths (JWT parsing, RSA, session set-up and tear-down) are the last to settle:
+                    // in shorter runs their rates were still rising after minutes. A longer warm-up for each.
+                    for (Load.Target t : handshakes) {
+                        Load.handshakes(t, tokens.get(0), 8, quick ? 1_000 : 10_000);
+                    }
+                }
                 for (int threads : new int[] {1, 8}) {
                     for (Load.Target t : rotate(handshakes, r)) {
                         long cpuBefore = t.server().cpuMicros();
