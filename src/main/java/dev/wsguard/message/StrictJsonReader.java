@@ -29,8 +29,8 @@ import java.util.Objects;
  * levels of nesting. This reader refuses all of that before JSON-B sees the text: a streaming structural check bounds
  * size, depth, string length and member count and rejects duplicate keys and trailing data, and a shape check holds
  * every value against the component types of the record the discriminator names (unknown fields, wrong JSON kinds,
- * numbers that do not fit exactly, {@code null} or absence for a primitive). When the type key comes first, as it
- * does from any sane client, both run in one streaming pass; otherwise, and for every refusal, structure is checked
+ * numbers that do not fit exactly, {@code null} or absence for a primitive). When the type key comes first (JSON-B
+ * writes it first), both run in one streaming pass; otherwise, and for every refusal, structure is checked
  * in full before shape. Only then does JSON-B bind the record, and {@code jakarta.validation} check its
  * constraints.
  *
