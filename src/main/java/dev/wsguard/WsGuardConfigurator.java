@@ -9,6 +9,7 @@ import jakarta.websocket.HandshakeResponse;
 import jakarta.websocket.server.HandshakeRequest;
 import jakarta.websocket.server.ServerEndpointConfig;
 
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -112,7 +113,7 @@ public class WsGuardConfigurator extends ServerEndpointConfig.Configurator {
         if (ticket != null) {
             outcome = ticket.accepted();
         } else {
-            java.net.URI uri = request.getRequestURI();
+            URI uri = request.getRequestURI();
             HandshakeView view = new HandshakeView(uri == null ? null : uri.getPath(), request.getHeaders(),
                     request.getParameterMap(), TyrusAdapter.clientAddress(request));
             // Only an endpoint that gives the slot back on close may take one, or the quota would leak.

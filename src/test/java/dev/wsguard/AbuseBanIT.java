@@ -1,5 +1,6 @@
 package dev.wsguard;
 
+import dev.wsguard.internal.EventSink;
 import dev.wsguard.testing.RawHandshake;
 import dev.wsguard.testing.TestTokens;
 import dev.wsguard.testing.WsClient;
@@ -15,6 +16,9 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -111,11 +115,11 @@ class AbuseBanIT {
      */
     @Test
     void handshakeWhenBannedAddressReconnects300TimesThenAuditLogTakesAFewLinesAndCountsTheRest() throws Exception {
-        java.util.logging.Logger audit = java.util.logging.Logger.getLogger(dev.wsguard.internal.EventSink.AUDIT_LOGGER);
+        Logger audit = Logger.getLogger(EventSink.AUDIT_LOGGER);
         ConcurrentLinkedQueue<String> lines = new ConcurrentLinkedQueue<>();
-        java.util.logging.Handler capture = new java.util.logging.Handler() {
+        Handler capture = new Handler() {
             @Override
-            public void publish(java.util.logging.LogRecord record) {
+            public void publish(LogRecord record) {
                 lines.add(record.getMessage());
             }
 

@@ -13,6 +13,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
 /**
@@ -34,7 +35,7 @@ public final class VerifiedToken implements JsonWebToken {
 
     private static final Set<String> SECONDS_CLAIMS = Set.of("exp", "iat", "nbf", "auth_time");
     private static final String RAW_TOKEN = "raw_token";
-    private static final java.util.regex.Pattern WHITESPACE = java.util.regex.Pattern.compile("\\s+");
+    private static final Pattern WHITESPACE = Pattern.compile("\\s+");
 
     private final Map<String, Object> claims;
     private final String name;

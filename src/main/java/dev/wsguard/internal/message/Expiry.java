@@ -1,5 +1,6 @@
 package dev.wsguard.internal.message;
 
+import java.util.concurrent.Callable;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -31,7 +32,7 @@ final class Expiry {
     }
 
     /** As {@link #schedule(Runnable, long)}, without wrapping the task (a Runnable is wrapped in an adapter). */
-    static Future<?> schedule(java.util.concurrent.Callable<?> task, long delayMillis) {
+    static Future<?> schedule(Callable<?> task, long delayMillis) {
         return TIMER.schedule(task, delayMillis, TimeUnit.MILLISECONDS);
     }
 

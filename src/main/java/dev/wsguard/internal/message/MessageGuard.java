@@ -34,6 +34,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.lang.reflect.RecordComponent;
+import java.net.URI;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
@@ -727,7 +728,7 @@ public final class MessageGuard {
                 || kind == SecurityEvent.Kind.CONNECTION_CLOSED ? SecurityEvent.Phase.SESSION
                 : SecurityEvent.Phase.MESSAGE;
         // Tyrus parses a new URI on every getRequestURI(): once per event.
-        java.net.URI uri = session.getRequestURI();
+        URI uri = session.getRequestURI();
         context.events().emit(new SecurityEvent(Instant.now(), kind, phase, reason,
                 (String) props.get(WsGuard.CONNECTION_ID), uri == null ? null : uri.getPath(),
                 (String) props.get(WsGuard.CLIENT_ADDRESS), null, null,

@@ -19,6 +19,8 @@ import jakarta.json.bind.JsonbBuilder;
 import jakarta.validation.Validation;
 import jakarta.validation.Validator;
 import jakarta.websocket.RemoteEndpoint;
+import jakarta.websocket.SendHandler;
+import jakarta.websocket.SendResult;
 import jakarta.websocket.Session;
 import java.lang.invoke.MethodHandles;
 import java.lang.reflect.Proxy;
@@ -28,6 +30,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -47,6 +50,10 @@ import org.openjdk.jmh.annotations.State;
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 public class MessageBenchmark {
+
+    /** Answers the stub session was asked to send, and closes: the setup checks the pipeline reached the handler. */
+    private static final AtomicInteger SENT = new AtomicInteger();
+    private static final AtomicInteger CLOSED = new AtomicInteger();
 
     private StrictJsonReader<BenchMessage> reader;
     private Jsonb jsonb;
@@ -104,9 +111,6 @@ public class MessageBenchmark {
         }
     }
 
-    private static final java.util.concurrent.atomic.AtomicInteger SENT = new java.util.concurrent.atomic.AtomicInteger();
-    private static final java.util.concurrent.atomic.AtomicInteger CLOSED =
-            new java.util.concurrent.atomic.AtomicInteger();
 
     /** A session that holds user properties and whose sends go nowhere. */
     private static Session stubSession(Map<String, Object> properties) {
@@ -115,8 +119,8 @@ public class MessageBenchmark {
                 (proxy, method, args) -> {
                     if (method.getName().startsWith("send")) {
                         SENT.incrementAndGet();
-                        if (args != null && args[args.length - 1] instanceof jakarta.websocket.SendHandler done) {
-                            done.onResult(new jakarta.websocket.SendResult());
+                        if (args != null && args[args.length - 1] instanceof SendHandler done) {
+                            done.onResult(new SendResult());
                         }
                     }
                     return defaultValue(method.getReturnType());
