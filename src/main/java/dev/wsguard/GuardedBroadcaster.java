@@ -1,6 +1,6 @@
 package dev.wsguard;
 
-import dev.wsguard.internal.message.MessageGuard;
+import dev.wsguard.internal.message.SessionGuard;
 import jakarta.websocket.Session;
 
 import java.util.Map;
@@ -82,11 +82,11 @@ public final class GuardedBroadcaster {
                 remove(channel, session);
                 continue;
             }
-            Rejection refused = MessageGuard.mayReceive(session, subscriptionType, channel);
+            Rejection refused = SessionGuard.mayReceive(session, subscriptionType, channel);
             if (refused != null) {
                 remove(channel, session);
                 if (session.isOpen()) {
-                    MessageGuard.deliveryRefused(session, refused, subscriptionType);
+                    SessionGuard.deliveryRefused(session, refused, subscriptionType);
                 }
                 continue;
             }

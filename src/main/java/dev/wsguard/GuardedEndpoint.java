@@ -1,7 +1,7 @@
 package dev.wsguard;
 
 import dev.wsguard.internal.PartialText;
-import dev.wsguard.internal.message.MessageGuard;
+import dev.wsguard.internal.message.SessionGuard;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.OnClose;
 import jakarta.websocket.OnMessage;
@@ -10,7 +10,11 @@ import jakarta.websocket.Session;
 
 
 /**
- * The base of a guarded {@code @ServerEndpoint}: it owns the endpoint's only text {@code @OnMessage}, so no message
+ * An alternative to a standard guarded endpoint (a plain {@code @ServerEndpoint} with {@code @OnMessage}, see
+ * {@link WsGuardConfigurator}): a base class with one {@link Handler} method per message type. Both shapes run the
+ * same checks. Choose the base class when one method per message type reads better than one {@code switch}.
+ *
+ * <p>The base of a guarded {@code @ServerEndpoint}: it owns the endpoint's only text {@code @OnMessage}, so no message
  * can reach user code without passing every check, in this order: size, per-session flood limit, strict decoding
  * into the message family (a sealed interface of records with a JSON-B type discriminator), bean validation, the
  * authorization rules ({@code @RolesAllowed}, {@code @PermitAll}, {@code @DenyAll}, {@link RequiresScope}) on the
@@ -42,7 +46,7 @@ public abstract class GuardedEndpoint<M> {
     /** Every session starts here: the guard arms its timers, then {@link #opened} runs. Not for user code. */
     @OnOpen
     public final void onGuardedOpen(Session session) {
-        if (MessageGuard.of(session, getClass()).opened(session)) {
+        if (SessionGuard.of(session, getClass()).opened(session)) {
             opened(session);
         }
     }
@@ -54,9 +58,9 @@ public abstract class GuardedEndpoint<M> {
      */
     @OnMessage
     public final void onGuardedMessage(String part, boolean last, Session session) {
-        MessageGuard guard = MessageGuard.of(session, getClass());
+        SessionGuard guard = SessionGuard.of(session, getClass());
         String text = PartialText.add(session, part, last, guard.maxMessageBytes(), () -> guard.tooBig(session));
-        if (text != null && guard.handle(this, text, session)) {
+        if (text != null && guard.text(this, text, session)) {
             // First-message mode: the session has just authenticated.
             opened(session);
         }
@@ -67,7 +71,7 @@ public abstract class GuardedEndpoint<M> {
     public final void onGuardedClose(Session session, CloseReason reason) {
         boolean wasOpened = session.getUserProperties().get(WsGuard.IDENTITY) != null;
         try {
-            MessageGuard.closed(session, reason);
+            SessionGuard.closed(session, reason);
         } finally {
             if (wasOpened) {
                 closed(session, reason);

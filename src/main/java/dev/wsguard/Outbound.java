@@ -1,6 +1,6 @@
 package dev.wsguard;
 
-import dev.wsguard.internal.message.MessageGuard;
+import dev.wsguard.internal.message.SessionGuard;
 import jakarta.websocket.Session;
 
 /**
@@ -29,9 +29,9 @@ public final class Outbound {
      *
      * @return true when queued; false when the session is closed or this send passed the bound (the session is then
      *         closed with 1013)
-     * @throws IllegalStateException when the session is not a {@link GuardedEndpoint} session
+     * @throws IllegalStateException when the session is not a session of a guarded endpoint
      */
     public static boolean send(Session session, String text) {
-        return MessageGuard.send(session, text);
+        return SessionGuard.send(session, text);
     }
 }

@@ -79,6 +79,11 @@ public enum Rejection {
     MESSAGE_INVALID(400, 1007, "invalid", null),
     /** Over the endpoint's maximum message size. */
     MESSAGE_TOO_BIG(413, 1009, "message too big", null),
+    /**
+     * A binary message to an endpoint without a binary {@code @OnMessage}, or a text message to one without a text
+     * {@code @OnMessage}: close code 1003 "cannot accept", as Jakarta WebSocket prescribes.
+     */
+    MESSAGE_KIND_NOT_ACCEPTED(415, 1003, "unsupported data", null),
     /** The message type has no handler or no authorization rule, or is {@code @DenyAll}. */
     MESSAGE_TYPE_NOT_ALLOWED(403, 1008, "forbidden", null),
     /** The caller lacks a role that {@code @RolesAllowed} requires. */
@@ -103,7 +108,12 @@ public enum Rejection {
      */
     KEEPALIVE_TIMEOUT(408, 1001, "no pong", null),
     /** Too many refused messages in the violation window; the session is closed. */
-    TOO_MANY_VIOLATIONS(403, 1008, "too many violations", null);
+    TOO_MANY_VIOLATIONS(403, 1008, "too many violations", null),
+    /**
+     * The handshake reached an endpoint whose messages wsguard would not see (a standard endpoint deployed by a
+     * runtime that did not let wsguard wrap it): refused, never opened unchecked. A deployment error, logged once.
+     */
+    ENDPOINT_NOT_GUARDED(500, 1011, "server error", null);
 
     private final int httpStatus;
     private final int closeCode;

@@ -4,6 +4,7 @@ import dev.wsguard.internal.ConnectionQuotas;
 import dev.wsguard.internal.HandshakeGuard;
 import dev.wsguard.internal.HandshakeView;
 import dev.wsguard.internal.UpgradeHandoff;
+import dev.wsguard.internal.message.AnnotatedEndpointAdapter;
 import dev.wsguard.internal.tyrus.TyrusAdapter;
 import jakarta.websocket.HandshakeResponse;
 import jakarta.websocket.server.HandshakeRequest;
@@ -19,14 +20,24 @@ import java.util.List;
  * {@code WWW-Authenticate: Bearer} for the token) and {@code @OnOpen} never runs.
  *
  * <pre>{@code
- * @ServerEndpoint(value = "/chat", configurator = WsGuardConfigurator.class)
+ * @ServerEndpoint(value = "/chat", configurator = WsGuardConfigurator.class, decoders = ChatMessages.class)
  * public class ChatEndpoint {
  *     @OnOpen
  *     public void open(Session session) {
  *         JsonWebToken user = WsGuard.identity(session);
  *     }
+ *
+ *     @OnMessage
+ *     public Object on(ChatMessage message, Session session) { ... }
  * }
  * }</pre>
+ *
+ * <p>Naming it guards every message too: the endpoint is deployed wrapped (by
+ * {@link dev.wsguard.tyrus.GuardedServer}, or in a WAR by {@link dev.wsguard.ee.WsGuardApplicationConfig}), so each
+ * message is read within the size cap, decoded strictly into the family the {@code @OnMessage} method takes, and
+ * authorized by the rules on its type before the method runs ({@link GuardedEndpoint} is the other shape, with the
+ * same checks). An annotated endpoint that a runtime deployed unwrapped is refused at every handshake (500), never
+ * opened unchecked. A programmatic {@code Endpoint} of your own gets the handshake guard only.
  *
  * <p>The no-argument constructor reads {@link GuardConfig#fromConfig()}; a subclass can pass a {@link GuardConfig}
  * built in code. Either way an incomplete or unsafe configuration throws {@link GuardConfigException} when the
@@ -44,6 +55,7 @@ public class WsGuardConfigurator extends ServerEndpointConfig.Configurator {
     private static final System.Logger LOG = System.getLogger("dev.wsguard");
 
     private final HandshakeGuard guard;
+    private final java.util.Set<Class<?>> unwrappedLogged = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     static {
         UpgradeHandoff.guardAccess(configurator -> configurator.guard);
@@ -73,6 +85,16 @@ public class WsGuardConfigurator extends ServerEndpointConfig.Configurator {
         } catch (GuardConfigException e) {
             LOG.log(System.Logger.Level.ERROR, "wsguard refuses to deploy the endpoint: " + e.getMessage());
             throw e;
+        }
+    }
+
+    /** Logs once per endpoint class that a runtime deployed a standard endpoint without letting wsguard wrap it. */
+    private void refuseUnwrapped(Class<?> endpointClass) {
+        if (unwrappedLogged.add(endpointClass)) {
+            LOG.log(System.Logger.Level.ERROR, "wsguard refuses every handshake to " + endpointClass.getName()
+                    + ": it was deployed unwrapped, so its messages would reach it unchecked. Deploy it with"
+                    + " dev.wsguard.tyrus.GuardedServer (Tyrus standalone) or in a WAR with wsguard in WEB-INF/lib"
+                    + " (Payara, WildFly), or extend GuardedEndpoint");
         }
     }
 
@@ -106,9 +128,22 @@ public class WsGuardConfigurator extends ServerEndpointConfig.Configurator {
 
     @Override
     public void modifyHandshake(ServerEndpointConfig sec, HandshakeRequest request, HandshakeResponse response) {
+        // A standard endpoint is deployed wrapped (GuardedServer, the WAR's WsGuardApplicationConfig): the wrapper's
+        // configuration names the user's class. An annotated endpoint deployed any other way must be a
+        // GuardedEndpoint, or its messages would reach it unchecked: such a handshake is refused, never opened.
+        // A programmatic Endpoint of the user's own gets the handshake guard only, as documented.
+        Class<?> endpointClass = sec.getUserProperties().get(AnnotatedEndpointAdapter.ENDPOINT_CLASS)
+                instanceof Class<?> wrapped ? wrapped : sec.getEndpointClass();
+        boolean guardedMessages = endpointClass != sec.getEndpointClass()
+                || GuardedEndpoint.class.isAssignableFrom(endpointClass);
+        if (!guardedMessages && endpointClass.isAnnotationPresent(jakarta.websocket.server.ServerEndpoint.class)) {
+            refuseUnwrapped(endpointClass);
+            TyrusAdapter.reject(Rejection.ENDPOINT_NOT_GUARDED, 0, response);
+            return;
+        }
         // On Payara and WildFly the pre-upgrade filter (dev.wsguard.ee) has already decided; without its verdict
         // (Tyrus standalone, or a filter that did not run) the handshake is checked here, never let through.
-        UpgradeHandoff.Ticket ticket = UpgradeHandoff.take(sec.getEndpointClass());
+        UpgradeHandoff.Ticket ticket = UpgradeHandoff.take(endpointClass);
         HandshakeGuard.Outcome outcome;
         if (ticket != null) {
             outcome = ticket.accepted();
@@ -116,9 +151,8 @@ public class WsGuardConfigurator extends ServerEndpointConfig.Configurator {
             URI uri = request.getRequestURI();
             HandshakeView view = new HandshakeView(uri == null ? null : uri.getPath(), request.getHeaders(),
                     request.getParameterMap(), TyrusAdapter.clientAddress(request));
-            // Only an endpoint that gives the slot back on close may take one, or the quota would leak.
-            boolean counted = GuardedEndpoint.class.isAssignableFrom(sec.getEndpointClass());
-            outcome = guard.check(view, counted, sec.getPath(), null);
+            // Only an endpoint that gives the slot back on close may take one (both guarded shapes do).
+            outcome = guard.check(view, guardedMessages, sec.getPath(), null);
         }
         if (outcome instanceof HandshakeGuard.Accepted accepted) {
             // Per-handshake copy on Tyrus >= 2.1, Undertow and Payara: becomes this session's user properties.

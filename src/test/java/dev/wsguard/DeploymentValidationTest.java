@@ -56,9 +56,136 @@ class DeploymentValidationTest {
         server.close();
     }
 
+    @ServerEndpoint(value = "/partial-text", configurator = TestGuard.class)
+    public static class PartialText {
+        @OnMessage
+        public void message(TestMessage message, boolean last) {
+        }
+    }
+
+    @ServerEndpoint(value = "/buffered-cap", configurator = TestGuard.class)
+    public static class TyrusCap {
+        @OnMessage(maxMessageSize = 1000)
+        public void message(TestMessage message) {
+        }
+    }
+
+    @ServerEndpoint(value = "/encoded", configurator = TestGuard.class, encoders = TextEncoder.class)
+    public static class WithEncoders {
+        @OnMessage
+        public void message(TestMessage message) {
+        }
+    }
+
+    /** Any encoder at all. */
+    public static class TextEncoder implements jakarta.websocket.Encoder.Text<Object> {
+        @Override
+        public String encode(Object object) {
+            return "";
+        }
+    }
+
+    @ServerEndpoint(value = "/lenient", configurator = TestGuard.class, decoders = LenientDecoder.class)
+    public static class LenientDecoding {
+        @OnMessage
+        public void message(TestMessage message) {
+        }
+    }
+
+    /** A decoder that is not wsguard's strict one. */
+    public static class LenientDecoder implements jakarta.websocket.Decoder.Text<TestMessage> {
+        @Override
+        public TestMessage decode(String s) {
+            return new TestMessage.Ping();
+        }
+
+        @Override
+        public boolean willDecode(String s) {
+            return true;
+        }
+    }
+
+    @ServerEndpoint(value = "/pongs", configurator = TestGuard.class)
+    public static class Pongs {
+        @OnMessage
+        public void message(TestMessage message) {
+        }
+
+        @OnMessage
+        public void pong(jakarta.websocket.PongMessage pong) {
+        }
+    }
+
+    @ServerEndpoint(value = "/no-message", configurator = TestGuard.class)
+    public static class NoMessage {
+        @jakarta.websocket.OnOpen
+        public void open() {
+        }
+    }
+
+    @ServerEndpoint(value = "/bad-limit", configurator = TestGuard.class)
+    public static class BadLimit {
+        @OnMessage
+        @RateLimit(name = "uploads", limitForPeriod = 5, refreshPeriod = "5 seconds")
+        @jakarta.annotation.security.PermitAll
+        public void binary(ByteBuffer data) {
+        }
+    }
+
+    @ServerEndpoint(value = "/hidden", configurator = TestGuard.class)
+    public static class HiddenCallback {
+        @OnMessage
+        public void message(TestMessage message) {
+        }
+
+        @jakarta.websocket.OnClose
+        void close() {
+        }
+    }
+
     @Test
-    void startWhenGuardedEndpointHasPlainOnMessageThenRefused() {
-        assertRefused(PlainOnMessage.class, "does not extend GuardedEndpoint");
+    void startWhenStandardEndpointTakesRawTextThenRefused() {
+        assertRefused(PlainOnMessage.class, "takes raw String");
+    }
+
+    @Test
+    void startWhenStandardEndpointTakesPartialMessagesThenRefused() {
+        assertRefused(PartialText.class, "takes partial messages");
+    }
+
+    @Test
+    void startWhenStandardEndpointSetsMaxMessageSizeThenRefused() {
+        assertRefused(TyrusCap.class, "set wsguard.message.max-bytes instead");
+    }
+
+    @Test
+    void startWhenStandardEndpointDeclaresEncodersThenRefused() {
+        assertRefused(WithEncoders.class, "declares encoders");
+    }
+
+    @Test
+    void startWhenStandardEndpointDeclaresLenientDecoderThenRefused() {
+        assertRefused(LenientDecoding.class, "messages are decoded by wsguard");
+    }
+
+    @Test
+    void startWhenStandardEndpointTakesPongsThenRefused() {
+        assertRefused(Pongs.class, "takes pong messages");
+    }
+
+    @Test
+    void startWhenStandardEndpointHasNoOnMessageThenRefused() {
+        assertRefused(NoMessage.class, "has no public @OnMessage");
+    }
+
+    @Test
+    void startWhenRateLimitPeriodUnreadableThenRefusedAtDeployment() {
+        assertRefused(BadLimit.class, "is not an ISO-8601 duration");
+    }
+
+    @Test
+    void startWhenCallbackNotPublicThenRefused() {
+        assertRefused(HiddenCallback.class, "must be public");
     }
 
     @Test

@@ -4,6 +4,7 @@ import dev.wsguard.testing.TestTokens;
 import dev.wsguard.testing.WsClient;
 import dev.wsguard.testing.chat.GuardedChat;
 import dev.wsguard.testing.chat.OpenChat;
+import dev.wsguard.testing.chat.StandardChat;
 import dev.wsguard.testing.chat.TestGuard;
 import dev.wsguard.tyrus.GuardedServer;
 import org.junit.jupiter.api.AfterAll;
@@ -34,6 +35,8 @@ class MessageAttackIT {
 
     static final ConcurrentLinkedQueue<SecurityEvent> EVENTS = new ConcurrentLinkedQueue<>();
     static GuardedServer server;
+    /** The guarded endpoint under attack: the base-class shape here, the standard shape in a subclass. */
+    static volatile String guardedPath = "/guarded";
 
     @BeforeAll
     static void start() throws Exception {
@@ -47,7 +50,8 @@ class MessageAttackIT {
                 .rateLimit("session", 20, Duration.ofSeconds(30))
                 .listener(EVENTS::add)
                 .build();
-        server = GuardedServer.builder().endpoint(GuardedChat.class).endpoint(OpenChat.class).build();
+        server = GuardedServer.builder().endpoint(GuardedChat.class).endpoint(StandardChat.class).endpoint(OpenChat.class)
+                .build();
         server.start();
     }
 
@@ -64,7 +68,7 @@ class MessageAttackIT {
     }
 
     static WsClient guarded(String token) throws Exception {
-        WsClient client = WsClient.connect(server.uri("/guarded"), ORIGIN, token);
+        WsClient client = WsClient.connect(server.uri(guardedPath), ORIGIN, token);
         return client;
     }
 
@@ -365,18 +369,20 @@ class MessageAttackIT {
     @Test
     void revokeUserWhenSessionsOpenThenClosed4401AndOldTokensRefusedUntilNewLogin() throws Exception {
         java.time.Instant issued = java.time.Instant.now().minusSeconds(5).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
-        String old = TestTokens.token().subject("nina").issuedAt(issued).expiresAt(issued.plusSeconds(300)).sign();
+        // A subject of its own: a revocation outlives the server, and a subclass runs this test again.
+        String nina = "nina-" + java.util.UUID.randomUUID();
+        String old = TestTokens.token().subject(nina).issuedAt(issued).expiresAt(issued.plusSeconds(300)).sign();
         try (WsClient a = guarded(old); WsClient b = guarded(old); WsClient bystander = guarded(user("oscar"))) {
             assertThat(a.send("{\"type\":\"ping\"}").next()).isEqualTo(PONG);
-            assertThat(Revocations.shared().revokeUser("nina")).isEqualTo(2);
+            assertThat(Revocations.shared().revokeUser(nina)).isEqualTo(2);
             assertThat(a.closeCode()).isEqualTo(4401);
             assertThat(b.closeCode()).isEqualTo(4401);
             assertThat(bystander.send("{\"type\":\"ping\"}").next()).isEqualTo(PONG);
         }
-        assertThat(dev.wsguard.testing.RawHandshake.to(server.uri("/guarded")).origin(ORIGIN).bearer(old).send()
+        assertThat(dev.wsguard.testing.RawHandshake.to(server.uri(guardedPath)).origin(ORIGIN).bearer(old).send()
                 .status()).as("the revoked token cannot come back").isEqualTo(401);
         Thread.sleep(1100);
-        try (WsClient again = guarded(TestTokens.token().subject("nina").sign())) {
+        try (WsClient again = guarded(TestTokens.token().subject(nina).sign())) {
             assertThat(again.send("{\"type\":\"ping\"}").next()).as("a new login passes").isEqualTo(PONG);
         }
         assertThat(reasons()).contains(Rejection.TOKEN_REVOKED);
@@ -384,10 +390,12 @@ class MessageAttackIT {
 
     @Test
     void revokeTokenWhenSessionHoldsItThenClosedAndOtherTokensOfUserStay() throws Exception {
-        String stolen = TestTokens.token().subject("paul").claim("jti", "stolen-1").sign();
-        String other = TestTokens.token().subject("paul").claim("jti", "other-1").sign();
+        // Token ids of their own: revocations outlive the server, and a subclass runs this test again.
+        String stolenId = "stolen-" + java.util.UUID.randomUUID();
+        String stolen = TestTokens.token().subject("paul").claim("jti", stolenId).sign();
+        String other = TestTokens.token().subject("paul").claim("jti", "other-" + stolenId).sign();
         try (WsClient thief = guarded(stolen); WsClient owner = guarded(other)) {
-            assertThat(Revocations.shared().revokeToken("stolen-1")).isEqualTo(1);
+            assertThat(Revocations.shared().revokeToken(stolenId)).isEqualTo(1);
             assertThat(thief.closeCode()).isEqualTo(4401);
             assertThat(owner.send("{\"type\":\"ping\"}").next()).isEqualTo(PONG);
         }

@@ -1,6 +1,5 @@
 package dev.wsguard.ee;
 
-import dev.wsguard.GuardedEndpoint;
 import dev.wsguard.internal.HandshakeGuard;
 import dev.wsguard.internal.HandshakeView;
 import dev.wsguard.internal.UpgradeHandoff;
@@ -38,15 +37,12 @@ public final class WsGuardFilter implements Filter {
     private final String template;
     private final Pattern path;
     private final HandshakeGuard guard;
-    private final boolean counted;
 
     WsGuardFilter(Class<?> endpointClass, String template, Pattern path, HandshakeGuard guard) {
         this.endpointClass = endpointClass;
         this.template = template;
         this.path = path;
         this.guard = guard;
-        // Only an endpoint that gives the slot back on close may take one, or the quota would leak.
-        this.counted = GuardedEndpoint.class.isAssignableFrom(endpointClass);
     }
 
     @Override
@@ -58,7 +54,7 @@ public final class WsGuardFilter implements Filter {
             return;
         }
         JsonWebToken containerVerified = request.getUserPrincipal() instanceof JsonWebToken jwt ? jwt : null;
-        HandshakeGuard.Outcome outcome = guard.check(view(request), counted, template, containerVerified);
+        HandshakeGuard.Outcome outcome = guard.check(view(request), true, template, containerVerified);
         if (outcome instanceof HandshakeGuard.Rejected rejected) {
             refuse(response, rejected);
             return;

@@ -1,18 +1,17 @@
 package dev.wsguard.ee;
 
 import dev.wsguard.GuardConfigException;
-import dev.wsguard.GuardedEndpoint;
 import dev.wsguard.WsGuardConfigurator;
 import dev.wsguard.internal.UpgradeHandoff;
-import dev.wsguard.internal.message.MessageGuard;
+import dev.wsguard.internal.message.EndpointModel;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.FilterRegistration;
 import jakarta.servlet.ServletContainerInitializer;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.annotation.HandlesTypes;
+import jakarta.websocket.server.ServerApplicationConfig;
 import jakarta.websocket.server.ServerEndpoint;
 
-import java.lang.reflect.InvocationTargetException;
 import java.util.EnumSet;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -24,11 +23,12 @@ import java.util.regex.Pattern;
  * container: without it WildFly answers a refusal from the configurator with 404 or 500 and Payara with 403 or
  * 500. Found by the container through {@code META-INF/services}; no {@code web.xml} entry is needed.
  *
- * <p>Deployment fails ({@link GuardConfigException}) when a guarded endpoint's messages could reach user code
- * unchecked (it does not extend {@link GuardedEndpoint}, or declares its own {@code @OnMessage}), or when its
- * configuration is incomplete or unsafe.
+ * <p>Each guarded endpoint is read and checked here ({@code EndpointModel}): deployment fails
+ * ({@link GuardConfigException}) when its messages could reach user code unchecked or its configuration is incomplete
+ * or unsafe. A standard endpoint is recorded for {@link WsGuardApplicationConfig}, which deploys it wrapped; the
+ * filter and the wrapped endpoint share the endpoint's one configurator.
  */
-@HandlesTypes(ServerEndpoint.class)
+@HandlesTypes({ServerEndpoint.class, ServerApplicationConfig.class})
 public final class WsGuardInitializer implements ServletContainerInitializer {
 
     private static final System.Logger LOG = System.getLogger("dev.wsguard");
@@ -38,19 +38,14 @@ public final class WsGuardInitializer implements ServletContainerInitializer {
         if (classes == null) {
             return;
         }
+        boolean anyStandard = false;
         for (Class<?> endpoint : classes) {
-            ServerEndpoint annotation = endpoint.getAnnotation(ServerEndpoint.class);
-            if (annotation == null || !WsGuardConfigurator.class.isAssignableFrom(annotation.configurator())) {
+            if (!endpoint.isAnnotationPresent(ServerEndpoint.class) || !EndpointRegistry.guarded(endpoint)) {
                 continue;
             }
-            try {
-                MessageGuard.validate(endpoint);
-            } catch (GuardConfigException e) {
-                LOG.log(System.Logger.Level.ERROR, "wsguard refuses to deploy " + endpoint.getName() + ": "
-                        + e.getMessage());
-                throw e;
-            }
-            WsGuardConfigurator configurator = instantiate(annotation.configurator());
+            anyStandard |= deployable(endpoint).shape() == EndpointModel.Shape.STANDARD;
+            ServerEndpoint annotation = endpoint.getAnnotation(ServerEndpoint.class);
+            WsGuardConfigurator configurator = EndpointRegistry.configurator(endpoint);
             String pattern = urlPattern(annotation.value());
             FilterRegistration.Dynamic filter = context.addFilter("wsguard:" + endpoint.getName(),
                     new WsGuardFilter(endpoint, annotation.value(), pathMatcher(annotation.value()),
@@ -63,6 +58,31 @@ public final class WsGuardInitializer implements ServletContainerInitializer {
             filter.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, pattern);
             LOG.log(System.Logger.Level.INFO, "wsguard guards upgrades to " + context.getContextPath() + pattern
                     + " (" + endpoint.getName() + ") before the 101");
+        }
+        if (anyStandard) {
+            for (Class<?> type : classes) {
+                if (ServerApplicationConfig.class.isAssignableFrom(type) && type != WsGuardApplicationConfig.class
+                        && !type.isInterface()) {
+                    LOG.log(System.Logger.Level.ERROR, "wsguard: " + type.getName() + " is a ServerApplicationConfig"
+                            + " of the application: containers deploy what every such class returns, so if it returns"
+                            + " a guarded endpoint, that path is deployed twice (WildFly fails the deployment, Payara"
+                            + " answers 404 on every WebSocket path). Leave guarded endpoints out of it.");
+                }
+            }
+        }
+    }
+
+    /**
+     * Reads and checks a guarded endpoint, recording a standard one for wrapping; a problem is logged at ERROR and
+     * fails deployment.
+     */
+    static EndpointModel deployable(Class<?> endpoint) {
+        try {
+            return EndpointRegistry.register(endpoint);
+        } catch (GuardConfigException e) {
+            LOG.log(System.Logger.Level.ERROR, "wsguard refuses to deploy " + endpoint.getName() + ": "
+                    + e.getMessage());
+            throw e;
         }
     }
 
@@ -94,19 +114,5 @@ public final class WsGuardInitializer implements ServletContainerInitializer {
         }
         regex.append(Pattern.quote(endpointPath.substring(last)));
         return Pattern.compile(regex.toString());
-    }
-
-    private static WsGuardConfigurator instantiate(Class<?> type) {
-        try {
-            return (WsGuardConfigurator) type.getDeclaredConstructor().newInstance();
-        } catch (InvocationTargetException e) {
-            if (e.getCause() instanceof RuntimeException cause) {
-                throw cause;
-            }
-            throw new GuardConfigException("cannot create " + type.getName() + ": " + e.getCause(), e.getCause());
-        } catch (ReflectiveOperationException e) {
-            throw new GuardConfigException(type.getName() + " needs a public no-argument constructor, as the"
-                    + " WebSocket specification requires of a configurator", e);
-        }
     }
 }

@@ -46,6 +46,10 @@ import org.glassfish.grizzly.http.server.HttpHandler;
  *       handshake response gets a session opened behind that answer by Tyrus; here the connection is closed
  *       after the answer and no frame reaches the endpoint. Refuse with {@code HandshakeException} all the
  *       same.</li>
+ *   <li><b>Messages around the guard.</b> An endpoint whose {@code @ServerEndpoint} names a
+ *       {@link dev.wsguard.WsGuardConfigurator} is read and checked at deployment; a standard one (its own
+ *       {@code @OnMessage}) is deployed wrapped, so that every frame reaches wsguard's checks before its methods, and
+ *       one whose messages could bypass them fails {@link #start()}.</li>
  *   <li><b>Half-deployed start.</b> All endpoints are deployed before the port is bound: if one fails (for example
  *       its {@code Configurator}'s constructor throws), {@link #start()} throws and nothing is left listening.</li>
  *   <li><b>Details in error bodies.</b> Plain HTTP requests no handler claims get an empty {@code 404}; Grizzly

@@ -2,7 +2,8 @@ package dev.wsguard.tyrus;
 
 import dev.wsguard.GuardConfigException;
 import dev.wsguard.WsGuardConfigurator;
-import dev.wsguard.internal.message.MessageGuard;
+import dev.wsguard.internal.message.AnnotatedEndpointAdapter;
+import dev.wsguard.internal.message.EndpointModel;
 import jakarta.websocket.server.ServerEndpoint;
 
 import java.io.IOException;
@@ -92,27 +93,42 @@ final class GuardedServerContainer extends TyrusServerContainer {
         this.httpHandlers = httpHandlers;
     }
 
+    /**
+     * Deploys an annotated endpoint. One whose {@code @ServerEndpoint} names a {@link WsGuardConfigurator} must have
+     * every message guarded: it is read and checked first ({@link EndpointModel}; a problem fails deployment), and a
+     * standard endpoint is deployed wrapped, so that every frame reaches wsguard before the user's methods.
+     */
     @Override
     public void register(Class<?> endpointClass) throws DeploymentException {
-        refuseUncheckedMessages(endpointClass);
-        engine.register(endpointClass, contextPath);
-    }
-
-    /**
-     * An endpoint whose handshake wsguard guards must also have every message guarded: refused at deployment when
-     * its messages could reach user code unchecked (see {@link MessageGuard#validate}).
-     */
-    private static void refuseUncheckedMessages(Class<?> endpointClass) throws DeploymentException {
-        ServerEndpoint annotation = endpointClass.getAnnotation(ServerEndpoint.class);
-        if (annotation == null || !WsGuardConfigurator.class.isAssignableFrom(annotation.configurator())) {
+        if (!EndpointModel.namesConfigurator(endpointClass, WsGuardConfigurator.class)) {
+            engine.register(endpointClass, contextPath);
             return;
         }
+        EndpointModel model;
         try {
-            MessageGuard.validate(endpointClass);
+            model = EndpointModel.of(endpointClass);
         } catch (GuardConfigException e) {
             System.getLogger("dev.wsguard").log(System.Logger.Level.ERROR, "wsguard refuses to deploy "
                     + endpointClass.getName() + ": " + e.getMessage());
             throw new DeploymentException(e.getMessage(), e);
+        }
+        if (model.shape() == EndpointModel.Shape.BASE_CLASS) {
+            engine.register(endpointClass, contextPath);
+            return;
+        }
+        engine.register(AnnotatedEndpointAdapter.configFor(endpointClass, configurator(endpointClass)), contextPath);
+    }
+
+    /** The endpoint's configurator, created as the runtime would create it for the unwrapped class. */
+    private static ServerEndpointConfig.Configurator configurator(Class<?> endpointClass) throws DeploymentException {
+        Class<? extends ServerEndpointConfig.Configurator> type =
+                endpointClass.getAnnotation(ServerEndpoint.class).configurator();
+        try {
+            return type.getDeclaredConstructor().newInstance();
+        } catch (java.lang.reflect.InvocationTargetException e) {
+            throw new DeploymentException(type.getName() + " failed: " + e.getCause(), e.getCause());
+        } catch (ReflectiveOperationException e) {
+            throw new DeploymentException(type.getName() + " needs a public no-argument constructor", e);
         }
     }
 

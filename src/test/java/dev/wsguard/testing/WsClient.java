@@ -21,6 +21,7 @@ public final class WsClient implements WebSocket.Listener, AutoCloseable {
     private final BlockingQueue<String> messages = new LinkedBlockingQueue<>();
     public final CompletableFuture<Integer> closed = new CompletableFuture<>();
     private final StringBuilder partial = new StringBuilder();
+    private long binaryBytes;
     private WebSocket ws;
 
     private WsClient() {
@@ -42,6 +43,18 @@ public final class WsClient implements WebSocket.Listener, AutoCloseable {
 
     public WsClient send(String text) throws Exception {
         ws.sendText(text, true).get(10, TimeUnit.SECONDS);
+        return this;
+    }
+
+    /** Sends one binary frame ({@code last} false: a fragment of a longer message). */
+    public WsClient sendBinary(byte[] data, boolean last) throws Exception {
+        ws.sendBinary(java.nio.ByteBuffer.wrap(data), last).get(10, TimeUnit.SECONDS);
+        return this;
+    }
+
+    /** Sends one text frame ({@code last} false: a fragment of a longer message). */
+    public WsClient sendPart(String text, boolean last) throws Exception {
+        ws.sendText(text, last).get(10, TimeUnit.SECONDS);
         return this;
     }
 
@@ -90,6 +103,19 @@ public final class WsClient implements WebSocket.Listener, AutoCloseable {
             if (last) {
                 messages.add(partial.toString());
                 partial.setLength(0);
+            }
+        }
+        return null;
+    }
+
+    /** A binary message from the server is queued as {@code binary:<bytes>}. */
+    @Override
+    public CompletionStage<?> onBinary(WebSocket webSocket, java.nio.ByteBuffer data, boolean last) {
+        synchronized (partial) {
+            binaryBytes += data.remaining();
+            if (last) {
+                messages.add("binary:" + binaryBytes);
+                binaryBytes = 0;
             }
         }
         return null;

@@ -75,6 +75,14 @@ class ContractIT extends ContractSuite {
         }
     }
 
+    @Test
+    void standardEndpointWhenDeployedInWarThenWrappedAndCreatedThroughCdi() throws Exception {
+        try (Client client = Client.open(endpoint("standard-contract"), Tokens.valid(user("cdi")))) {
+            client.send("{\"type\":\"injected\"}");
+            assertThat(client.next()).isEqualTo("{\"type\":\"injected\",\"probe\":true,\"opened\":true}");
+        }
+    }
+
     @Override
     URI endpoint() {
         // Payara reports its interface address; the servers listen on loopback too.

@@ -16,6 +16,7 @@ class TyrusContractIT extends ContractSuite {
     static void start() throws Exception {
         Tokens.config().forEach(System::setProperty);
         server = GuardedServer.builder().host("127.0.0.1").port(0).endpoint(ContractEndpoint.class)
+                .endpoint(dev.wsguard.contract.app.StandardContractEndpoint.class)
                 .endpoint(dev.wsguard.contract.app.OpenEndpoint.class).build();
         server.start();
     }

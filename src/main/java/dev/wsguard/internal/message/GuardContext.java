@@ -1,6 +1,9 @@
 package dev.wsguard.internal.message;
 
 import dev.wsguard.GuardConfig;
+import dev.wsguard.Rejection;
+import dev.wsguard.internal.jwt.Verification;
+import org.eclipse.microprofile.jwt.JsonWebToken;
 import dev.wsguard.internal.EventSink;
 import dev.wsguard.internal.jwt.TokenVerifier;
 
@@ -16,7 +19,7 @@ public final class GuardContext {
     private final GuardConfig config;
     private final EventSink events;
     private final TokenVerifier verifier;
-    private final ConcurrentHashMap<Class<?>, MessageGuard> guards = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Class<?>, SessionGuard> guards = new ConcurrentHashMap<>();
 
     public GuardContext(GuardConfig config, EventSink events, TokenVerifier verifier) {
         this.config = config;
@@ -37,7 +40,22 @@ public final class GuardContext {
         return events;
     }
 
-    MessageGuard guardFor(Class<?> endpointClass) {
-        return guards.computeIfAbsent(endpointClass, c -> new MessageGuard(this, c));
+    SessionGuard guardFor(Class<?> endpointClass) {
+        return guards.computeIfAbsent(endpointClass, c -> new SessionGuard(this, EndpointModel.of(c)));
+    }
+
+    /**
+     * Verifies a token that arrived after the handshake (first message, in-band refresh) and checks it is not
+     * revoked: the same two steps as the handshake's.
+     *
+     * @return the verified identity, or the {@link Rejection} that refuses it
+     */
+    Object authenticate(String token) {
+        Verification verdict = verifier.verify(token);
+        if (verdict instanceof Verification.Invalid invalid) {
+            return invalid.reason();
+        }
+        JsonWebToken identity = ((Verification.Valid) verdict).token();
+        return config.revocations().isRevoked(identity) ? Rejection.TOKEN_REVOKED : identity;
     }
 }

@@ -22,7 +22,7 @@ final class SessionState implements ObjIntConsumer<Rejection>, Callable<Void> {
 
     private final int limits;
     private RateLimiter[] sessionLimiters;
-    private final MessageGuard guard;
+    private final SessionGuard guard;
     private final Session session;
     private long openedAt;
     private long lifetimeEnd;
@@ -45,7 +45,7 @@ final class SessionState implements ObjIntConsumer<Rejection>, Callable<Void> {
     private boolean overflowed;
     private volatile long lastHeard;
 
-    SessionState(MessageGuard guard, Session session, int limits, long maxQueuedBytes, int maxQueuedMessages) {
+    SessionState(SessionGuard guard, Session session, int limits, long maxQueuedBytes, int maxQueuedMessages) {
         this.guard = guard;
         this.session = session;
         this.limits = limits;
@@ -53,7 +53,7 @@ final class SessionState implements ObjIntConsumer<Rejection>, Callable<Void> {
         this.maxQueuedMessages = maxQueuedMessages;
     }
 
-    MessageGuard guard() {
+    SessionGuard guard() {
         return guard;
     }
 
@@ -78,7 +78,7 @@ final class SessionState implements ObjIntConsumer<Rejection>, Callable<Void> {
         return lifetimeEnd;
     }
 
-    /** The deadline timer fired (see {@code MessageGuard.arm}): the state is its own task, no wrapper per session. */
+    /** The deadline timer fired (see {@code SessionGuard.arm}): the state is its own task, no wrapper per session. */
     @Override
     public Void call() {
         guard.deadline(session, this);

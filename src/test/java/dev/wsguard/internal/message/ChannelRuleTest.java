@@ -142,22 +142,6 @@ class ChannelRuleTest {
     }
 
     private static JsonWebToken token(Map<String, Object> claims) {
-        return new JsonWebToken() {
-            @Override
-            public String getName() {
-                return "u";
-            }
-
-            @Override
-            public Set<String> getClaimNames() {
-                return claims.keySet();
-            }
-
-            @Override
-            @SuppressWarnings("unchecked")
-            public <T> T getClaim(String claimName) {
-                return (T) claims.get(claimName);
-            }
-        };
+        return dev.wsguard.testing.PlainClaims.of(claims);
     }
 }

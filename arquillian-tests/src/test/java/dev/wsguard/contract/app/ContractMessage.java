@@ -15,7 +15,8 @@ import jakarta.validation.constraints.Size;
         @JsonbSubtype(alias = "revoke", type = ContractMessage.Revoke.class),
         @JsonbSubtype(alias = "events", type = ContractMessage.Events.class),
         @JsonbSubtype(alias = "heap", type = ContractMessage.Heap.class),
-        @JsonbSubtype(alias = "whoami", type = ContractMessage.WhoAmI.class)})
+        @JsonbSubtype(alias = "whoami", type = ContractMessage.WhoAmI.class),
+        @JsonbSubtype(alias = "injected", type = ContractMessage.Injected.class)})
 public sealed interface ContractMessage {
 
     /** Anyone authenticated; echoed back with the caller's subject. */
@@ -42,6 +43,11 @@ public sealed interface ContractMessage {
     /** Who verified the caller's token (wsguard or the container) and the scopes wsguard reads from it. */
     @PermitAll
     record WhoAmI() implements ContractMessage {
+    }
+
+    /** Whether the endpoint instance got its {@code @Inject} field and its {@code @OnOpen} ran (standard shape). */
+    @PermitAll
+    record Injected() implements ContractMessage {
     }
 
     /** The server's heap in use after a full collection, for the memory tests. */

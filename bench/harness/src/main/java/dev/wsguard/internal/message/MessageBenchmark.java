@@ -41,7 +41,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
 /**
- * The message checks one by one, and the whole message pipeline ({@link MessageGuard#handle}: expiry, size,
+ * The message checks one by one, and the whole message pipeline ({@link SessionGuard#text}: expiry, size,
  * session flood limit, strict decoding with validation, revocation, role and scope, channel rule, per-user rate
  * limit, handler, answer) against {@link #plainPipeline}, the unguarded servers' Yasson decode and validation. The
  * session is a stub whose sends do nothing, so the figures hold the guard's work, not the socket's.
@@ -66,7 +66,7 @@ public class MessageBenchmark {
     private Set<String> scopes;
     private Limit userLimit;
     private RateLimiter sessionLimiter;
-    private MessageGuard guard;
+    private SessionGuard guard;
     private Object endpoint;
     private Session session;
 
@@ -103,7 +103,7 @@ public class MessageBenchmark {
         guard = context.guardFor(GuardedEndpoints.Guarded.class);
         endpoint = new GuardedEndpoints.Guarded();
         guard.opened(session);
-        guard.handle(endpoint, Wire.MESSAGE, session);
+        guard.text(endpoint, Wire.MESSAGE, session);
         // The pipeline must run to the handler's answer, not stop at a refusal or a close.
         if (SENT.get() != 1 || CLOSED.get() != 0) {
             throw new IllegalStateException("the message pipeline did not reach the handler: " + SENT.get()
@@ -191,7 +191,7 @@ public class MessageBenchmark {
 
     @Benchmark
     public void messagePipeline() {
-        guard.handle(endpoint, Wire.MESSAGE, session);
+        guard.text(endpoint, Wire.MESSAGE, session);
     }
 
     @Benchmark

@@ -1,25 +1,27 @@
 package dev.wsguard.examples.chat;
 
 import dev.wsguard.GuardedBroadcaster;
-import dev.wsguard.GuardedEndpoint;
-import dev.wsguard.Handler;
 import dev.wsguard.MessageRejectedException;
 import dev.wsguard.Outbound;
 import dev.wsguard.WsGuard;
 import dev.wsguard.WsGuardConfigurator;
 import jakarta.websocket.CloseReason;
+import jakarta.websocket.OnClose;
+import jakarta.websocket.OnMessage;
+import jakarta.websocket.OnOpen;
 import jakarta.websocket.Session;
 import jakarta.websocket.server.ServerEndpoint;
 
 import java.io.IOException;
 
 /**
- * The guarded chat endpoint. The handshake passes {@link WsGuardConfigurator} (origin allowlist, bearer token);
- * every message passes {@link GuardedEndpoint}'s checks (schema, roles, scopes, channel, rate) before a handler
- * runs, so the handlers hold only application logic.
+ * The guarded chat endpoint, a standard Jakarta WebSocket endpoint. The handshake passes {@link WsGuardConfigurator}
+ * (origin allowlist, bearer token); every message is decoded strictly ({@link ChatMessages}) and passes the rules
+ * declared on its {@link ChatMessage} type (roles, scopes, channel, rate) before {@link #on} runs, so the method
+ * holds only application logic.
  */
-@ServerEndpoint(value = "/chat", configurator = WsGuardConfigurator.class)
-public class ChatEndpoint extends GuardedEndpoint<ChatMessage> {
+@ServerEndpoint(value = "/chat", configurator = WsGuardConfigurator.class, decoders = ChatMessages.class)
+public class ChatEndpoint {
 
     /**
      * Subscribers of each channel. A message reaches a subscriber only if, when it is sent, the subscriber's token is
@@ -35,47 +37,49 @@ public class ChatEndpoint extends GuardedEndpoint<ChatMessage> {
     public record Pong(String type) {
     }
 
-    @Override
-    protected void opened(Session session) {
+    /** Runs once the session is authenticated; {@code WsGuard.identity(session)} is the verified token. */
+    @OnOpen
+    public void open(Session session) {
         Outbound.send(session, "{\"type\":\"welcome\",\"user\":"
                 + Json.quote(WsGuard.identity(session).getSubject()) + "}");
     }
 
-    @Handler
-    String subscribe(ChatMessage.Subscribe subscribe, Session session) {
-        CHANNELS.subscribe(session, subscribe.channel());
-        return "{\"type\":\"subscribed\",\"channel\":" + Json.quote(subscribe.channel()) + "}";
-    }
-
-    @Handler
-    void publish(ChatMessage.Publish publish, Session session) {
-        if (!CHANNELS.isSubscribed(session, publish.channel())) {
-            throw new MessageRejectedException();
+    /** Only messages that passed every rule arrive here; a returned value is the reply. */
+    @OnMessage
+    public Object on(ChatMessage message, Session session) throws IOException {
+        if (message instanceof ChatMessage.Subscribe subscribe) {
+            CHANNELS.subscribe(session, subscribe.channel());
+            return "{\"type\":\"subscribed\",\"channel\":" + Json.quote(subscribe.channel()) + "}";
         }
-        Delivered message = new Delivered("message", publish.channel(),
-                WsGuard.identity(session).getSubject(), publish.text());
-        CHANNELS.broadcast(publish.channel(), Json.toJson(message));
+        if (message instanceof ChatMessage.Publish publish) {
+            if (!CHANNELS.isSubscribed(session, publish.channel())) {
+                throw new MessageRejectedException();
+            }
+            Delivered delivered = new Delivered("message", publish.channel(),
+                    WsGuard.identity(session).getSubject(), publish.text());
+            CHANNELS.broadcast(publish.channel(), Json.toJson(delivered));
+            return null;
+        }
+        if (message instanceof ChatMessage.Kick kick) {
+            return kick(kick.user(), session);
+        }
+        return new Pong("pong");
     }
 
-    @Handler
-    String kick(ChatMessage.Kick kick, Session session) throws IOException {
+    private static String kick(String user, Session session) throws IOException {
         int closed = 0;
         for (Session other : session.getOpenSessions()) {
-            if (kick.user().equals(WsGuard.identity(other).getSubject())) {
+            if (other.getUserProperties().get(WsGuard.IDENTITY) != null
+                    && user.equals(WsGuard.identity(other).getSubject())) {
                 other.close(new CloseReason(CloseReason.CloseCodes.VIOLATED_POLICY, "removed by an admin"));
                 closed++;
             }
         }
-        return "{\"type\":\"kicked\",\"user\":" + Json.quote(kick.user()) + ",\"sessions\":" + closed + "}";
+        return "{\"type\":\"kicked\",\"user\":" + Json.quote(user) + ",\"sessions\":" + closed + "}";
     }
 
-    @Handler
-    Pong ping(ChatMessage.Ping ping) {
-        return new Pong("pong");
-    }
-
-    @Override
-    protected void closed(Session session, CloseReason reason) {
+    @OnClose
+    public void close(Session session, CloseReason reason) {
         CHANNELS.unsubscribe(session);
     }
 }

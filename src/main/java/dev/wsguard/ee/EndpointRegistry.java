@@ -1,0 +1,75 @@
+package dev.wsguard.ee;
+
+import dev.wsguard.GuardConfigException;
+import dev.wsguard.WsGuardConfigurator;
+import dev.wsguard.internal.message.AnnotatedEndpointAdapter;
+import dev.wsguard.internal.message.EndpointModel;
+import jakarta.websocket.server.ServerEndpoint;
+import jakarta.websocket.server.ServerEndpointConfig;
+
+import java.lang.reflect.InvocationTargetException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The guarded endpoints of one deployment, each with its one configurator: the pre-upgrade filter and the wrapped
+ * endpoint's configuration share it, so an endpoint has one handshake guard (one verifier, one token cache, one set
+ * of quotas). Filled by whichever runs first, {@link WsGuardInitializer} (Payara) or {@link WsGuardApplicationConfig}
+ * (WildFly, where the WebSocket deployment precedes the Servlet initializers). wsguard lives in the WAR's
+ * {@code WEB-INF/lib}, so this static state is the deployment's own and goes with its class loader. Thread-safe.
+ */
+final class EndpointRegistry {
+
+    private static final Map<Class<?>, WsGuardConfigurator> CONFIGURATORS = new LinkedHashMap<>();
+    private static final Map<Class<?>, ServerEndpointConfig> WRAPPED = new LinkedHashMap<>();
+
+    private EndpointRegistry() {
+    }
+
+    /** Whether {@code endpointClass}'s {@code @ServerEndpoint} names a {@link WsGuardConfigurator}. */
+    static boolean guarded(Class<?> endpointClass) {
+        return EndpointModel.namesConfigurator(endpointClass, WsGuardConfigurator.class);
+    }
+
+    /**
+     * Reads and checks a guarded endpoint (a problem fails deployment); a standard one is recorded for wrapping.
+     *
+     * @return its model
+     */
+    static synchronized EndpointModel register(Class<?> endpointClass) {
+        EndpointModel model = EndpointModel.of(endpointClass);
+        if (model.shape() == EndpointModel.Shape.STANDARD && !WRAPPED.containsKey(endpointClass)) {
+            WRAPPED.put(endpointClass, AnnotatedEndpointAdapter.configFor(endpointClass, configurator(endpointClass)));
+        }
+        return model;
+    }
+
+    /** The configurations that deploy the recorded standard endpoints wrapped. */
+    static synchronized List<ServerEndpointConfig> wrapped() {
+        return List.copyOf(WRAPPED.values());
+    }
+
+    /** The endpoint's one configurator, created on first use as the container would (no-argument constructor). */
+    static synchronized WsGuardConfigurator configurator(Class<?> endpointClass) {
+        WsGuardConfigurator present = CONFIGURATORS.get(endpointClass);
+        if (present != null) {
+            return present;
+        }
+        Class<?> type = endpointClass.getAnnotation(ServerEndpoint.class).configurator();
+        WsGuardConfigurator created;
+        try {
+            created = (WsGuardConfigurator) type.getDeclaredConstructor().newInstance();
+        } catch (InvocationTargetException e) {
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            throw new GuardConfigException("cannot create " + type.getName() + ": " + e.getCause(), e.getCause());
+        } catch (ReflectiveOperationException e) {
+            throw new GuardConfigException(type.getName() + " needs a public no-argument constructor, as the"
+                    + " WebSocket specification requires of a configurator", e);
+        }
+        CONFIGURATORS.put(endpointClass, created);
+        return created;
+    }
+}

@@ -1,0 +1,221 @@
+package dev.wsguard.internal.message;
+
+import dev.wsguard.Rejection;
+import dev.wsguard.WsGuard;
+import dev.wsguard.internal.PartialText;
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.Endpoint;
+import jakarta.websocket.EndpointConfig;
+import jakarta.websocket.MessageHandler;
+import jakarta.websocket.Session;
+import jakarta.websocket.server.ServerEndpoint;
+import jakarta.websocket.server.ServerEndpointConfig;
+
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The runtime face of a standard guarded endpoint: deployed in its place (same path, subprotocols and configurator)
+ * by {@code GuardedServer} on Tyrus standalone and by {@code WsGuardApplicationConfig} in a WAR, so that the runtime
+ * hands every frame to wsguard and nothing to the user's class directly. It reads text and binary messages in parts
+ * within {@code wsguard.message.max-bytes} (never a whole oversized message in memory), runs each through the
+ * endpoint's {@link SessionGuard}, and calls the user's {@code @OnMessage} only with a message that passed. The
+ * user's {@code @OnOpen} runs once the session is authenticated, {@code @OnClose} once for a session that reached it,
+ * {@code @OnError} for what the user's own methods throw. One instance per session or shared: it keeps its
+ * per-session state in the session. Thread-safe.
+ */
+public class AnnotatedEndpointAdapter extends Endpoint {
+
+    /** The endpoint-config user property naming the user's class: the handshake guard reads it. */
+    public static final String ENDPOINT_CLASS = "dev.wsguard.endpoint-class";
+    private static final String WRAPPED = "dev.wsguard.wrapped";
+    private static final System.Logger LOG = System.getLogger("dev.wsguard");
+
+    /** One session of the wrapped endpoint: the user's instance and the message in progress. */
+    private static final class Wrapped {
+        final SessionGuard guard;
+        final EndpointModel model;
+        final Object instance;
+        final EndpointInstances.Release release;
+        final EndpointConfig config;
+        ByteBuffer binary;
+        boolean discardingBinary;
+        volatile boolean userOpened;
+
+        Wrapped(SessionGuard guard, Object instance, EndpointInstances.Release release, EndpointConfig config) {
+            this.guard = guard;
+            this.model = guard.model();
+            this.instance = instance;
+            this.release = release;
+            this.config = config;
+        }
+    }
+
+    /**
+     * The configuration that deploys {@code endpointClass} (a standard endpoint whose {@code @ServerEndpoint} names
+     * a {@code WsGuardConfigurator}) wrapped: same path and subprotocols, the given configurator instance.
+     */
+    public static ServerEndpointConfig configFor(Class<?> endpointClass, ServerEndpointConfig.Configurator guard) {
+        EndpointModel.of(endpointClass);
+        ServerEndpoint annotation = endpointClass.getAnnotation(ServerEndpoint.class);
+        ServerEndpointConfig config = ServerEndpointConfig.Builder.create(AnnotatedEndpointAdapter.class,
+                        annotation.value())
+                .subprotocols(List.of(annotation.subprotocols()))
+                .configurator(guard)
+                .build();
+        config.getUserProperties().put(ENDPOINT_CLASS, endpointClass);
+        return config;
+    }
+
+    @Override
+    public void onOpen(Session session, EndpointConfig config) {
+        Map<String, Object> props = session.getUserProperties();
+        if (!(props.remove(ENDPOINT_CLASS) instanceof Class<?> endpointClass)) {
+            LOG.log(System.Logger.Level.ERROR, "wsguard: a wrapped endpoint opened without its endpoint class");
+            closeQuietly(session);
+            return;
+        }
+        SessionGuard guard = SessionGuard.of(session, endpointClass);
+        EndpointInstances.Created created;
+        try {
+            created = EndpointInstances.create(endpointClass, config);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "wsguard: cannot create " + endpointClass.getName(), e);
+            SessionGuard.released(session);
+            guard.closeFor(session, Rejection.ENDPOINT_NOT_GUARDED);
+            return;
+        }
+        Wrapped wrapped = new Wrapped(guard, created.instance(), created.release(), config);
+        props.put(WRAPPED, wrapped);
+        int max = guard.maxMessageBytes();
+        session.addMessageHandler(String.class, (MessageHandler.Partial<String>) (part, last) -> {
+            String text = PartialText.add(session, part, last, max, () -> guard.tooBig(session));
+            if (text != null && guard.text(wrapped.instance, text, session)) {
+                userOpen(session, wrapped);
+            }
+        });
+        session.addMessageHandler(ByteBuffer.class, (MessageHandler.Partial<ByteBuffer>) (part, last) ->
+                binaryPart(session, wrapped, part, last, max));
+        if (guard.opened(session)) {
+            userOpen(session, wrapped);
+        }
+    }
+
+    /** Assembles a binary message within the cap; refuses it with 1009 at the first part over it. */
+    private static void binaryPart(Session session, Wrapped wrapped, ByteBuffer part, boolean last, int max) {
+        if (wrapped.discardingBinary) {
+            if (last) {
+                wrapped.discardingBinary = false;
+            }
+            return;
+        }
+        ByteBuffer held = wrapped.binary;
+        long size = (held == null ? 0 : held.position()) + (long) part.remaining();
+        if (size > max) {
+            wrapped.binary = null;
+            wrapped.discardingBinary = !last;
+            wrapped.guard.tooBig(session);
+            return;
+        }
+        ByteBuffer whole;
+        if (held == null && last) {
+            whole = part;
+        } else {
+            if (held == null || held.remaining() < part.remaining()) {
+                ByteBuffer grown = ByteBuffer.allocate((int) Math.min(max, Math.max(size, 2L * (held == null ? 256
+                        : held.capacity()))));
+                if (held != null) {
+                    held.flip();
+                    grown.put(held);
+                }
+                held = grown;
+            }
+            held.put(part);
+            wrapped.binary = last ? null : held;
+            if (!last) {
+                return;
+            }
+            held.flip();
+            whole = held;
+        }
+        Object data = wrapped.model.binary() != null
+                && wrapped.model.binary().target().messageType() == byte[].class ? bytes(whole) : whole;
+        wrapped.guard.binary(wrapped.instance, data, whole.remaining(), session);
+    }
+
+    private static byte[] bytes(ByteBuffer buffer) {
+        byte[] bytes = new byte[buffer.remaining()];
+        buffer.duplicate().get(bytes);
+        return bytes;
+    }
+
+    private static void userOpen(Session session, Wrapped wrapped) {
+        wrapped.userOpened = true;
+        Callback open = wrapped.model.onOpen();
+        if (open != null) {
+            call(open, wrapped, new Callback.Values(session, null, null, null, wrapped.config), session);
+        }
+    }
+
+    @Override
+    public void onClose(Session session, CloseReason reason) {
+        Wrapped wrapped = (Wrapped) session.getUserProperties().get(WRAPPED);
+        boolean reachedUser = wrapped != null && wrapped.userOpened
+                && session.getUserProperties().get(WsGuard.IDENTITY) != null;
+        try {
+            SessionGuard.closed(session, reason);
+        } finally {
+            if (wrapped != null) {
+                try {
+                    Callback close = wrapped.model.onClose();
+                    if (reachedUser && close != null) {
+                        call(close, wrapped, new Callback.Values(session, null, reason, null, null), session);
+                    }
+                } finally {
+                    wrapped.release.run();
+                }
+            }
+        }
+    }
+
+    /** What the user's methods threw: to its {@code @OnError}, else one log line (no stack trace per message). */
+    @Override
+    public void onError(Session session, Throwable error) {
+        failed(session, error);
+    }
+
+    private static void failed(Session session, Throwable error) {
+        Wrapped wrapped = (Wrapped) session.getUserProperties().get(WRAPPED);
+        Callback onError = wrapped == null ? null : wrapped.model.onError();
+        if (onError == null) {
+            LOG.log(System.Logger.Level.WARNING, "wsguard: endpoint "
+                    + (wrapped == null ? "(not opened)" : wrapped.model.endpointClass().getName()) + " failed: "
+                    + error);
+            LOG.log(System.Logger.Level.DEBUG, "wsguard: endpoint failure", error);
+            return;
+        }
+        try {
+            onError.invoke(wrapped.instance, new Callback.Values(session, null, null, error, null));
+        } catch (Throwable e) {
+            LOG.log(System.Logger.Level.WARNING, "wsguard: @OnError of " + wrapped.model.endpointClass().getName()
+                    + " failed: " + e);
+        }
+    }
+
+    private static void call(Callback callback, Wrapped wrapped, Callback.Values values, Session session) {
+        try {
+            callback.invoke(wrapped.instance, values);
+        } catch (Throwable e) {
+            failed(session, e);
+        }
+    }
+
+    private static void closeQuietly(Session session) {
+        try {
+            session.close(new CloseReason(CloseReason.CloseCodes.UNEXPECTED_CONDITION, "server error"));
+        } catch (Exception ignored) {
+            // Gone already.
+        }
+    }
+}

@@ -1,0 +1,206 @@
+package dev.wsguard.internal.message;
+
+import dev.wsguard.GuardConfig;
+import dev.wsguard.RateLimit;
+import dev.wsguard.Rejection;
+import dev.wsguard.WsGuard;
+import dev.wsguard.message.Decoded;
+import dev.wsguard.message.StrictJsonReader;
+import org.eclipse.microprofile.jwt.JsonWebToken;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The checks every incoming message of one endpoint passes, cheapest first, deciding without acting: token expiry,
+ * size, the session's flood limit, strict decoding with validation, the type's route, revocation, authorization
+ * ({@code @RolesAllowed}, {@code @PermitAll}, {@code @DenyAll}, {@code @RequiresScope}), the {@code @Channel} rule and
+ * the declared rate limits. The answer is a {@link Verdict}. Built once per endpoint and configuration; the only
+ * state it changes is rate-limit permits. Thread-safe.
+ */
+final class MessagePipeline {
+
+    /** The implicit limit on all messages of one session, tunable as {@code wsguard.rate-limit.session.*}. */
+    static final String SESSION_LIMIT = "session";
+    private static final GuardConfig.RateLimitSetting SESSION_DEFAULT =
+            new GuardConfig.RateLimitSetting(50, Duration.ofSeconds(1));
+    private static final StrictJsonReader<AuthMessage> AUTH_READER = StrictJsonReader.of(AuthMessage.class);
+
+    private final EndpointModel model;
+    private final GuardConfig config;
+    private final Limit sessionLimit;
+    private final Map<EndpointModel.Route, Limit[]> limits = new IdentityHashMap<>();
+    private final int limitCount;
+
+    MessagePipeline(EndpointModel model, GuardConfig config) {
+        this.model = model;
+        this.config = config;
+        int index = 0;
+        this.sessionLimit = new Limit(SESSION_LIMIT, RateLimit.Key.SESSION,
+                config.rateLimit(SESSION_LIMIT, SESSION_DEFAULT), config.maxRateLimitKeys(), index++);
+        Map<String, Limit> byName = new HashMap<>();
+        List<EndpointModel.Route> all = new java.util.ArrayList<>(model.routes().values());
+        if (model.binary() != null) {
+            all.add(model.binary());
+        }
+        for (EndpointModel.Route route : all) {
+            Limit[] own = new Limit[route.declaredLimits().size()];
+            for (int i = 0; i < own.length; i++) {
+                RateLimit declared = route.declaredLimits().get(i);
+                Limit limit = byName.get(declared.name());
+                if (limit == null) {
+                    limit = new Limit(declared.name(), declared.per(), EndpointModel.setting(declared, config),
+                            config.maxRateLimitKeys(), index++);
+                    byName.put(declared.name(), limit);
+                }
+                own[i] = limit;
+            }
+            limits.put(route, own);
+        }
+        this.limitCount = index;
+    }
+
+    EndpointModel model() {
+        return model;
+    }
+
+    /** How many per-session limiters a session of this endpoint may hold. */
+    int limitCount() {
+        return limitCount;
+    }
+
+    /** Checks one whole text message of an authenticated session. */
+    Verdict text(String text, JsonWebToken caller, String clientAddress, SessionState state) {
+        if (expired(caller)) {
+            // The timer may be a few milliseconds late: nothing is processed for an expired token.
+            return new Verdict.Close(Rejection.TOKEN_EXPIRED, null);
+        }
+        if (tooBig(text, config.messageMaxBytes())) {
+            return new Verdict.Close(Rejection.MESSAGE_TOO_BIG, null);
+        }
+        if (!state.limiter(sessionLimit).acquirePermission()) {
+            return new Verdict.Throttle(null);
+        }
+        StrictJsonReader<?> reader = model.reader();
+        if (reader == null) {
+            return new Verdict.Close(Rejection.MESSAGE_KIND_NOT_ACCEPTED, null);
+        }
+        Decoded<?> decoded = reader.read(text);
+        if (decoded instanceof Decoded.Malformed<?> malformed) {
+            if (malformed.detail() == Decoded.Detail.UNKNOWN_TYPE
+                    && AUTH_READER.read(text) instanceof Decoded.Ok<AuthMessage> auth) {
+                return new Verdict.Refresh(((AuthMessage.Auth) auth.value()).token());
+            }
+            return config.closeOnMalformed() ? new Verdict.Close(Rejection.MESSAGE_MALFORMED, null)
+                    : new Verdict.Refuse(Rejection.MESSAGE_MALFORMED, null);
+        }
+        if (decoded instanceof Decoded.Invalid<?>) {
+            return new Verdict.Refuse(Rejection.MESSAGE_INVALID, null);
+        }
+        Object message = ((Decoded.Ok<?>) decoded).value();
+        EndpointModel.Route route = model.routes().get(message.getClass());
+        if (route == null) {
+            return new Verdict.Refuse(Rejection.MESSAGE_TYPE_NOT_ALLOWED, null);
+        }
+        return admit(route, message, caller, clientAddress, state);
+    }
+
+    /** Checks one whole binary message of {@code bytes} of an authenticated session. */
+    Verdict binary(Object data, long bytes, JsonWebToken caller, String clientAddress, SessionState state) {
+        if (expired(caller)) {
+            return new Verdict.Close(Rejection.TOKEN_EXPIRED, null);
+        }
+        if (bytes > config.messageMaxBytes()) {
+            return new Verdict.Close(Rejection.MESSAGE_TOO_BIG, null);
+        }
+        if (!state.limiter(sessionLimit).acquirePermission()) {
+            return new Verdict.Throttle(null);
+        }
+        EndpointModel.Route route = model.binary();
+        if (route == null) {
+            return new Verdict.Close(Rejection.MESSAGE_KIND_NOT_ACCEPTED, null);
+        }
+        return admit(route, data, caller, clientAddress, state);
+    }
+
+    /** Revocation, authorization, channel and rate limits for a decoded message on its route. */
+    private Verdict admit(EndpointModel.Route route, Object message, JsonWebToken caller, String clientAddress,
+                          SessionState state) {
+        if (config.revocations().isRevoked(caller)) {
+            return new Verdict.Close(Rejection.TOKEN_REVOKED, route.alias());
+        }
+        Rejection denied = route.rule().check(caller.getGroups(), WsGuard.scopes(caller));
+        if (denied == null && route.channel() != null && !route.channel().allows(message, caller)) {
+            denied = Rejection.CHANNEL_FORBIDDEN;
+        }
+        if (denied != null) {
+            return new Verdict.Refuse(denied, route.alias());
+        }
+        for (Limit limit : limits.get(route)) {
+            if (!acquire(limit, state, caller, clientAddress)) {
+                return new Verdict.Throttle(route.alias());
+            }
+        }
+        return new Verdict.Deliver(route, message);
+    }
+
+    /**
+     * Whether {@code identity} may receive a message on {@code channel} now, by the rules under which it could send
+     * {@code type}: the authorization step of {@link #admit}, with the channel given by name.
+     *
+     * @return null when it may, else the reason it may not
+     */
+    Rejection mayReceive(Class<?> type, String channel, JsonWebToken identity) {
+        EndpointModel.Route route = model.routes().get(type);
+        if (route == null) {
+            return Rejection.MESSAGE_TYPE_NOT_ALLOWED;
+        }
+        Rejection denied = route.rule().check(identity.getGroups(), WsGuard.scopes(identity));
+        if (denied == null && (route.channel() == null || !route.channel().allowsChannel(channel, identity))) {
+            denied = Rejection.CHANNEL_FORBIDDEN;
+        }
+        return denied;
+    }
+
+    private boolean acquire(Limit limit, SessionState state, JsonWebToken caller, String clientAddress) {
+        return switch (limit.key) {
+            case SESSION -> state.limiter(limit).acquirePermission();
+            case USER -> limit.acquireShared(caller.getSubject());
+            case ADDRESS -> limit.acquireShared(clientAddress == null ? "unknown" : clientAddress);
+        };
+    }
+
+    static boolean expired(JsonWebToken identity) {
+        long exp = identity.getExpirationTime();
+        return exp > 0 && exp * 1000 <= System.currentTimeMillis();
+    }
+
+    static boolean tooBig(String text, int max) {
+        int chars = text.length();
+        if (chars > max) {
+            return true;
+        }
+        if ((long) chars * 3 <= max) {
+            return false;
+        }
+        return utf8Length(text) > max;
+    }
+
+    static long utf8Length(String text) {
+        long bytes = 0;
+        for (int i = 0, n = text.length(); i < n; i++) {
+            char c = text.charAt(i);
+            bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : Character.isSurrogate(c) ? 2 : 3;
+        }
+        return bytes;
+    }
+
+    /** Reads a first-message-mode auth message; null when {@code text} is not one. */
+    static String authToken(String text) {
+        return AUTH_READER.read(text) instanceof Decoded.Ok<AuthMessage> auth
+                ? ((AuthMessage.Auth) auth.value()).token() : null;
+    }
+}

@@ -1,0 +1,278 @@
+package dev.wsguard;
+
+import dev.wsguard.testing.RawHandshake;
+import dev.wsguard.testing.TestTokens;
+import dev.wsguard.testing.WsClient;
+import dev.wsguard.testing.chat.TestGuard;
+import dev.wsguard.testing.chat.TestMessage;
+import dev.wsguard.tyrus.GuardedServer;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.EndpointConfig;
+import jakarta.websocket.OnClose;
+import jakarta.websocket.OnError;
+import jakarta.websocket.OnMessage;
+import jakarta.websocket.OnOpen;
+import jakarta.websocket.Session;
+import jakarta.websocket.server.PathParam;
+import jakarta.websocket.server.ServerEndpoint;
+import org.glassfish.tyrus.server.Server;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * What only the standard shape has, on a real server over real sockets: the user's own {@code @OnOpen},
+ * {@code @OnMessage}, {@code @OnClose} and {@code @OnError} with their standard parameters ({@code Session},
+ * {@code EndpointConfig}, {@code CloseReason}, {@code @PathParam}), binary messages under the same cap, flood limit
+ * and role rules, and a standard endpoint deployed by a runtime that does not let wsguard wrap it.
+ */
+class StandardEndpointIT {
+
+    static final String ORIGIN = "https://chat.test";
+    static final String PONG_LOBBY = "{\"type\":\"pong\",\"room\":\"lobby\"}";
+    static final ConcurrentLinkedQueue<String> CALLS = new ConcurrentLinkedQueue<>();
+    static final ConcurrentLinkedQueue<SecurityEvent> EVENTS = new ConcurrentLinkedQueue<>();
+    static GuardedServer server;
+
+    /** A room endpoint with every callback, a path parameter and a binary upload for one role. */
+    @ServerEndpoint(value = "/rooms/{room}", configurator = TestGuard.class)
+    public static class Rooms {
+
+        @OnOpen
+        public void open(Session session, EndpointConfig config, @PathParam("room") String room) {
+            CALLS.add("open:" + room + ":" + WsGuard.identity(session).getSubject() + ":" + (config != null));
+        }
+
+        @OnMessage
+        public Object on(@PathParam("room") String room, TestMessage message, Session session) {
+            if (message instanceof TestMessage.Bid bid && bid.amount() < 0) {
+                throw new IllegalArgumentException("negative bid");
+            }
+            return message instanceof TestMessage.Ping ? Map.of("type", "pong", "room", room)
+                    : "{\"type\":\"ok\"}";
+        }
+
+        @OnMessage
+        @RolesAllowed("uploader")
+        public String upload(ByteBuffer data, Session session) {
+            return "{\"type\":\"stored\",\"bytes\":" + data.remaining() + "}";
+        }
+
+        @OnClose
+        public void close(Session session, CloseReason reason) {
+            CALLS.add("close:" + reason.getCloseCode().getCode());
+        }
+
+        @OnError
+        public void error(Session session, Throwable error) {
+            CALLS.add("error:" + error.getClass().getSimpleName());
+        }
+    }
+
+    /** Text only: a binary message has nowhere to go. */
+    @ServerEndpoint(value = "/text-only", configurator = TestGuard.class)
+    public static class TextOnly {
+        @OnMessage
+        public String on(TestMessage message) {
+            return "{\"type\":\"ok\"}";
+        }
+    }
+
+    /** As a user would write it for any runtime: with its decoder declared, so that plain Tyrus deploys it too. */
+    @ServerEndpoint(value = "/declared", configurator = TestGuard.class,
+            decoders = dev.wsguard.testing.chat.StandardChat.Messages.class)
+    public static class Declared {
+        @OnOpen
+        public void open(Session session) {
+            CALLS.add("open");
+        }
+
+        @OnMessage
+        public String on(TestMessage message) {
+            CALLS.add("message");
+            return "{\"type\":\"ok\"}";
+        }
+    }
+
+    @BeforeAll
+    static void start() throws Exception {
+        TestGuard.config = GuardConfig.builder()
+                .allowedOrigins(ORIGIN)
+                .publicKey(TestTokens.publicKeyPem(TestTokens.rsa2048()))
+                .issuer(TestTokens.ISSUER)
+                .audiences(TestTokens.AUDIENCE)
+                .handshakeRateLimit(100_000, Duration.ofSeconds(1))
+                .rateLimit("session", 10, Duration.ofSeconds(30))
+                .maxViolations(1000)
+                .listener(EVENTS::add)
+                .build();
+        server = GuardedServer.builder().endpoint(Rooms.class).endpoint(TextOnly.class).endpoint(Declared.class)
+                .build();
+        server.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @BeforeEach
+    void clear() throws InterruptedException {
+        // The previous test's sessions close asynchronously on the server: let their @OnClose run first.
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (count("open:") != count("close:") && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        CALLS.clear();
+        EVENTS.clear();
+    }
+
+    static WsClient connect(String path, String token) throws Exception {
+        return WsClient.connect(server.uri(path), ORIGIN, token);
+    }
+
+    static String token(String subject, String... groups) {
+        return TestTokens.token().subject(subject).groups(groups).sign();
+    }
+
+    @Test
+    void messageWhenStandardEndpointThenPathParameterAndSessionBoundAndObjectSentAsJson() throws Exception {
+        try (WsClient c = connect("/rooms/lobby", token("ann"))) {
+            assertThat(c.send("{\"type\":\"ping\"}").next()).isEqualTo(PONG_LOBBY);
+        }
+        assertThat(CALLS).startsWith("open:lobby:ann:true");
+    }
+
+    @Test
+    void closeWhenClientClosesThenUserOnCloseRunsOnceWithItsCode() throws Exception {
+        try (WsClient c = connect("/rooms/lobby", token("bo"))) {
+            assertThat(c.send("{\"type\":\"ping\"}").next()).isEqualTo(PONG_LOBBY);
+            c.send("{\"type\":\"unruled\"}");
+            assertThat(c.next()).isEqualTo("{\"type\":\"error\",\"code\":\"forbidden\"}");
+        }
+        awaitCall("close:");
+        assertThat(CALLS).filteredOn(call -> call.startsWith("close:")).hasSize(1);
+    }
+
+    @Test
+    void messageWhenMethodThrowsThenUserOnErrorAndSessionStaysUsable() throws Exception {
+        try (WsClient c = connect("/rooms/lobby", token("cy"))) {
+            c.send("{\"type\":\"bid\",\"amount\":-1}");
+            awaitCall("error:");
+            assertThat(CALLS).contains("error:IllegalArgumentException");
+            assertThat(c.send("{\"type\":\"ping\"}").next()).isEqualTo(PONG_LOBBY);
+        }
+    }
+
+    @Test
+    void binaryWhenRoleHeldThenDeliveredWhole() throws Exception {
+        try (WsClient c = connect("/rooms/lobby", token("dee", "uploader"))) {
+            c.sendBinary(new byte[20_000], false).sendBinary(new byte[20_000], true);
+            assertThat(c.next()).isEqualTo("{\"type\":\"stored\",\"bytes\":40000}");
+        }
+    }
+
+    @Test
+    void binaryWhenRoleMissingThenForbiddenErrorAndNothingDelivered() throws Exception {
+        try (WsClient c = connect("/rooms/lobby", token("eve"))) {
+            c.sendBinary(new byte[100], true);
+            assertThat(c.next()).isEqualTo("{\"type\":\"error\",\"code\":\"forbidden\"}");
+            assertThat(c.send("{\"type\":\"ping\"}").next()).isEqualTo(PONG_LOBBY);
+        }
+        assertThat(EVENTS).filteredOn(e -> e.kind() == SecurityEvent.Kind.AUTHORIZATION_DENIED).singleElement()
+                .extracting(SecurityEvent::reason).isEqualTo(Rejection.ROLE_MISSING);
+    }
+
+    @Test
+    void binaryWhenFragmentsPassTheCapThenClose1009() throws Exception {
+        try (WsClient c = connect("/rooms/lobby", token("fay", "uploader"))) {
+            c.sendBinary(new byte[40_000], false);
+            c.trySend("");
+            try {
+                c.sendBinary(new byte[40_000], true);
+            } catch (Exception closing) {
+                // The server may already have closed.
+            }
+            assertThat(c.closeCode()).isEqualTo(1009);
+        }
+    }
+
+    @Test
+    void binaryWhenFloodingThenSessionFloodLimitCountsThem() throws Exception {
+        try (WsClient c = connect("/rooms/lobby", token("gus", "uploader"))) {
+            for (int i = 0; i < 12; i++) {
+                c.sendBinary(new byte[10], true);
+            }
+            int stored = 0;
+            int limited = 0;
+            for (int i = 0; i < 12; i++) {
+                String answer = c.next();
+                if (answer.equals("{\"type\":\"error\",\"code\":\"rate_limited\"}")) {
+                    limited++;
+                } else if (answer.startsWith("{\"type\":\"stored\"")) {
+                    stored++;
+                }
+            }
+            assertThat(stored).as("the session limit is 10 messages per 30 s, binary included").isEqualTo(10);
+            assertThat(limited).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void binaryWhenEndpointTakesNoneThenClose1003() throws Exception {
+        try (WsClient c = connect("/text-only", token("hal"))) {
+            assertThat(c.send("{\"type\":\"ping\"}").next()).isEqualTo("{\"type\":\"ok\"}");
+            c.sendBinary(new byte[7], true);
+            assertThat(c.closeCode()).isEqualTo(1003);
+        }
+    }
+
+    @Test
+    void messageWhenDeclaredDecoderThenWrappedAndGuarded() throws Exception {
+        try (WsClient c = connect("/declared", token("ike"))) {
+            assertThat(c.send("{\"type\":\"ping\"}").next()).isEqualTo("{\"type\":\"ok\"}");
+            c.send("{\"type\":\"unruled\"}");
+            assertThat(c.next()).isEqualTo("{\"type\":\"error\",\"code\":\"forbidden\"}");
+        }
+        assertThat(CALLS).filteredOn(call -> !call.startsWith("close:")).containsExactly("open", "message");
+    }
+
+    @Test
+    void handshakeWhenStandardEndpointDeployedUnwrappedThenRefusedAndNothingRuns() throws Exception {
+        // Plain Tyrus deploys the class as it is: wsguard would see the handshake but not the messages.
+        Server plain = new Server("127.0.0.1", -1, "/", Map.of(), Declared.class);
+        plain.start();
+        try {
+            URI uri = URI.create("ws://127.0.0.1:" + plain.getPort() + "/declared");
+            RawHandshake.Response refused = RawHandshake.to(uri).origin(ORIGIN).bearer(token("ian")).send();
+            assertThat(refused.status()).isEqualTo(500);
+            assertThat(refused.header("Sec-WebSocket-Accept")).isEmpty();
+        } finally {
+            plain.stop();
+        }
+        assertThat(CALLS).isEmpty();
+    }
+
+    private static long count(String prefix) {
+        return CALLS.stream().filter(call -> call.startsWith(prefix)).count();
+    }
+
+    private static void awaitCall(String prefix) throws InterruptedException {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (CALLS.stream().noneMatch(call -> call.startsWith(prefix)) && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+    }
+}
