@@ -1,6 +1,7 @@
 package dev.wsguard;
 
 import dev.wsguard.internal.ConnectionQuotas;
+import dev.wsguard.internal.GuardAccess;
 import dev.wsguard.internal.HandshakeGuard;
 import dev.wsguard.internal.HandshakeView;
 import dev.wsguard.internal.UpgradeHandoff;
@@ -36,8 +37,8 @@ import java.util.List;
  * {@link dev.wsguard.tyrus.GuardedServer}, or in a WAR by {@link dev.wsguard.ee.WsGuardApplicationConfig}), so each
  * message is read within the size cap, decoded strictly into the family the {@code @OnMessage} method takes, and
  * authorized by the rules on its type before the method runs ({@link GuardedEndpoint} is the other shape, with the
- * same checks). An annotated endpoint that a runtime deployed unwrapped is refused at every handshake (500), never
- * opened unchecked. A programmatic {@code Endpoint} of your own gets the handshake guard only.
+ * same checks, and is wrapped too). An annotated endpoint that a runtime deployed unwrapped is refused at every
+ * handshake (500), never opened unchecked. A programmatic {@code Endpoint} of your own gets the handshake guard only.
  *
  * <p>The no-argument constructor reads {@link GuardConfig#fromConfig()}; a subclass can pass a {@link GuardConfig}
  * built in code. Either way an incomplete or unsafe configuration throws {@link GuardConfigException} when the
@@ -58,7 +59,7 @@ public class WsGuardConfigurator extends ServerEndpointConfig.Configurator {
     private final java.util.Set<Class<?>> unwrappedLogged = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     static {
-        UpgradeHandoff.guardAccess(configurator -> configurator.guard);
+        GuardAccess.install(configurator -> ((WsGuardConfigurator) configurator).guard);
     }
 
     /** Reads the configuration with {@link GuardConfig#fromConfig()}. */
@@ -94,7 +95,7 @@ public class WsGuardConfigurator extends ServerEndpointConfig.Configurator {
             LOG.log(System.Logger.Level.ERROR, "wsguard refuses every handshake to " + endpointClass.getName()
                     + ": it was deployed unwrapped, so its messages would reach it unchecked. Deploy it with"
                     + " dev.wsguard.tyrus.GuardedServer (Tyrus standalone) or in a WAR with wsguard in WEB-INF/lib"
-                    + " (Payara, WildFly), or extend GuardedEndpoint");
+                    + " (Payara, WildFly)");
         }
     }
 
@@ -128,14 +129,13 @@ public class WsGuardConfigurator extends ServerEndpointConfig.Configurator {
 
     @Override
     public void modifyHandshake(ServerEndpointConfig sec, HandshakeRequest request, HandshakeResponse response) {
-        // A standard endpoint is deployed wrapped (GuardedServer, the WAR's WsGuardApplicationConfig): the wrapper's
-        // configuration names the user's class. An annotated endpoint deployed any other way must be a
-        // GuardedEndpoint, or its messages would reach it unchecked: such a handshake is refused, never opened.
-        // A programmatic Endpoint of the user's own gets the handshake guard only, as documented.
+        // Guarded endpoints of both shapes are deployed wrapped (GuardedServer, the WAR's WsGuardApplicationConfig):
+        // the wrapper's configuration names the user's class. An annotated endpoint deployed any other way would
+        // get its messages unchecked: such a handshake is refused, never opened. A programmatic Endpoint of the
+        // user's own gets the handshake guard only, as documented.
         Class<?> endpointClass = sec.getUserProperties().get(AnnotatedEndpointAdapter.ENDPOINT_CLASS)
                 instanceof Class<?> wrapped ? wrapped : sec.getEndpointClass();
-        boolean guardedMessages = endpointClass != sec.getEndpointClass()
-                || GuardedEndpoint.class.isAssignableFrom(endpointClass);
+        boolean guardedMessages = endpointClass != sec.getEndpointClass();
         if (!guardedMessages && endpointClass.isAnnotationPresent(jakarta.websocket.server.ServerEndpoint.class)) {
             refuseUnwrapped(endpointClass);
             TyrusAdapter.reject(Rejection.ENDPOINT_NOT_GUARDED, 0, response);
@@ -151,7 +151,7 @@ public class WsGuardConfigurator extends ServerEndpointConfig.Configurator {
             URI uri = request.getRequestURI();
             HandshakeView view = new HandshakeView(uri == null ? null : uri.getPath(), request.getHeaders(),
                     request.getParameterMap(), TyrusAdapter.clientAddress(request));
-            // Only an endpoint that gives the slot back on close may take one (both guarded shapes do).
+            // Only an endpoint that gives the slot back on close may take one (wsguard's adapter does).
             outcome = guard.check(view, guardedMessages, sec.getPath(), null);
         }
         if (outcome instanceof HandshakeGuard.Accepted accepted) {

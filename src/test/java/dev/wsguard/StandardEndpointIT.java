@@ -39,7 +39,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class StandardEndpointIT {
 
     static final String ORIGIN = "https://chat.test";
-    static final String PONG_LOBBY = "{\"type\":\"pong\",\"room\":\"lobby\"}";
+    /** A record sent as JSON: JSON-B writes its properties in lexicographical order. */
+    static final String PONG_LOBBY = "{\"room\":\"lobby\",\"type\":\"pong\"}";
     static final ConcurrentLinkedQueue<String> CALLS = new ConcurrentLinkedQueue<>();
     static final ConcurrentLinkedQueue<SecurityEvent> EVENTS = new ConcurrentLinkedQueue<>();
     static GuardedServer server;
@@ -58,8 +59,7 @@ class StandardEndpointIT {
             if (message instanceof TestMessage.Bid bid && bid.amount() < 0) {
                 throw new IllegalArgumentException("negative bid");
             }
-            return message instanceof TestMessage.Ping ? Map.of("type", "pong", "room", room)
-                    : "{\"type\":\"ok\"}";
+            return message instanceof TestMessage.Ping ? new RoomPong("pong", room) : "{\"type\":\"ok\"}";
         }
 
         @OnMessage
@@ -77,6 +77,10 @@ class StandardEndpointIT {
         public void error(Session session, Throwable error) {
             CALLS.add("error:" + error.getClass().getSimpleName());
         }
+    }
+
+    /** A reply sent as JSON. */
+    public record RoomPong(String type, String room) {
     }
 
     /** Text only: a binary message has nowhere to go. */

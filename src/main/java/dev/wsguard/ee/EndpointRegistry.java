@@ -2,6 +2,7 @@ package dev.wsguard.ee;
 
 import dev.wsguard.GuardConfigException;
 import dev.wsguard.WsGuardConfigurator;
+import dev.wsguard.internal.GuardAccess;
 import dev.wsguard.internal.message.AnnotatedEndpointAdapter;
 import dev.wsguard.internal.message.EndpointModel;
 import jakarta.websocket.server.ServerEndpoint;
@@ -33,19 +34,36 @@ final class EndpointRegistry {
     }
 
     /**
-     * Reads and checks a guarded endpoint (a problem fails deployment); a standard one is recorded for wrapping.
+     * Reads and checks a guarded endpoint (a problem fails deployment) and records it for wrapping.
      *
      * @return its model
      */
     static synchronized EndpointModel register(Class<?> endpointClass) {
         EndpointModel model = EndpointModel.of(endpointClass);
-        if (model.shape() == EndpointModel.Shape.STANDARD && !WRAPPED.containsKey(endpointClass)) {
+        if (!WRAPPED.containsKey(endpointClass)) {
             WRAPPED.put(endpointClass, AnnotatedEndpointAdapter.configFor(endpointClass, configurator(endpointClass)));
         }
         return model;
     }
 
-    /** The configurations that deploy the recorded standard endpoints wrapped. */
+    /**
+     * The deployment ends: closes every guard (JMX views, meters, the timer thread) and forgets the endpoints, so
+     * nothing of wsguard outlives the WAR's class loader. Idempotent.
+     */
+    static synchronized void closeAll() {
+        for (WsGuardConfigurator configurator : CONFIGURATORS.values()) {
+            try {
+                GuardAccess.of(configurator).close();
+            } catch (RuntimeException e) {
+                System.getLogger("dev.wsguard").log(System.Logger.Level.WARNING, "wsguard: closing a guard failed: "
+                        + e);
+            }
+        }
+        CONFIGURATORS.clear();
+        WRAPPED.clear();
+    }
+
+    /** The configurations that deploy the recorded guarded endpoints wrapped. */
     static synchronized List<ServerEndpointConfig> wrapped() {
         return List.copyOf(WRAPPED.values());
     }

@@ -9,10 +9,11 @@ import java.util.LinkedHashSet;
 import java.util.Set;
 
 /**
- * Deploys every standard guarded endpoint of a WAR wrapped, so that the container hands its frames to wsguard and
- * never to the user's methods directly: the annotated class is left out of the container's annotated deployment
- * and a configuration for wsguard's adapter takes its path (same subprotocols, the endpoint's one configurator).
- * Every other endpoint, {@code GuardedEndpoint} subclasses included, is deployed as the container would.
+ * Deploys every guarded endpoint of a WAR (standard or {@code GuardedEndpoint} subclass) wrapped, so that the
+ * container hands its frames to wsguard and never to the user's methods directly: the annotated class is left out of
+ * the container's annotated deployment and a configuration for wsguard's adapter takes its path (same subprotocols,
+ * the endpoint's one configurator, shared with the pre-upgrade filter). Every other endpoint is deployed as the
+ * container would.
  *
  * <p>The container finds this class in {@code WEB-INF/lib} by itself (Jakarta WebSocket's
  * {@code ServerApplicationConfig} scanning); no user code names it. A WAR must not carry a
@@ -38,7 +39,7 @@ public final class WsGuardApplicationConfig implements ServerApplicationConfig {
         return configs;
     }
 
-    /** Every scanned annotated endpoint but the standard guarded ones, which {@link #getEndpointConfigs} wraps. */
+    /** Every scanned annotated endpoint but the guarded ones, which {@link #getEndpointConfigs} wraps. */
     @Override
     public Set<Class<?>> getAnnotatedEndpointClasses(Set<Class<?>> scanned) {
         Set<Class<?>> deployed = new LinkedHashSet<>();
@@ -47,10 +48,8 @@ public final class WsGuardApplicationConfig implements ServerApplicationConfig {
                 deployed.add(endpoint);
                 continue;
             }
-            if (WsGuardInitializer.deployable(endpoint).shape()
-                    == dev.wsguard.internal.message.EndpointModel.Shape.BASE_CLASS) {
-                deployed.add(endpoint);
-            } else if (endpointConfigsAsked && !handedOver.contains(endpoint)) {
+            WsGuardInitializer.deployable(endpoint);
+            if (endpointConfigsAsked && !handedOver.contains(endpoint)) {
                 // Not wrapped and not deployed: answered 404, never unchecked; say why.
                 LOG.log(System.Logger.Level.ERROR, "wsguard could not deploy " + endpoint.getName() + ": the"
                         + " container asked for wrapped endpoints before wsguard's initializer had seen it");

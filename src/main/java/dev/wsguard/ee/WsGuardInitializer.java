@@ -2,12 +2,14 @@ package dev.wsguard.ee;
 
 import dev.wsguard.GuardConfigException;
 import dev.wsguard.WsGuardConfigurator;
-import dev.wsguard.internal.UpgradeHandoff;
+import dev.wsguard.internal.GuardAccess;
 import dev.wsguard.internal.message.EndpointModel;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.FilterRegistration;
 import jakarta.servlet.ServletContainerInitializer;
 import jakarta.servlet.ServletContext;
+import jakarta.servlet.ServletContextEvent;
+import jakarta.servlet.ServletContextListener;
 import jakarta.servlet.annotation.HandlesTypes;
 import jakarta.websocket.server.ServerApplicationConfig;
 import jakarta.websocket.server.ServerEndpoint;
@@ -38,18 +40,19 @@ public final class WsGuardInitializer implements ServletContainerInitializer {
         if (classes == null) {
             return;
         }
-        boolean anyStandard = false;
+        boolean anyGuarded = false;
         for (Class<?> endpoint : classes) {
             if (!endpoint.isAnnotationPresent(ServerEndpoint.class) || !EndpointRegistry.guarded(endpoint)) {
                 continue;
             }
-            anyStandard |= deployable(endpoint).shape() == EndpointModel.Shape.STANDARD;
+            deployable(endpoint);
+            anyGuarded = true;
             ServerEndpoint annotation = endpoint.getAnnotation(ServerEndpoint.class);
             WsGuardConfigurator configurator = EndpointRegistry.configurator(endpoint);
             String pattern = urlPattern(annotation.value());
             FilterRegistration.Dynamic filter = context.addFilter("wsguard:" + endpoint.getName(),
                     new WsGuardFilter(endpoint, annotation.value(), pathMatcher(annotation.value()),
-                            UpgradeHandoff.guardOf(configurator)));
+                            GuardAccess.of(configurator)));
             if (filter == null) {
                 throw new GuardConfigException("a filter named wsguard:" + endpoint.getName() + " already exists");
             }
@@ -59,7 +62,9 @@ public final class WsGuardInitializer implements ServletContainerInitializer {
             LOG.log(System.Logger.Level.INFO, "wsguard guards upgrades to " + context.getContextPath() + pattern
                     + " (" + endpoint.getName() + ") before the 101");
         }
-        if (anyStandard) {
+        if (anyGuarded) {
+            // Undeploying the WAR closes its guards: no wsguard thread, MBean or meter outlives it.
+            context.addListener(new Undeploy());
             for (Class<?> type : classes) {
                 if (ServerApplicationConfig.class.isAssignableFrom(type) && type != WsGuardApplicationConfig.class
                         && !type.isInterface()) {
@@ -72,8 +77,16 @@ public final class WsGuardInitializer implements ServletContainerInitializer {
         }
     }
 
+    /** Closes the deployment's guards when its context is destroyed (undeploy, redeploy, server shutdown). */
+    static final class Undeploy implements ServletContextListener {
+        @Override
+        public void contextDestroyed(ServletContextEvent event) {
+            EndpointRegistry.closeAll();
+        }
+    }
+
     /**
-     * Reads and checks a guarded endpoint, recording a standard one for wrapping; a problem is logged at ERROR and
+     * Reads and checks a guarded endpoint, recording it for wrapping; a problem is logged at ERROR and
      * fails deployment.
      */
     static EndpointModel deployable(Class<?> endpoint) {

@@ -9,7 +9,6 @@ import dev.wsguard.internal.message.Limit;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -23,20 +22,10 @@ import java.util.function.Consumer;
  * <p>Violations are counted with the bounded per-key limiters of {@link Limit} (resilience4j): a key that cannot be
  * tracked because the table is full is never banned, so a flood of fresh addresses cannot turn into false bans. At
  * most {@code maxKeys} bans of each kind are in force; past that, no new ban is made. Every ban and every unban is a
- * security event ({@link SecurityEvent.Kind#BANNED}, {@link SecurityEvent.Kind#UNBANNED}); bans end on time by a
- * daemon timer, whether or not the client comes back. Thread-safe.
+ * security event ({@link SecurityEvent.Kind#BANNED}, {@link SecurityEvent.Kind#UNBANNED}); bans end on time by
+ * wsguard's timer ({@link Timers}), whether or not the client comes back. Thread-safe.
  */
 public final class Bans {
-
-    private static final ScheduledThreadPoolExecutor TIMER = new ScheduledThreadPoolExecutor(1, r -> {
-        Thread t = new Thread(r, "wsguard-bans");
-        t.setDaemon(true);
-        return t;
-    });
-
-    static {
-        TIMER.setRemoveOnCancelPolicy(true);
-    }
 
     private final Limit byAddress;
     private final Limit byUser;
@@ -131,11 +120,11 @@ public final class Bans {
             return;
         }
         emit(SecurityEvent.Kind.BANNED, key, address, cause.reason(), cause.phase(), duration);
-        TIMER.schedule(() -> {
+        Timers.schedule(() -> {
             if (bans.remove(key, until)) {
                 emit(SecurityEvent.Kind.UNBANNED, key, address, null, SecurityEvent.Phase.HANDSHAKE, null);
             }
-        }, duration.toNanos(), TimeUnit.NANOSECONDS);
+        }, Math.max(1, duration.toMillis()));
     }
 
     private void emit(SecurityEvent.Kind kind, String key, boolean address, Rejection reason,

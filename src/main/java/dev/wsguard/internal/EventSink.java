@@ -44,6 +44,7 @@ public final class EventSink {
     private final Telemetry[] telemetry;
     private final Bans bans;
     private final AtomicBoolean bound = new AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     /** Audit lines for refusals of banned clients, per second; the rest are counted, not written. */
     static final int BANNED_LINES_PER_SECOND = 10;
@@ -53,6 +54,7 @@ public final class EventSink {
     private final AtomicLong bannedNotLogged = new AtomicLong();
 
     public EventSink(GuardConfig config) {
+        Timers.retain();
         List<SecurityEventListener> all = new ArrayList<>(config.listeners());
         ServiceLoader.load(SecurityEventListener.class, EventSink.class.getClassLoader()).forEach(all::add);
         this.listeners = List.copyOf(all);
@@ -81,6 +83,23 @@ public final class EventSink {
         }
         if (bans != null) {
             bans.endpoint(path);
+        }
+    }
+
+    /**
+     * The guard is gone: its JMX view is unregistered, its meters are removed, and its hold on the timer thread is
+     * let go. Later events still reach the log and the listeners. Idempotent.
+     */
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            for (Telemetry t : telemetry) {
+                t.close();
+            }
+        } finally {
+            Timers.release();
         }
     }
 

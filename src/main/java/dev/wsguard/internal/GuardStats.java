@@ -22,6 +22,12 @@ import java.util.function.IntSupplier;
  */
 final class GuardStats implements Telemetry, GuardMXBean {
 
+    /** Which view each name holds now, so that closing a replaced view leaves its successor alone. */
+    private static final java.util.concurrent.ConcurrentHashMap<ObjectName, GuardStats> OWNERS =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    private volatile ObjectName registeredAs;
+
     private static final System.Logger LOG = System.getLogger("dev.wsguard");
     private static final Rejection[] REASONS = Rejection.values();
 
@@ -90,6 +96,8 @@ final class GuardStats implements Telemetry, GuardMXBean {
             for (int attempt = 0; attempt < 3; attempt++) {
                 try {
                     server.registerMBean(this, name);
+                    registeredAs = name;
+                    OWNERS.put(name, this);
                     return;
                 } catch (InstanceAlreadyExistsException e) {
                     try {
@@ -101,6 +109,28 @@ final class GuardStats implements Telemetry, GuardMXBean {
             }
         } catch (JMException | SecurityException e) {
             LOG.log(System.Logger.Level.WARNING, "wsguard JMX view not registered: " + e);
+        }
+    }
+
+    /**
+     * Unregisters this view, if it is still the one under its name: the platform MBean server outlives a WAR, and a
+     * view left there would keep the WAR's classes loaded.
+     */
+    @Override
+    public void close() {
+        ObjectName name = registeredAs;
+        registeredAs = null;
+        if (name == null) {
+            return;
+        }
+        try {
+            MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+            // A later guard of the same path may have replaced this view: leave that one registered.
+            if (OWNERS.remove(name, this) && server.isRegistered(name)) {
+                server.unregisterMBean(name);
+            }
+        } catch (JMException | SecurityException e) {
+            LOG.log(System.Logger.Level.WARNING, "wsguard JMX view not unregistered: " + e);
         }
     }
 

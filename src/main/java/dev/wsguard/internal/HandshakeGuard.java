@@ -6,7 +6,6 @@ import dev.wsguard.Rejection;
 import dev.wsguard.SecurityEvent;
 import dev.wsguard.internal.jwt.TokenDigest;
 import dev.wsguard.internal.jwt.TokenVerifier;
-import dev.wsguard.internal.jwt.Verification;
 import dev.wsguard.internal.message.Limit;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
@@ -21,7 +20,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * adapters turn a {@link HandshakeView} in and render the {@link Outcome}. Emits exactly one security event per
  * call. Thread-safe.
  */
-public final class HandshakeGuard {
+public final class HandshakeGuard implements AutoCloseable {
 
     /** The verdict on one handshake. */
     public sealed interface Outcome permits Accepted, Rejected {
@@ -45,7 +44,6 @@ public final class HandshakeGuard {
 
     private final GuardConfig config;
     private final TokenExtractor extractor;
-    private final TokenVerifier verifier;
     private final EventSink events;
     private final dev.wsguard.internal.message.GuardContext context;
     private final Limit handshakes;
@@ -59,7 +57,7 @@ public final class HandshakeGuard {
     public HandshakeGuard(GuardConfig config) {
         this.config = config;
         this.extractor = new TokenExtractor(config);
-        this.verifier = new TokenVerifier(config.jwt(), config.tokenCacheSize(), config.tokenCacheTtl());
+        TokenVerifier verifier = new TokenVerifier(config.jwt(), config.tokenCacheSize(), config.tokenCacheTtl());
         this.events = new EventSink(config);
         this.context = new dev.wsguard.internal.message.GuardContext(config, events, verifier);
         this.handshakes = new Limit("handshake", RateLimit.Key.ADDRESS, config.handshakeRateLimit(),
@@ -68,6 +66,16 @@ public final class HandshakeGuard {
         this.quotas = new ConnectionQuotas(q[0], q[1], q[2], q[3]);
         this.addresses = ClientAddress.trusting(config.trustedProxies());
         this.retryAfterSeconds = Math.max(1, (config.handshakeRateLimit().refreshPeriod().toMillis() + 999) / 1000);
+    }
+
+    /**
+     * The guard is gone (its endpoint undeployed, its server closed): its JMX view and meters are unregistered and
+     * its hold on wsguard's timer thread is released. Sessions still open keep their answers but lose their timers.
+     * Idempotent.
+     */
+    @Override
+    public void close() {
+        events.close();
     }
 
     /** What the sessions this guard opens share: configuration, events, message guards. */
@@ -131,17 +139,18 @@ public final class HandshakeGuard {
             // The token comes in the first message; the user's quota is counted then (Slot.bindUser).
             return acceptUnauthenticated(id, request, origin, counted);
         }
-        JsonWebToken identity;
+        Authentication authenticated;
         String fingerprint;
         boolean viaSubprotocol;
         if (containerVerified != null) {
-            identity = containerVerified;
             fingerprint = containerVerified.getRawToken() == null ? null
                     : TokenDigest.of(containerVerified.getRawToken()).fingerprint();
             viaSubprotocol = false;
-            if (identity.getExpirationTime() > 0 && identity.getExpirationTime() * 1000 <= System.currentTimeMillis()) {
+            if (containerVerified.getExpirationTime() > 0
+                    && containerVerified.getExpirationTime() * 1000 <= System.currentTimeMillis()) {
                 return reject(id, request, origin, fingerprint, Rejection.TOKEN_EXPIRED);
             }
+            authenticated = context.admit(containerVerified);
         } else {
             TokenExtractor.Found found = extractor.extract(request, originVerified);
             if (found.rejection() != null) {
@@ -150,16 +159,13 @@ public final class HandshakeGuard {
             // One SHA-256 serves both the event's fingerprint and the verified-token cache.
             TokenDigest digest = TokenDigest.of(found.token());
             fingerprint = digest.fingerprint();
-            Verification verdict = verifier.verify(found.token(), digest);
-            if (verdict instanceof Verification.Invalid invalid) {
-                return reject(id, request, origin, fingerprint, invalid.reason());
-            }
-            identity = ((Verification.Valid) verdict).token();
+            authenticated = context.authenticate(found.token(), digest);
             viaSubprotocol = found.viaSubprotocol();
         }
-        if (config.revocations().isRevoked(identity)) {
-            return reject(id, request, origin, fingerprint, Rejection.TOKEN_REVOKED);
+        if (authenticated instanceof Authentication.Refused refused) {
+            return reject(id, request, origin, fingerprint, refused.reason());
         }
+        JsonWebToken identity = ((Authentication.Passed) authenticated).identity();
         if (bans != null) {
             long banned = bans.userSecondsLeft(identity.getSubject());
             if (banned > 0) {

@@ -26,6 +26,10 @@ public interface Telemetry {
     default void endpoint(String path) {
     }
 
+    /** The guard is closed: unregister what was registered (JMX views, meters); never throws. */
+    default void close() {
+    }
+
     /** The number of bans in force, for gauges; called by the sink once its bans exist. */
     default void bans(java.util.function.IntSupplier active) {
     }

@@ -31,21 +31,8 @@ public final class UpgradeHandoff {
     }
 
     private static final ThreadLocal<Ticket> CURRENT = new ThreadLocal<>();
-    private static volatile java.util.function.Function<dev.wsguard.WsGuardConfigurator, HandshakeGuard> guards;
 
     private UpgradeHandoff() {
-    }
-
-    /** Lets the configurator expose its guard to the filter without making it public API. */
-    public static void guardAccess(java.util.function.Function<dev.wsguard.WsGuardConfigurator, HandshakeGuard> a) {
-        if (guards == null) {
-            guards = a;
-        }
-    }
-
-    /** The guard of {@code configurator}: the filter checks with the same limits, quotas and events. */
-    public static HandshakeGuard guardOf(dev.wsguard.WsGuardConfigurator configurator) {
-        return guards.apply(configurator);
     }
 
     /** Called by the filter around the rest of the chain; {@link #clear()} must follow in a finally block. */

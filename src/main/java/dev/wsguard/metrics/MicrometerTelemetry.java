@@ -48,12 +48,36 @@ public final class MicrometerTelemetry implements Telemetry {
     private final ConcurrentHashMap<String, String> originTags = new ConcurrentHashMap<>();
     private static final int MAX_CACHED_ORIGINS = 1024;
 
+    private final java.util.List<io.micrometer.core.instrument.Meter> gauges =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
+    private volatile Timer durations;
+
     private record Key(String name, String a, String b, String c) {
     }
 
     private MicrometerTelemetry(MeterRegistry registry, OriginAllowlist origins) {
         this.registry = registry;
         this.origins = origins;
+    }
+
+    /**
+     * Removes this binding's meters from the registry: a registry that outlives the guard (Micrometer's global one,
+     * a server's) would otherwise keep its gauges, and through them the guard's classes.
+     */
+    @Override
+    public void close() {
+        for (io.micrometer.core.instrument.Meter meter : gauges) {
+            registry.remove(meter);
+        }
+        gauges.clear();
+        for (Counter counter : counters.values()) {
+            registry.remove(counter);
+        }
+        counters.clear();
+        Timer timer = durations;
+        if (timer != null) {
+            registry.remove(timer);
+        }
     }
 
     /** The binding for {@code config}: its registry, else Micrometer's global registry. */
@@ -67,12 +91,12 @@ public final class MicrometerTelemetry implements Telemetry {
     public void endpoint(String path) {
         this.endpoint = Tags.of("endpoint", path);
         counters.clear();
-        Gauge.builder("wsguard.connections.open", open, AtomicLong::get).tags(endpoint)
-                .description("guarded sessions open now").register(registry);
+        gauges.add(Gauge.builder("wsguard.connections.open", open, AtomicLong::get).tags(endpoint)
+                .description("guarded sessions open now").register(registry));
         IntSupplier active = bans;
         if (active != null) {
-            Gauge.builder("wsguard.bans.active", active, IntSupplier::getAsInt).tags(endpoint)
-                    .description("client addresses and users banned now").register(registry);
+            gauges.add(Gauge.builder("wsguard.bans.active", active, IntSupplier::getAsInt).tags(endpoint)
+                    .description("client addresses and users banned now").register(registry));
         }
     }
 
@@ -120,9 +144,10 @@ public final class MicrometerTelemetry implements Telemetry {
                 counter("wsguard.sessions.closed", "guarded sessions ended, by close code",
                         "code", code(e.closeCode()), null, null, null, null).increment();
                 if (e.duration() != null) {
-                    Timer.builder("wsguard.session.duration").tags(endpoint)
-                            .description("how long guarded sessions stayed open").register(registry)
-                            .record(e.duration());
+                    Timer timer = Timer.builder("wsguard.session.duration").tags(endpoint)
+                            .description("how long guarded sessions stayed open").register(registry);
+                    timer.record(e.duration());
+                    durations = timer;
                 }
             }
             case BANNED -> counter("wsguard.bans", "bans made, by key and the violation that caused them",

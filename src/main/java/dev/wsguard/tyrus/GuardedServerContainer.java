@@ -2,6 +2,7 @@ package dev.wsguard.tyrus;
 
 import dev.wsguard.GuardConfigException;
 import dev.wsguard.WsGuardConfigurator;
+import dev.wsguard.internal.GuardAccess;
 import dev.wsguard.internal.message.AnnotatedEndpointAdapter;
 import dev.wsguard.internal.message.EndpointModel;
 import jakarta.websocket.server.ServerEndpoint;
@@ -67,6 +68,8 @@ final class GuardedServerContainer extends TyrusServerContainer {
     private final SSLContext sslContext;
     private final int socketSendBuffer;
 
+    /** The configurators of the guarded endpoints, one each, closed with the server. */
+    private final List<ServerEndpointConfig.Configurator> configurators = new java.util.concurrent.CopyOnWriteArrayList<>();
     private HttpServer httpServer;
     private DelayedExecutor deadlines;
     private volatile int boundPort = -1;
@@ -95,8 +98,9 @@ final class GuardedServerContainer extends TyrusServerContainer {
 
     /**
      * Deploys an annotated endpoint. One whose {@code @ServerEndpoint} names a {@link WsGuardConfigurator} must have
-     * every message guarded: it is read and checked first ({@link EndpointModel}; a problem fails deployment), and a
-     * standard endpoint is deployed wrapped, so that every frame reaches wsguard before the user's methods.
+     * every message guarded: it is read and checked first ({@link EndpointModel}; a problem fails deployment), then
+     * deployed wrapped (both shapes), so that every frame reaches wsguard before the user's methods, with one
+     * configurator of its own that {@link #stop()} closes.
      */
     @Override
     public void register(Class<?> endpointClass) throws DeploymentException {
@@ -112,11 +116,9 @@ final class GuardedServerContainer extends TyrusServerContainer {
                     + endpointClass.getName() + ": " + e.getMessage());
             throw new DeploymentException(e.getMessage(), e);
         }
-        if (model.shape() == EndpointModel.Shape.BASE_CLASS) {
-            engine.register(endpointClass, contextPath);
-            return;
-        }
-        engine.register(AnnotatedEndpointAdapter.configFor(endpointClass, configurator(endpointClass)), contextPath);
+        ServerEndpointConfig.Configurator configurator = configurator(endpointClass);
+        configurators.add(configurator);
+        engine.register(AnnotatedEndpointAdapter.configFor(endpointClass, configurator), contextPath);
     }
 
     /** The endpoint's configurator, created as the runtime would create it for the unwrapped class. */
@@ -253,6 +255,12 @@ final class GuardedServerContainer extends TyrusServerContainer {
     @Override
     public void stop() {
         super.stop();
+        for (ServerEndpointConfig.Configurator configurator : configurators) {
+            if (configurator instanceof WsGuardConfigurator) {
+                GuardAccess.of(configurator).close();
+            }
+        }
+        configurators.clear();
         HttpServer server = httpServer;
         DelayedExecutor timer = deadlines;
         httpServer = null;

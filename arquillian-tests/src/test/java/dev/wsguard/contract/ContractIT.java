@@ -35,7 +35,12 @@ class ContractIT extends ContractSuite {
 
     @Deployment(testable = false)
     static WebArchive war() {
-        return ShrinkWrap.create(WebArchive.class, "contract.war")
+        return war("contract.war");
+    }
+
+    /** The contract application under {@code name}. */
+    static WebArchive war(String name) {
+        return ShrinkWrap.create(WebArchive.class, name)
                 .addPackage(ContractEndpoint.class.getPackage())
                 // The allowlist comes from a ConfigSource only MicroProfile Config knows: without it the endpoint
                 // would not deploy, so every green test also proves wsguard reads the container's MP Config.

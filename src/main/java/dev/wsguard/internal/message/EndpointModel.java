@@ -127,7 +127,10 @@ public final class EndpointModel {
         return binary;
     }
 
-    /** A standard endpoint's lifecycle methods; null when it has none (always null for the base class). */
+    /**
+     * The lifecycle methods wsguard calls on a wrapped instance: a standard endpoint's own ({@code null} where it has
+     * none), the base class's {@code opened} and {@code closed}.
+     */
     Callback onOpen() {
         return onOpen;
     }
@@ -185,7 +188,18 @@ public final class EndpointModel {
                     "@Handler");
             routes.put(subtype.getKey(), route(subtype.getKey(), subtype.getValue(), method, target));
         }
-        return new EndpointModel(endpointClass, Shape.BASE_CLASS, reader, Map.copyOf(routes), null, null, null,
+        // Wrapped like a standard endpoint, the base class's own opened/closed are its lifecycle callbacks.
+        Callback opened;
+        Callback closed;
+        try {
+            opened = Callback.of(GuardedEndpoint.class.getDeclaredMethod("opened", jakarta.websocket.Session.class),
+                    EnumSet.noneOf(Callback.Source.class), null, "opened");
+            closed = Callback.of(GuardedEndpoint.class.getDeclaredMethod("closed", jakarta.websocket.Session.class,
+                    jakarta.websocket.CloseReason.class), EnumSet.of(Callback.Source.CLOSE_REASON), null, "closed");
+        } catch (NoSuchMethodException e) {
+            throw new IllegalStateException(e);
+        }
+        return new EndpointModel(endpointClass, Shape.BASE_CLASS, reader, Map.copyOf(routes), null, opened, closed,
                 null);
     }
 

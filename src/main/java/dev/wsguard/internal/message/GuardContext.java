@@ -2,6 +2,8 @@ package dev.wsguard.internal.message;
 
 import dev.wsguard.GuardConfig;
 import dev.wsguard.Rejection;
+import dev.wsguard.internal.Authentication;
+import dev.wsguard.internal.jwt.TokenDigest;
 import dev.wsguard.internal.jwt.Verification;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 import dev.wsguard.internal.EventSink;
@@ -45,17 +47,22 @@ public final class GuardContext {
     }
 
     /**
-     * Verifies a token that arrived after the handshake (first message, in-band refresh) and checks it is not
-     * revoked: the same two steps as the handshake's.
+     * Verifies a token and checks it is not revoked: the one authentication of the handshake, of a first-message
+     * authentication and of an in-band refresh.
      *
-     * @return the verified identity, or the {@link Rejection} that refuses it
+     * @param digest the token's digest when the caller has one (the handshake's event fingerprint), else null
      */
-    Object authenticate(String token) {
-        Verification verdict = verifier.verify(token);
+    public Authentication authenticate(String token, TokenDigest digest) {
+        Verification verdict = digest == null ? verifier.verify(token) : verifier.verify(token, digest);
         if (verdict instanceof Verification.Invalid invalid) {
-            return invalid.reason();
+            return new Authentication.Refused(invalid.reason());
         }
-        JsonWebToken identity = ((Verification.Valid) verdict).token();
-        return config.revocations().isRevoked(identity) ? Rejection.TOKEN_REVOKED : identity;
+        return admit(((Verification.Valid) verdict).token());
+    }
+
+    /** An identity verified already (by wsguard, or by the container's MP-JWT) is refused when revoked. */
+    public Authentication admit(JsonWebToken identity) {
+        return config.revocations().isRevoked(identity) ? new Authentication.Refused(Rejection.TOKEN_REVOKED)
+                : new Authentication.Passed(identity);
     }
 }

@@ -5,9 +5,11 @@ import dev.wsguard.MessageRejectedException;
 import dev.wsguard.Rejection;
 import dev.wsguard.SecurityEvent;
 import dev.wsguard.WsGuard;
+import dev.wsguard.internal.Authentication;
 import dev.wsguard.internal.ConnectionQuotas;
 import dev.wsguard.internal.FrameRefusals;
 import dev.wsguard.internal.LiveSessions;
+import dev.wsguard.internal.Timers;
 import dev.wsguard.internal.Transports;
 import jakarta.json.bind.Jsonb;
 import jakarta.json.bind.JsonbBuilder;
@@ -89,7 +91,7 @@ public final class SessionGuard {
         FrameRefusals.opened(state);
         config.pingInterval().ifPresent(interval -> keepAlive(session, state, interval));
         if (config.authMode() == GuardConfig.AuthMode.FIRST_MESSAGE) {
-            state.authDeadline(Expiry.schedule(() -> {
+            state.authDeadline(Timers.schedule(() -> {
                 if (session.isOpen() && !state.authenticated()) {
                     // Nothing is ever queued before authentication: a plain close frees everything.
                     close(session, Rejection.AUTH_TIMEOUT, null);
@@ -116,7 +118,7 @@ public final class SessionGuard {
         session.addMessageHandler(PongMessage.class, pong -> state.heard(System.nanoTime()));
         state.heard(System.nanoTime());
         long everyMillis = interval.toMillis();
-        state.pings(Expiry.repeat(() -> {
+        state.pings(Timers.repeat(() -> {
             if (!session.isOpen()) {
                 return;
             }
@@ -150,7 +152,7 @@ public final class SessionGuard {
             deadline(session, state);
             return;
         }
-        state.expiry(Expiry.schedule(state, delayMillis));
+        state.expiry(Timers.schedule(state, delayMillis));
     }
 
     /**
@@ -261,12 +263,12 @@ public final class SessionGuard {
             close(session, Rejection.TOKEN_MISSING, null);
             return false;
         }
-        Object authenticated = context.authenticate(token);
-        if (authenticated instanceof Rejection refused) {
-            close(session, refused, EndpointModel.AUTH_TYPE);
+        Authentication authenticated = context.authenticate(token, null);
+        if (authenticated instanceof Authentication.Refused refused) {
+            close(session, refused.reason(), EndpointModel.AUTH_TYPE);
             return false;
         }
-        JsonWebToken identity = (JsonWebToken) authenticated;
+        JsonWebToken identity = ((Authentication.Passed) authenticated).identity();
         ConnectionQuotas.Slot slot = state.slot();
         if (slot != null && !slot.bindUser(identity.getSubject())) {
             close(session, Rejection.CONNECTION_QUOTA_EXCEEDED, EndpointModel.AUTH_TYPE);
@@ -284,12 +286,12 @@ public final class SessionGuard {
 
     /** {@code {"type":"auth","token":...}}: a fresh token for the same subject extends the session. */
     private void refresh(Session session, SessionState state, String token) {
-        Object authenticated = context.authenticate(token);
-        if (authenticated instanceof Rejection refused) {
-            refuse(session, state, refused, EndpointModel.AUTH_TYPE);
+        Authentication authenticated = context.authenticate(token, null);
+        if (authenticated instanceof Authentication.Refused refused) {
+            refuse(session, state, refused.reason(), EndpointModel.AUTH_TYPE);
             return;
         }
-        JsonWebToken fresh = (JsonWebToken) authenticated;
+        JsonWebToken fresh = ((Authentication.Passed) authenticated).identity();
         if (!Objects.equals(fresh.getSubject(), WsGuard.identity(session).getSubject())) {
             refuse(session, state, Rejection.TOKEN_SUBJECT_CHANGED, EndpointModel.AUTH_TYPE);
             return;
