@@ -8,7 +8,7 @@ import java.lang.annotation.Target;
 
 /**
  * Records who performed an action: every accepted message of the annotated type (on the message record) or handler
- * (on the {@link Handler} method) emits one {@link SecurityEvent.Kind#ACTION} event with the connection, subject,
+ * (on the {@link OnMessageType} method) emits one {@link SecurityEvent.Kind#ACTION} event with the connection, subject,
  * client address, message type and, when the type has a {@link Channel} component, the channel name. Never the
  * message content. The audit trail an HTTP access log gives for requests, opt-in per message type because a chat
  * message per line would drown the log.

@@ -2,7 +2,6 @@ package dev.wsguard;
 
 import dev.wsguard.internal.ConfigLookup;
 import dev.wsguard.internal.OriginAllowlist;
-import dev.wsguard.internal.jwt.JwtSettings;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -99,7 +98,7 @@ public final class GuardConfig {
     private final int maxRateLimitKeys;
     private final Map<String, RateLimitSetting> rateLimits;
     private final RateLimitSetting handshakeRateLimit;
-    private final int[] connectionQuotas;
+    private final ConnectionQuotaSetting connectionQuotas;
     private final List<String> trustedProxies;
     private final RevocationCheck revocations;
     private final Duration maxSessionLifetime;
@@ -112,6 +111,9 @@ public final class GuardConfig {
     private final boolean metricsEnabled;
     private final Object meterRegistry;
     private final Function<String, Optional<String>> lookup;
+    private final Set<String> configuredRateLimits;
+
+    private static final String RATE_LIMIT_PREFIX = "wsguard.rate-limit.";
 
     /** When a guarded session authenticates: {@code wsguard.auth.mode}. */
     public enum AuthMode {
@@ -123,6 +125,42 @@ public final class GuardConfig {
          * {@code wsguard.auth.deadline}, or the session closes with 4401. Nothing else is processed before it.
          */
         FIRST_MESSAGE
+    }
+
+    /**
+     * What token verification needs, already checked: exactly one of {@code publicKey} and
+     * {@code publicKeyLocation} is set, algorithms are never {@code none} or HMAC, and audiences are never empty.
+     *
+     * @param publicKey         inline key material ({@code mp.jwt.verify.publickey}): PEM, JWK or JWKS; may be null
+     * @param publicKeyLocation {@code mp.jwt.verify.publickey.location}: file path, {@code file:}, {@code classpath:}
+     *                          or http(s) URL of a PEM, JWK or JWKS; may be null
+     * @param algorithms        allowed JWS algorithms, e.g. RS256
+     * @param issuer            required {@code iss}
+     * @param audiences         accepted {@code aud} values
+     * @param clockSkew         tolerance for exp, nbf and iat
+     * @param maxLifetime       upper bound for {@code exp - iat}
+     * @param jwksRefresh       how long keys fetched from a URL are cached before a refresh
+     * @param clock             time source
+     */
+    public record JwtSettings(String publicKey, String publicKeyLocation, Set<String> algorithms, String issuer,
+                              Set<String> audiences, Duration clockSkew, Duration maxLifetime, Duration jwksRefresh,
+                              Clock clock) {
+    }
+
+    /**
+     * Open connections allowed at once.
+     *
+     * @param perAddress {@code wsguard.connections.max-per-address}, default 100
+     * @param perUser    {@code wsguard.connections.max-per-user}, default 20
+     * @param perEndpoint {@code wsguard.connections.max-per-endpoint}, default 10000
+     * @param total      {@code wsguard.connections.max-total}, for the process, default 20000
+     */
+    public record ConnectionQuotaSetting(int perAddress, int perUser, int perEndpoint, int total) {
+        public ConnectionQuotaSetting {
+            if (perAddress < 1 || perUser < 1 || perEndpoint < 1 || total < 1) {
+                throw new GuardConfigException("wsguard.connections.* quotas must be at least 1");
+            }
+        }
     }
 
     /**
@@ -222,12 +260,8 @@ public final class GuardConfig {
         this.maxRateLimitKeys = b.maxRateLimitKeys;
         this.rateLimits = Map.copyOf(b.rateLimits);
         this.handshakeRateLimit = b.handshakeRateLimit;
-        for (int quota : b.connectionQuotas) {
-            if (quota < 1) {
-                throw new GuardConfigException("wsguard.connections.* quotas must be at least 1");
-            }
-        }
-        this.connectionQuotas = b.connectionQuotas.clone();
+        this.connectionQuotas = new ConnectionQuotaSetting(b.connectionQuotas[0], b.connectionQuotas[1],
+                b.connectionQuotas[2], b.connectionQuotas[3]);
         this.trustedProxies = List.copyOf(b.trustedProxies);
         this.revocations = b.revocations;
         if (b.maxSessionLifetime != null && (b.maxSessionLifetime.isNegative() || b.maxSessionLifetime.isZero())) {
@@ -269,6 +303,7 @@ public final class GuardConfig {
         this.meterRegistry = b.meterRegistry;
         dev.wsguard.internal.ClientAddress.trusting(trustedProxies);
         this.lookup = b.lookup;
+        this.configuredRateLimits = Set.copyOf(b.configuredRateLimits);
     }
 
     private static boolean isMeterRegistry(Class<?> type) {
@@ -278,6 +313,63 @@ public final class GuardConfig {
             }
         }
         return false;
+    }
+
+    /**
+     * A builder holding every setting of {@code config}, to derive a variant: each builder method then replaces the
+     * one setting it names (listeners are added to those of {@code config}).
+     */
+    public static Builder from(GuardConfig config) {
+        Builder b = new Builder();
+        b.origins.addAll(config.origins.entries());
+        b.allowMissingOrigin = config.allowMissingOrigin;
+        b.tokenSources.clear();
+        b.tokenSources.addAll(config.tokenSources);
+        b.queryParameter = config.queryParameter;
+        b.tokenHeader = config.tokenHeader;
+        b.tokenCookie = config.tokenCookie;
+        JwtSettings jwt = config.jwt;
+        b.publicKey = jwt.publicKey();
+        b.publicKeyLocation = jwt.publicKeyLocation();
+        b.algorithms.clear();
+        b.algorithms.addAll(jwt.algorithms());
+        b.issuer = jwt.issuer();
+        b.audiences.addAll(jwt.audiences());
+        b.clockSkew = jwt.clockSkew();
+        b.maxTokenLifetime = jwt.maxLifetime();
+        b.jwksRefresh = jwt.jwksRefresh();
+        b.clock = jwt.clock();
+        b.tokenCacheSize = config.tokenCacheSize;
+        b.tokenCacheTtl = config.tokenCacheTtl;
+        b.listeners.addAll(config.listeners);
+        b.messageMaxBytes = config.messageMaxBytes;
+        b.closeOnMalformed = config.closeOnMalformed;
+        b.maxViolations = config.maxViolations;
+        b.violationWindow = config.violationWindow;
+        b.maxRateLimitKeys = config.maxRateLimitKeys;
+        b.rateLimits.putAll(config.rateLimits);
+        b.lookup = config.lookup;
+        b.handshakeRateLimit = config.handshakeRateLimit;
+        ConnectionQuotaSetting quotas = config.connectionQuotas;
+        b.connectionQuotas(quotas.perAddress(), quotas.perUser(), quotas.perEndpoint(), quotas.total());
+        b.trustedProxies.addAll(config.trustedProxies);
+        b.revocations = config.revocations;
+        b.maxSessionLifetime = config.maxSessionLifetime;
+        b.authMode = config.authMode;
+        b.authDeadline = config.authDeadline;
+        b.pingInterval = config.pingInterval;
+        b.outboundMaxBytes = config.outboundMaxBytes;
+        b.outboundMaxMessages = config.outboundMaxMessages;
+        b.bansEnabled = config.bans != null;
+        if (config.bans != null) {
+            b.banMaxViolations = config.bans.maxViolations();
+            b.banWindow = config.bans.window();
+            b.banDuration = config.bans.duration();
+        }
+        b.metricsEnabled = config.metricsEnabled;
+        b.meterRegistry = config.meterRegistry;
+        b.configuredRateLimits.addAll(config.configuredRateLimits);
+        return b;
     }
 
     /** A builder with the documented defaults and nothing allowed. */
@@ -292,7 +384,34 @@ public final class GuardConfig {
      * @throws GuardConfigException when a required key is missing or a value is invalid
      */
     public static GuardConfig fromConfig() {
-        return fromConfig(ConfigLookup.standard());
+        return fromConfig(ConfigLookup.standard(), ConfigLookup.names(RATE_LIMIT_PREFIX));
+    }
+
+    /**
+     * As {@link #fromConfig(Function)}, also told which {@code wsguard.rate-limit.*} keys are set, so that a key
+     * for a limit no endpoint declares (a typo that would leave the declared default in force) fails deployment.
+     *
+     * @throws GuardConfigException as {@link #fromConfig(Function)}, or for a key under {@code wsguard.rate-limit.}
+     *                              that is neither {@code max-keys} nor {@code <name>.limit-for-period} or
+     *                              {@code <name>.limit-refresh-period}
+     */
+    public static GuardConfig fromConfig(Function<String, Optional<String>> lookup, Set<String> rateLimitKeys) {
+        Set<String> names = new java.util.TreeSet<>();
+        for (String key : rateLimitKeys) {
+            String rest = key.substring(RATE_LIMIT_PREFIX.length());
+            if (rest.equals("max-keys")) {
+                continue;
+            }
+            int dot = rest.lastIndexOf('.');
+            String suffix = dot < 0 ? "" : rest.substring(dot + 1);
+            if (dot <= 0 || !(suffix.equals("limit-for-period") || suffix.equals("limit-refresh-period"))) {
+                throw new GuardConfigException(key + " is not a wsguard key: rate limits are tuned with"
+                        + " wsguard.rate-limit.<name>.limit-for-period and .limit-refresh-period");
+            }
+            names.add(rest.substring(0, dot));
+        }
+        GuardConfig config = fromConfig(lookup);
+        return names.isEmpty() ? config : from(config).configuredRateLimits(names).build();
     }
 
     /** Reads the keys listed above through {@code lookup} (key to value, empty when unset). */
@@ -382,8 +501,12 @@ public final class GuardConfig {
         return b.build();
     }
 
-    public OriginAllowlist origins() {
-        return origins;
+    /**
+     * {@code wsguard.origins.allowed}: the allowlist entries as configured ({@code scheme://host[:port]} or
+     * {@code scheme://*.domain[:port]}); never empty.
+     */
+    public List<String> allowedOrigins() {
+        return origins.entries();
     }
 
     public boolean allowMissingOrigin() {
@@ -406,7 +529,7 @@ public final class GuardConfig {
         return tokenCookie;
     }
 
-    /** Token verification settings, as handed to the verifier. */
+    /** Token verification settings ({@code mp.jwt.verify.*} and {@code wsguard.token.*}), as handed to the verifier. */
     public JwtSettings jwt() {
         return jwt;
     }
@@ -454,14 +577,9 @@ public final class GuardConfig {
         return handshakeRateLimit;
     }
 
-    /**
-     * Open connections allowed at once: {@code wsguard.connections.max-per-address} (default 100),
-     * {@code .max-per-user} (20), {@code .max-per-endpoint} (10000) and {@code .max-total} for the process (20000).
-     *
-     * @return the four quotas in that order
-     */
-    public int[] connectionQuotas() {
-        return connectionQuotas.clone();
+    /** Open connections allowed at once, per client address, per user, per endpoint and in the process. */
+    public ConnectionQuotaSetting connectionQuotas() {
+        return connectionQuotas;
     }
 
     /**
@@ -545,6 +663,17 @@ public final class GuardConfig {
     /** {@code wsguard.rate-limit.max-keys}, default 100000: tracked users or addresses per limit at most. */
     public int maxRateLimitKeys() {
         return maxRateLimitKeys;
+    }
+
+    /**
+     * The names of the rate limits this configuration tunes, in code ({@link Builder#rateLimit}) or through
+     * {@code wsguard.rate-limit.<name>.*} keys: each must be one an endpoint declares with {@link RateLimit} (or
+     * {@code session}), which deployment checks.
+     */
+    public Set<String> rateLimitNames() {
+        Set<String> names = new java.util.TreeSet<>(rateLimits.keySet());
+        names.addAll(configuredRateLimits);
+        return names;
     }
 
     /**
@@ -641,6 +770,13 @@ public final class GuardConfig {
         private final Map<String, RateLimitSetting> rateLimits = new HashMap<>();
         private Function<String, Optional<String>> lookup = key -> Optional.empty();
         private RateLimitSetting handshakeRateLimit = new RateLimitSetting(50, Duration.ofSeconds(10));
+        private final Set<String> configuredRateLimits = new java.util.TreeSet<>();
+
+        /** The names of the rate limits tuned through configuration keys (see {@link GuardConfig#rateLimitNames}). */
+        private Builder configuredRateLimits(Set<String> names) {
+            configuredRateLimits.addAll(names);
+            return this;
+        }
         private final int[] connectionQuotas = {100, 20, 10_000, 20_000};
         private final List<String> trustedProxies = new ArrayList<>();
         private RevocationCheck revocations = Revocations.shared();
@@ -734,8 +870,12 @@ public final class GuardConfig {
             return this;
         }
 
-        /** Proxies (numeric addresses or CIDR networks) whose forwarding headers name the client. */
+        /**
+         * Replaces the proxies (numeric addresses or CIDR networks) whose forwarding headers name the client
+         * (default none).
+         */
         public Builder trustedProxies(String... cidrs) {
+            trustedProxies.clear();
             trustedProxies.addAll(Arrays.asList(cidrs));
             return this;
         }
@@ -793,8 +933,12 @@ public final class GuardConfig {
             return this;
         }
 
-        /** Adds allowed origins: {@code scheme://host[:port]}, or {@code scheme://*.domain[:port]}. */
+        /**
+         * Replaces the allowed origins: {@code scheme://host[:port]}, or {@code scheme://*.domain[:port]} (default
+         * none, which {@link #build()} refuses).
+         */
         public Builder allowedOrigins(String... entries) {
+            origins.clear();
             origins.addAll(Arrays.asList(entries));
             return this;
         }
@@ -853,7 +997,9 @@ public final class GuardConfig {
             return this;
         }
 
+        /** Replaces the accepted {@code aud} values (default none, which {@link #build()} refuses). */
         public Builder audiences(String... audiences) {
+            this.audiences.clear();
             this.audiences.addAll(Arrays.asList(audiences));
             return this;
         }

@@ -23,8 +23,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * <pre>{@code
  * static final GuardedBroadcaster ROOMS = new GuardedBroadcaster(ChatMessage.Subscribe.class);
  *
- * @Handler String subscribe(Subscribe s, Session session) { ROOMS.subscribe(session, s.channel()); ... }
- * @Handler void publish(Publish p, Session session) { ROOMS.broadcast(p.channel(), json); }
+ * @OnMessageType String subscribe(Subscribe s, Session session) { ROOMS.subscribe(session, s.channel()); ... }
+ * @OnMessageType void publish(Publish p, Session session) { ROOMS.broadcast(p.channel(), json); }
  * @Override protected void closed(Session session, CloseReason r) { ROOMS.unsubscribe(session); }
  * }</pre>
  *

@@ -5,7 +5,7 @@ import jakarta.websocket.Session;
 
 /**
  * An alternative to a standard guarded endpoint (a plain {@code @ServerEndpoint} with {@code @OnMessage}, see
- * {@link WsGuardConfigurator}): a base class with one {@link Handler} method per message type. Both shapes run the
+ * {@link WsGuardConfigurator}): a base class with one {@link OnMessageType} method per message type. Both shapes run the
  * same checks, in this order: size, per-session flood limit, strict decoding into the message family (a sealed
  * interface of records with a JSON-B type discriminator), bean validation, the authorization rules
  * ({@code @RolesAllowed}, {@code @PermitAll}, {@code @DenyAll}, {@link RequiresScope}) on the message type and on the
@@ -15,7 +15,7 @@ import jakarta.websocket.Session;
  * <pre>{@code
  * @ServerEndpoint(value = "/chat", configurator = WsGuardConfigurator.class)
  * public class ChatEndpoint extends GuardedEndpoint<ChatMessage> {
- *     @Handler
+ *     @OnMessageType
  *     Pong ping(Ping ping) { return new Pong(); }
  * }
  * }</pre>

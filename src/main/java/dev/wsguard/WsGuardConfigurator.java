@@ -70,7 +70,7 @@ public class WsGuardConfigurator extends ServerEndpointConfig.Configurator {
     /** Uses {@code config}; for subclasses that build their configuration in code. */
     protected WsGuardConfigurator(GuardConfig config) {
         this.guard = loudly(() -> new HandshakeGuard(config));
-        LOG.log(System.Logger.Level.INFO, "wsguard handshake guard ready: origins " + config.origins().entries()
+        LOG.log(System.Logger.Level.INFO, "wsguard handshake guard ready: origins " + config.allowedOrigins()
                 + (config.allowMissingOrigin() ? " (requests without Origin allowed)" : "")
                 + ", token sources " + config.tokenSources() + ", algorithms " + config.jwt().algorithms()
                 + ", issuer " + config.jwt().issuer());

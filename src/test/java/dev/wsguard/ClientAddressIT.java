@@ -32,8 +32,8 @@ class ClientAddressIT {
                 .publicKey(TestTokens.publicKeyPem(TestTokens.rsa2048())).issuer(TestTokens.ISSUER)
                 .audiences(TestTokens.AUDIENCE).handshakeRateLimit(3, Duration.ofSeconds(30)).listener(EVENTS::add);
         GuardConfig untrusting = base.trustedProxies("10.0.0.0/8").build();
-        // The builder accumulates: this one trusts 10.0.0.0/8 and 127.0.0.1/32.
-        GuardConfig trusting = base.trustedProxies("127.0.0.1/32").build();
+        // The proxy the test connects through, and a second one behind it.
+        GuardConfig trusting = base.trustedProxies("127.0.0.1/32", "10.0.0.0/8").build();
         server = GuardedServer.builder()
                 .endpoint(ServerEndpointConfig.Builder.create(IdentityEcho.class, "/untrusting")
                         .configurator(new WsGuardConfigurator(untrusting) { }).build())

@@ -32,7 +32,7 @@ class DeploymentValidationTest {
 
     @ServerEndpoint(value = "/partial", configurator = TestGuard.class)
     public static class MissingHandlers extends GuardedEndpoint<TestMessage> {
-        @Handler
+        @OnMessageType
         String ping(TestMessage.Ping ping) {
             return "pong";
         }
@@ -184,6 +184,20 @@ class DeploymentValidationTest {
     }
 
     @Test
+    void startWhenConfigurationTunesAnUndeclaredRateLimitThenRefused() {
+        TestGuard.config = GuardConfig.builder().allowedOrigins("https://chat.test")
+                .publicKey(dev.wsguard.testing.TestTokens.publicKeyPem(dev.wsguard.testing.TestTokens.rsa2048()))
+                .issuer(dev.wsguard.testing.TestTokens.ISSUER).audiences(dev.wsguard.testing.TestTokens.AUDIENCE)
+                .rateLimit("publsh", 5, java.time.Duration.ofSeconds(1)).build();
+        try {
+            assertRefused(dev.wsguard.testing.chat.StandardChat.class, "no guarded endpoint declares"
+                    + " @RateLimit(name = \"publsh\"); declared: [bid, publish, session]");
+        } finally {
+            TestGuard.config = null;
+        }
+    }
+
+    @Test
     void startWhenCallbackNotPublicThenRefused() {
         assertRefused(HiddenCallback.class, "must be public");
     }
@@ -195,7 +209,7 @@ class DeploymentValidationTest {
 
     @Test
     void startWhenMessageTypeHasNoHandlerThenRefused() {
-        assertRefused(MissingHandlers.class, "has no @Handler for message type");
+        assertRefused(MissingHandlers.class, "has no @OnMessageType for message type");
     }
 
     @Test

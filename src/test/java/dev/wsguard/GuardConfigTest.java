@@ -1,5 +1,6 @@
 package dev.wsguard;
 
+import dev.wsguard.testing.TestTokens;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -30,7 +31,7 @@ class GuardConfigTest {
     @Test
     void fromConfigWhenCompleteThenSecureDefaults() {
         GuardConfig config = from(complete());
-        assertThat(config.origins().entries()).containsExactly("https://app.example.com", "https://*.example.org");
+        assertThat(config.allowedOrigins()).containsExactly("https://app.example.com", "https://*.example.org");
         assertThat(config.allowMissingOrigin()).isFalse();
         assertThat(config.tokenSources()).containsExactly(TokenSource.HEADER);
         assertThat(config.jwt().algorithms()).containsExactly("RS256");
@@ -62,6 +63,41 @@ class GuardConfigTest {
                 .isEqualTo(new GuardConfig.RateLimitSetting(3, Duration.ofSeconds(1)));
         assertThat(config.rateLimit("other", new GuardConfig.RateLimitSetting(20, Duration.ofSeconds(1))))
                 .isEqualTo(new GuardConfig.RateLimitSetting(20, Duration.ofSeconds(1)));
+    }
+
+    @Test
+    void fromConfigWhenRateLimitKeysListedThenTheirNamesAreKnownAndAMistypedSuffixIsRefused() {
+        Map<String, String> m = complete();
+        m.put("wsguard.rate-limit.publish.limit-for-period", "3");
+        m.put("wsguard.rate-limit.max-keys", "500");
+        GuardConfig config = GuardConfig.fromConfig(key -> java.util.Optional.ofNullable(m.get(key)),
+                java.util.Set.of("wsguard.rate-limit.publish.limit-for-period", "wsguard.rate-limit.max-keys"));
+        assertThat(config.rateLimitNames()).containsExactly("publish");
+        assertThat(config.maxRateLimitKeys()).isEqualTo(500);
+        assertThatThrownBy(() -> GuardConfig.fromConfig(key -> java.util.Optional.ofNullable(m.get(key)),
+                java.util.Set.of("wsguard.rate-limit.publish.limit-per-period")))
+                .isInstanceOf(GuardConfigException.class)
+                .hasMessageStartingWith("wsguard.rate-limit.publish.limit-per-period is not a wsguard key");
+    }
+
+    @Test
+    void fromWhenDerivedThenEverySettingCarriedAndPluralSettersReplace() {
+        GuardConfig base = GuardConfig.builder().allowedOrigins("https://a.test", "https://b.test")
+                .publicKey(TestTokens.publicKeyPem(TestTokens.rsa2048())).issuer("https://issuer.test")
+                .audiences("one", "two").trustedProxies("10.0.0.0/8").connectionQuotas(1, 2, 3, 4)
+                .rateLimit("publish", 5, Duration.ofSeconds(6)).pingInterval(Duration.ofSeconds(7))
+                .bansEnabled(false).build();
+        GuardConfig derived = GuardConfig.from(base).allowedOrigins("https://c.test").audiences("three").build();
+        assertThat(derived.allowedOrigins()).containsExactly("https://c.test");
+        assertThat(derived.jwt().audiences()).containsExactly("three");
+        assertThat(derived.jwt().issuer()).isEqualTo("https://issuer.test");
+        assertThat(derived.trustedProxies()).containsExactly("10.0.0.0/8");
+        assertThat(derived.connectionQuotas()).isEqualTo(new GuardConfig.ConnectionQuotaSetting(1, 2, 3, 4));
+        assertThat(derived.rateLimitNames()).containsExactly("publish");
+        assertThat(derived.pingInterval()).contains(Duration.ofSeconds(7));
+        assertThat(derived.bans()).isEmpty();
+        assertThat(base.allowedOrigins()).as("the base is untouched").containsExactly("https://a.test",
+                "https://b.test");
     }
 
     @Test

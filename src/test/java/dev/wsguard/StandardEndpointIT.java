@@ -254,6 +254,47 @@ class StandardEndpointIT {
     }
 
     @Test
+    void closeWhenGuardClosedTheSessionThenLaterBytesNeverReplayTheHandshake() throws Exception {
+        assertNoReplayAfterClose(token("joe"), "{\"type\":\"ping\",\"x\":1}", 1007);
+    }
+
+    @Test
+    void closeWhenTokenExpiredThenLaterBytesNeverReplayTheHandshake() throws Exception {
+        // Closed by the timer at exp; the token stays within the clock skew, so a replay would be accepted.
+        java.time.Instant now = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        assertNoReplayAfterClose(TestTokens.token().subject("kay").issuedAt(now).expiresAt(now.plusSeconds(2))
+                .sign(), null, 4401);
+    }
+
+    /**
+     * Grizzly reads whatever follows an upgrade request as that request's body: once the session is over, the
+     * client's close reply (or any byte) must not reach Tyrus as the same upgrade request again and open a new
+     * session with the same token, without a new request.
+     */
+    private static void assertNoReplayAfterClose(String token, String message, int expectedCode) throws Exception {
+        try (java.net.Socket socket = RawHandshake.to(server.uri("/rooms/lobby")).origin(ORIGIN).bearer(token)
+                .open(65_536)) {
+            if (message != null) {
+                socket.getOutputStream().write(RawHandshake.maskedText(message));
+            }
+            java.io.InputStream in = socket.getInputStream();
+            assertThat(in.read()).as("the server's close frame").isEqualTo(0x88);
+            int length = in.read() & 0x7f;
+            int code = (in.read() << 8) | in.read();
+            in.readNBytes(length - 2);
+            assertThat(code).isEqualTo(expectedCode);
+            awaitCall("close:");
+            socket.getOutputStream().write(new byte[] {(byte) 0x88, (byte) 0x82, 0, 0, 0, 0, 0x03, (byte) 0xe8});
+            socket.getOutputStream().flush();
+            assertThat(in.read()).as("the connection ends; nothing answers").isEqualTo(-1);
+        } catch (java.net.SocketException reset) {
+            // A reset ends the connection too.
+        }
+        assertThat(EVENTS).filteredOn(e -> e.kind() == SecurityEvent.Kind.HANDSHAKE_ACCEPTED).hasSize(1);
+        assertThat(CALLS).filteredOn(call -> call.startsWith("open:")).hasSize(1);
+    }
+
+    @Test
     void handshakeWhenStandardEndpointDeployedUnwrappedThenRefusedAndNothingRuns() throws Exception {
         // Plain Tyrus deploys the class as it is: wsguard would see the handshake but not the messages.
         Server plain = new Server("127.0.0.1", -1, "/", Map.of(), Declared.class);

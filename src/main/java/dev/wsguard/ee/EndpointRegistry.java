@@ -63,6 +63,25 @@ final class EndpointRegistry {
         WRAPPED.clear();
     }
 
+/**
+     * Reads and checks a guarded endpoint, recording it for wrapping; a problem is logged at ERROR and
+     * fails deployment.
+     */
+    static EndpointModel deployable(Class<?> endpoint) {
+        try {
+            return register(endpoint);
+        } catch (GuardConfigException e) {
+            System.getLogger("dev.wsguard").log(System.Logger.Level.ERROR, "wsguard refuses to deploy "
+                    + endpoint.getName() + ": " + e.getMessage());
+            throw e;
+        }
+    }
+
+    /** The guarded endpoint classes recorded so far. */
+    static synchronized List<Class<?>> guardedClasses() {
+        return List.copyOf(CONFIGURATORS.keySet());
+    }
+
     /** The configurations that deploy the recorded guarded endpoints wrapped. */
     static synchronized List<ServerEndpointConfig> wrapped() {
         return List.copyOf(WRAPPED.values());

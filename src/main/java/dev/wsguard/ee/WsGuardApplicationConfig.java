@@ -48,7 +48,7 @@ public final class WsGuardApplicationConfig implements ServerApplicationConfig {
                 deployed.add(endpoint);
                 continue;
             }
-            WsGuardInitializer.deployable(endpoint);
+            EndpointRegistry.deployable(endpoint);
             if (endpointConfigsAsked && !handedOver.contains(endpoint)) {
                 // Not wrapped and not deployed: answered 404, never unchecked; say why.
                 LOG.log(System.Logger.Level.ERROR, "wsguard could not deploy " + endpoint.getName() + ": the"

@@ -41,11 +41,12 @@ public final class WsGuardInitializer implements ServletContainerInitializer {
             return;
         }
         boolean anyGuarded = false;
+        java.util.List<EndpointModel> models = new java.util.ArrayList<>();
         for (Class<?> endpoint : classes) {
             if (!endpoint.isAnnotationPresent(ServerEndpoint.class) || !EndpointRegistry.guarded(endpoint)) {
                 continue;
             }
-            deployable(endpoint);
+            models.add(EndpointRegistry.deployable(endpoint));
             anyGuarded = true;
             ServerEndpoint annotation = endpoint.getAnnotation(ServerEndpoint.class);
             WsGuardConfigurator configurator = EndpointRegistry.configurator(endpoint);
@@ -61,6 +62,16 @@ public final class WsGuardInitializer implements ServletContainerInitializer {
             filter.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, pattern);
             LOG.log(System.Logger.Level.INFO, "wsguard guards upgrades to " + context.getContextPath() + pattern
                     + " (" + endpoint.getName() + ") before the 101");
+        }
+        for (Class<?> endpoint : EndpointRegistry.guardedClasses()) {
+            try {
+                EndpointModel.checkRateLimits(GuardAccess.of(EndpointRegistry.configurator(endpoint)).context()
+                        .config(), models);
+            } catch (GuardConfigException e) {
+                LOG.log(System.Logger.Level.ERROR, "wsguard refuses to deploy " + endpoint.getName() + ": "
+                        + e.getMessage());
+                throw e;
+            }
         }
         if (anyGuarded) {
             // Undeploying the WAR closes its guards: no wsguard thread, MBean or meter outlives it.
@@ -82,20 +93,6 @@ public final class WsGuardInitializer implements ServletContainerInitializer {
         @Override
         public void contextDestroyed(ServletContextEvent event) {
             EndpointRegistry.closeAll();
-        }
-    }
-
-    /**
-     * Reads and checks a guarded endpoint, recording it for wrapping; a problem is logged at ERROR and
-     * fails deployment.
-     */
-    static EndpointModel deployable(Class<?> endpoint) {
-        try {
-            return EndpointRegistry.register(endpoint);
-        } catch (GuardConfigException e) {
-            LOG.log(System.Logger.Level.ERROR, "wsguard refuses to deploy " + endpoint.getName() + ": "
-                    + e.getMessage());
-            throw e;
         }
     }
 

@@ -38,6 +38,37 @@ public final class ConfigLookup {
         return defaultSources();
     }
 
+    /**
+     * The names of the configured keys that start with {@code prefix}: from MicroProfile Config's property names when
+     * an implementation is present, else from system properties and the {@code microprofile-config.properties}
+     * files (environment variables cannot be mapped back to names with dashes, and are left out).
+     */
+    public static java.util.Set<String> names(String prefix) {
+        java.util.Set<String> names = new java.util.TreeSet<>();
+        if (MP_CONFIG_API) {
+            Iterable<String> all = MicroProfile.names();
+            if (all != null) {
+                all.forEach(name -> {
+                    if (name.startsWith(prefix)) {
+                        names.add(name);
+                    }
+                });
+                return names;
+            }
+        }
+        for (String name : System.getProperties().stringPropertyNames()) {
+            if (name.startsWith(prefix)) {
+                names.add(name);
+            }
+        }
+        for (String name : classpathProperties().stringPropertyNames()) {
+            if (name.startsWith(prefix)) {
+                names.add(name);
+            }
+        }
+        return names;
+    }
+
     /** The three default sources, whether or not MicroProfile Config is present. */
     public static Function<String, Optional<String>> defaultSources() {
         Properties files = classpathProperties();
@@ -65,6 +96,15 @@ public final class ConfigLookup {
             }
             // MP Config already treats an empty value as missing; blank is treated the same as elsewhere.
             return key -> config.getOptionalValue(key, String.class).filter(v -> !v.isBlank());
+        }
+
+        /** Every property name the application's config knows, or null without an implementation. */
+        static Iterable<String> names() {
+            try {
+                return org.eclipse.microprofile.config.ConfigProvider.getConfig().getPropertyNames();
+            } catch (IllegalStateException | java.util.ServiceConfigurationError e) {
+                return null;
+            }
         }
     }
 

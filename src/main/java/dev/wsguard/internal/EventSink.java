@@ -172,7 +172,7 @@ public final class EventSink {
             if (!config.metricsEnabled() || !PRESENT && config.meterRegistry() == null) {
                 return null;
             }
-            return dev.wsguard.metrics.MicrometerTelemetry.bind(config);
+            return dev.wsguard.internal.metrics.MicrometerTelemetry.bind(config);
         }
 
         private static boolean present(String className) {

@@ -49,6 +49,7 @@ public final class HandshakeGuard implements AutoCloseable {
     private final Limit handshakes;
     private final long retryAfterSeconds;
     private final ConnectionQuotas quotas;
+    private final OriginAllowlist origins;
     private final ClientAddress addresses;
 
     /**
@@ -62,8 +63,9 @@ public final class HandshakeGuard implements AutoCloseable {
         this.context = new dev.wsguard.internal.message.GuardContext(config, events, verifier);
         this.handshakes = new Limit("handshake", RateLimit.Key.ADDRESS, config.handshakeRateLimit(),
                 config.maxRateLimitKeys(), 0);
-        int[] q = config.connectionQuotas();
-        this.quotas = new ConnectionQuotas(q[0], q[1], q[2], q[3]);
+        GuardConfig.ConnectionQuotaSetting q = config.connectionQuotas();
+        this.quotas = new ConnectionQuotas(q.perAddress(), q.perUser(), q.perEndpoint(), q.total());
+        this.origins = OriginAllowlist.of(config.allowedOrigins());
         this.addresses = ClientAddress.trusting(config.trustedProxies());
         this.retryAfterSeconds = Math.max(1, (config.handshakeRateLimit().refreshPeriod().toMillis() + 999) / 1000);
     }
@@ -129,7 +131,7 @@ public final class HandshakeGuard implements AutoCloseable {
             if (!config.allowMissingOrigin()) {
                 return reject(id, request, origin, null, Rejection.ORIGIN_MISSING);
             }
-        } else if (origins.size() > 1 || !config.origins().allows(origins.get(0))) {
+        } else if (origins.size() > 1 || !this.origins.allows(origins.get(0))) {
             return reject(id, request, origin, null, Rejection.ORIGIN_NOT_ALLOWED);
         } else {
             originVerified = true;

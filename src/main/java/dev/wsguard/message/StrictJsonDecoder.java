@@ -17,7 +17,7 @@ import java.util.Objects;
  * }</pre>
  *
  * <p>{@link #willDecode(String)} answers {@code true} for every text, so that bad input reaches {@link #decode} and is
- * refused with a {@link RejectedMessageException} (a {@link DecodeException} whose message is a fixed phrase and
+ * refused with a {@link StrictDecodeException} (a {@link DecodeException} whose message is a fixed phrase and
  * which never carries the input) rather than silently skipped by the runtime. The runtime hands it to
  * {@code @OnError}; the endpoint or a guard decides how to close (1007 for malformed data is conventional).
  *
@@ -61,7 +61,7 @@ public abstract class StrictJsonDecoder<T> implements Decoder.Text<T> {
     /**
      * The decoded message.
      *
-     * @throws RejectedMessageException when the reader refuses the text
+     * @throws StrictDecodeException when the reader refuses the text
      */
     @Override
     public final T decode(String text) throws DecodeException {
@@ -70,8 +70,8 @@ public abstract class StrictJsonDecoder<T> implements Decoder.Text<T> {
             return ok.value();
         }
         if (decoded instanceof Decoded.Malformed<T> malformed) {
-            throw new RejectedMessageException(malformed.detail());
+            throw new StrictDecodeException(malformed.detail());
         }
-        throw new RejectedMessageException(((Decoded.Invalid<T>) decoded).detail());
+        throw new StrictDecodeException(((Decoded.Invalid<T>) decoded).detail());
     }
 }

@@ -70,6 +70,7 @@ final class GuardedServerContainer extends TyrusServerContainer {
 
     /** The configurators of the guarded endpoints, one each, closed with the server. */
     private final List<ServerEndpointConfig.Configurator> configurators = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<EndpointModel> models = new java.util.concurrent.CopyOnWriteArrayList<>();
     private HttpServer httpServer;
     private DelayedExecutor deadlines;
     private volatile int boundPort = -1;
@@ -118,6 +119,7 @@ final class GuardedServerContainer extends TyrusServerContainer {
         }
         ServerEndpointConfig.Configurator configurator = configurator(endpointClass);
         configurators.add(configurator);
+        models.add(model);
         engine.register(AnnotatedEndpointAdapter.configFor(endpointClass, configurator), contextPath);
     }
 
@@ -160,6 +162,16 @@ final class GuardedServerContainer extends TyrusServerContainer {
         }
         // Deploys through register(...); on any failure it calls stop() and throws, before anything is bound.
         super.start(rootPath, port);
+        try {
+            for (ServerEndpointConfig.Configurator configurator : configurators) {
+                EndpointModel.checkRateLimits(GuardAccess.of(configurator).context().config(), models);
+            }
+        } catch (GuardConfigException e) {
+            System.getLogger("dev.wsguard").log(System.Logger.Level.ERROR, "wsguard refuses to deploy: "
+                    + e.getMessage());
+            stop();
+            throw new DeploymentException(e.getMessage(), e);
+        }
 
         HttpServer server = new HttpServer();
         NetworkListener listener = new NetworkListener(LISTENER_NAME, host, port);

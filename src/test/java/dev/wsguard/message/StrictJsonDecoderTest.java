@@ -49,7 +49,7 @@ class StrictJsonDecoderTest {
     @Test
     void decodeWhenMalformedThenFixedPhraseAndDetailWithoutInput() {
         String secret = "{\"type\":\"subscribe\",\"channel\":\"s3cr3t\",\"channel\":\"s3cr3t\"}";
-        RejectedMessageException e = catchThrowableOfType(RejectedMessageException.class,
+        StrictDecodeException e = catchThrowableOfType(StrictDecodeException.class,
                 () -> new ChatDecoder().decode(secret));
         assertThat(e).isNotNull();
         assertThat(e.getMessage()).isEqualTo("malformed message");
@@ -62,7 +62,7 @@ class StrictJsonDecoderTest {
 
     @Test
     void decodeWhenConstraintBrokenThenInvalidPhrase() {
-        RejectedMessageException e = catchThrowableOfType(RejectedMessageException.class,
+        StrictDecodeException e = catchThrowableOfType(StrictDecodeException.class,
                 () -> new ChatDecoder().decode("{\"type\":\"publish\",\"channel\":\"c\",\"text\":\"\\u202Egnp.exe\"}"));
         assertThat(e).isNotNull();
         assertThat(e.getMessage()).isEqualTo("invalid message");
@@ -73,7 +73,7 @@ class StrictJsonDecoderTest {
 
     @Test
     void decodeWhenNullThenMalformed() {
-        RejectedMessageException e = catchThrowableOfType(RejectedMessageException.class,
+        StrictDecodeException e = catchThrowableOfType(StrictDecodeException.class,
                 () -> new ChatDecoder().decode(null));
         assertThat(e).isNotNull();
         assertThat(e.detail()).isEqualTo(Decoded.Detail.MALFORMED_JSON);
@@ -94,7 +94,7 @@ class StrictJsonDecoderTest {
         TightChatDecoder decoder = new TightChatDecoder();
         assertThat(decoder.reader()).isSameAs(TIGHT);
         assertThat(decoder.decode("{\"type\":\"ping\"}")).isEqualTo(new ChatMessage.Ping());
-        RejectedMessageException e = catchThrowableOfType(RejectedMessageException.class,
+        StrictDecodeException e = catchThrowableOfType(StrictDecodeException.class,
                 () -> decoder.decode("{\"type\":\"subscribe\",\"channel\":\"news\"}"));
         assertThat(e).isNotNull();
         assertThat(e.detail()).isEqualTo(Decoded.Detail.TOO_LARGE);

@@ -1,5 +1,6 @@
 package dev.wsguard.testing;
 
+import dev.wsguard.GuardConfig.JwtSettings;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.OutputStream;

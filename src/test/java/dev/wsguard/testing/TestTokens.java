@@ -19,7 +19,7 @@ import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.PlainJWT;
 import com.nimbusds.jwt.SignedJWT;
-import dev.wsguard.internal.jwt.JwtSettings;
+import dev.wsguard.GuardConfig.JwtSettings;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

@@ -1,5 +1,6 @@
 package dev.wsguard.internal.jwt;
 
+import dev.wsguard.GuardConfig.JwtSettings;
 import com.nimbusds.jose.Header;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWEHeader;

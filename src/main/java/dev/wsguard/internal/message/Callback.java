@@ -16,7 +16,7 @@ import java.util.Set;
 
 /**
  * One method of the user's endpoint that wsguard calls itself ({@code @OnOpen}, {@code @OnMessage},
- * {@code @OnClose}, {@code @OnError} of a standard endpoint, or a {@code @Handler}), with each parameter bound at
+ * {@code @OnClose}, {@code @OnError} of a standard endpoint, or a {@code @OnMessageType}), with each parameter bound at
  * deployment to what fills it: the session, the message, the close reason, the error, the endpoint configuration, or
  * a {@code @PathParam}. A parameter nothing can fill fails deployment. Immutable and thread-safe.
  */

@@ -5,7 +5,7 @@ import dev.wsguard.Channel;
 import dev.wsguard.GuardConfig;
 import dev.wsguard.GuardConfigException;
 import dev.wsguard.GuardedEndpoint;
-import dev.wsguard.Handler;
+import dev.wsguard.OnMessageType;
 import dev.wsguard.RateLimit;
 import dev.wsguard.message.StrictJsonDecoder;
 import dev.wsguard.message.StrictJsonReader;
@@ -39,9 +39,12 @@ import java.util.Set;
  *
  * <p>Two shapes: a standard {@code @ServerEndpoint} with {@code @OnMessage} (and optional {@code @OnOpen},
  * {@code @OnClose}, {@code @OnError}) that wsguard wraps, and a subclass of {@link GuardedEndpoint} with one
- * {@link Handler} per message type. Immutable and thread-safe.
+ * {@link OnMessageType} per message type. Immutable and thread-safe.
  */
 public final class EndpointModel {
+
+    /** The implicit limit on all messages of one session, tunable as {@code wsguard.rate-limit.session.*}. */
+    static final String SESSION_LIMIT = "session";
 
     /** The message type the guard answers itself (in-band token refresh, first-message authentication). */
     static final String AUTH_TYPE = "auth";
@@ -50,7 +53,7 @@ public final class EndpointModel {
     public enum Shape {
         /** A plain {@code @ServerEndpoint} class with {@code @OnMessage}, wrapped by wsguard. */
         STANDARD,
-        /** A subclass of {@link GuardedEndpoint} with {@link Handler} methods. */
+        /** A subclass of {@link GuardedEndpoint} with {@link OnMessageType} methods. */
         BASE_CLASS
     }
 
@@ -143,6 +146,38 @@ public final class EndpointModel {
         return onError;
     }
 
+    /** The names of the rate limits this endpoint declares with {@code @RateLimit}. */
+    public java.util.Set<String> rateLimitNames() {
+        java.util.Set<String> names = new java.util.TreeSet<>();
+        for (Route route : routes.values()) {
+            route.declaredLimits().forEach(limit -> names.add(limit.name()));
+        }
+        if (binary != null) {
+            binary.declaredLimits().forEach(limit -> names.add(limit.name()));
+        }
+        return names;
+    }
+
+    /**
+     * Refuses a configuration that tunes a rate limit none of the deployed endpoints declares: a mistyped
+     * {@code wsguard.rate-limit.<name>.*} key would otherwise leave the declared default in force, silently.
+     *
+     * @param deployed every guarded endpoint of the deployment (a configuration may be shared by all of them)
+     * @throws GuardConfigException naming the unknown limit and the declared ones
+     */
+    public static void checkRateLimits(GuardConfig config, java.util.Collection<EndpointModel> deployed) {
+        java.util.Set<String> declared = new java.util.TreeSet<>();
+        declared.add(SESSION_LIMIT);
+        deployed.forEach(model -> declared.addAll(model.rateLimitNames()));
+        for (String name : config.rateLimitNames()) {
+            if (!declared.contains(name)) {
+                throw new GuardConfigException("the rate limit '" + name + "' is configured (wsguard.rate-limit."
+                        + name + ".*, or GuardConfig.Builder.rateLimit) but no guarded endpoint declares"
+                        + " @RateLimit(name = \"" + name + "\"); declared: " + declared);
+            }
+        }
+    }
+
     /** Every rate limit the model declares, with its setting once configuration has had its say. */
     static GuardConfig.RateLimitSetting setting(RateLimit declared, GuardConfig config) {
         return config.rateLimit(declared.name(), new GuardConfig.RateLimitSetting(declared.limitForPeriod(),
@@ -162,7 +197,7 @@ public final class EndpointModel {
                 if (m.isAnnotationPresent(OnMessage.class)) {
                     throw new GuardConfigException(endpointClass.getName() + "." + m.getName() + " is an"
                             + " @OnMessage method on a GuardedEndpoint subclass: its messages would bypass the guard;"
-                            + " handle message types with @Handler methods, or drop the base class and write a"
+                            + " handle message types with @OnMessageType methods, or drop the base class and write a"
                             + " standard endpoint");
                 }
                 if (m.isAnnotationPresent(OnOpen.class) || m.isAnnotationPresent(OnClose.class)
@@ -180,12 +215,12 @@ public final class EndpointModel {
         for (Map.Entry<Class<?>, String> subtype : reader.subtypes().entrySet()) {
             Method method = handlers.get(subtype.getKey());
             if (method == null) {
-                throw new GuardConfigException(endpointClass.getName() + " has no @Handler for message type "
+                throw new GuardConfigException(endpointClass.getName() + " has no @OnMessageType for message type "
                         + subtype.getKey().getName() + " ('" + subtype.getValue() + "'): every type of the family"
                         + " needs one");
             }
             Callback target = Callback.of(method, EnumSet.of(Callback.Source.MESSAGE), Set.of(subtype.getKey()),
-                    "@Handler");
+                    "@OnMessageType");
             routes.put(subtype.getKey(), route(subtype.getKey(), subtype.getValue(), method, target));
         }
         // Wrapped like a standard endpoint, the base class's own opened/closed are its lifecycle callbacks.
@@ -220,16 +255,16 @@ public final class EndpointModel {
         Map<Class<?>, Method> found = new HashMap<>();
         for (Class<?> c = endpointClass; c != GuardedEndpoint.class; c = c.getSuperclass()) {
             for (Method m : c.getDeclaredMethods()) {
-                if (!m.isAnnotationPresent(Handler.class)) {
+                if (!m.isAnnotationPresent(OnMessageType.class)) {
                     continue;
                 }
                 Class<?>[] params = m.getParameterTypes();
                 if (params.length == 0 || !types.contains(params[0])) {
-                    throw new GuardConfigException("@Handler " + c.getName() + "." + m.getName() + " must take one"
+                    throw new GuardConfigException("@OnMessageType " + c.getName() + "." + m.getName() + " must take one"
                             + " message type of the family (and optionally the Session)");
                 }
                 if (found.putIfAbsent(params[0], m) != null && found.get(params[0]).getDeclaringClass() == c) {
-                    throw new GuardConfigException(endpointClass.getName() + " has two @Handler methods for "
+                    throw new GuardConfigException(endpointClass.getName() + " has two @OnMessageType methods for "
                             + params[0].getName());
                 }
             }
@@ -247,8 +282,8 @@ public final class EndpointModel {
         Method close = null;
         Method error = null;
         for (Method m : endpointClass.getMethods()) {
-            if (m.isAnnotationPresent(Handler.class)) {
-                throw new GuardConfigException(Callback.where(m) + ": @Handler belongs to GuardedEndpoint"
+            if (m.isAnnotationPresent(OnMessageType.class)) {
+                throw new GuardConfigException(Callback.where(m) + ": @OnMessageType belongs to GuardedEndpoint"
                         + " subclasses; a standard endpoint handles its family in one @OnMessage method");
             }
             if (m.isAnnotationPresent(OnMessage.class)) {

@@ -24,7 +24,7 @@ import java.util.Map;
 final class MessagePipeline {
 
     /** The implicit limit on all messages of one session, tunable as {@code wsguard.rate-limit.session.*}. */
-    static final String SESSION_LIMIT = "session";
+    static final String SESSION_LIMIT = EndpointModel.SESSION_LIMIT;
     private static final GuardConfig.RateLimitSetting SESSION_DEFAULT =
             new GuardConfig.RateLimitSetting(50, Duration.ofSeconds(1));
     private static final StrictJsonReader<AuthMessage> AUTH_READER = StrictJsonReader.of(AuthMessage.class);

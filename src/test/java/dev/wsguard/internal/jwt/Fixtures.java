@@ -1,5 +1,6 @@
 package dev.wsguard.internal.jwt;
 
+import dev.wsguard.GuardConfig.JwtSettings;
 import dev.wsguard.testing.TestTokens;
 import java.time.Clock;
 import java.time.Duration;

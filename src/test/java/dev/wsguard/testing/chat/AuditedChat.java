@@ -2,7 +2,7 @@ package dev.wsguard.testing.chat;
 
 import dev.wsguard.Audited;
 import dev.wsguard.GuardedEndpoint;
-import dev.wsguard.Handler;
+import dev.wsguard.OnMessageType;
 import jakarta.websocket.Session;
 import jakarta.websocket.server.ServerEndpoint;
 
@@ -11,38 +11,38 @@ import jakarta.websocket.server.ServerEndpoint;
 public class AuditedChat extends GuardedEndpoint<TestMessage> {
 
     @Audited
-    @Handler
+    @OnMessageType
     String subscribe(TestMessage.Subscribe m, Session s) {
         return Replies.handle(m, s, null);
     }
 
     @Audited
-    @Handler
+    @OnMessageType
     String publish(TestMessage.Publish m, Session s) {
         return Replies.handle(m, s, null);
     }
 
-    @Handler
+    @OnMessageType
     String kick(TestMessage.Kick m, Session s) {
         return Replies.handle(m, s, null);
     }
 
-    @Handler
+    @OnMessageType
     String ping(TestMessage.Ping m, Session s) {
         return Replies.handle(m, s, null);
     }
 
-    @Handler
+    @OnMessageType
     String bid(TestMessage.Bid m, Session s) {
         return Replies.handle(m, s, null);
     }
 
-    @Handler
+    @OnMessageType
     String join(TestMessage.Join m, Session s) {
         return Replies.handle(m, s, null);
     }
 
-    @Handler
+    @OnMessageType
     String unruled(TestMessage.Unruled m, Session s) {
         return Replies.handle(m, s, null);
     }

@@ -2,7 +2,7 @@ package dev.wsguard.testing.chat;
 
 import dev.wsguard.GuardedBroadcaster;
 import dev.wsguard.GuardedEndpoint;
-import dev.wsguard.Handler;
+import dev.wsguard.OnMessageType;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.Session;
 import jakarta.websocket.server.ServerEndpoint;
@@ -29,40 +29,40 @@ public class FeedChat extends GuardedEndpoint<TestMessage> {
         }
     }
 
-    @Handler
+    @OnMessageType
     String subscribe(TestMessage.Subscribe m, Session s) {
         CHANNELS.subscribe(s, m.channel());
         NAIVE.computeIfAbsent(m.channel(), c -> ConcurrentHashMap.newKeySet()).add(s);
         return Replies.handle(m, s, null);
     }
 
-    @Handler
+    @OnMessageType
     String publish(TestMessage.Publish m, Session s) {
         CHANNELS.broadcast(m.channel(), "{\"type\":\"message\",\"text\":\"" + m.text() + "\"}");
         return null;
     }
 
-    @Handler
+    @OnMessageType
     String kick(TestMessage.Kick m, Session s) {
         return Replies.handle(m, s, null);
     }
 
-    @Handler
+    @OnMessageType
     String ping(TestMessage.Ping m, Session s) {
         return Replies.handle(m, s, null);
     }
 
-    @Handler
+    @OnMessageType
     String bid(TestMessage.Bid m, Session s) {
         return Replies.handle(m, s, null);
     }
 
-    @Handler
+    @OnMessageType
     String join(TestMessage.Join m, Session s) {
         return Replies.handle(m, s, null);
     }
 
-    @Handler
+    @OnMessageType
     String unruled(TestMessage.Unruled m, Session s) {
         return Replies.handle(m, s, null);
     }

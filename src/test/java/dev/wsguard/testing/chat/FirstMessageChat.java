@@ -2,7 +2,7 @@ package dev.wsguard.testing.chat;
 
 import dev.wsguard.GuardConfig;
 import dev.wsguard.GuardedEndpoint;
-import dev.wsguard.Handler;
+import dev.wsguard.OnMessageType;
 import dev.wsguard.WsGuardConfigurator;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.Session;
@@ -44,37 +44,37 @@ public class FirstMessageChat extends GuardedEndpoint<TestMessage> {
         return Replies.handle(m, s, null);
     }
 
-    @Handler
+    @OnMessageType
     String subscribe(TestMessage.Subscribe m, Session s) {
         return handled(m, s);
     }
 
-    @Handler
+    @OnMessageType
     String publish(TestMessage.Publish m, Session s) {
         return handled(m, s);
     }
 
-    @Handler
+    @OnMessageType
     String kick(TestMessage.Kick m, Session s) {
         return handled(m, s);
     }
 
-    @Handler
+    @OnMessageType
     String ping(TestMessage.Ping m, Session s) {
         return handled(m, s);
     }
 
-    @Handler
+    @OnMessageType
     String bid(TestMessage.Bid m, Session s) {
         return handled(m, s);
     }
 
-    @Handler
+    @OnMessageType
     String join(TestMessage.Join m, Session s) {
         return handled(m, s);
     }
 
-    @Handler
+    @OnMessageType
     String unruled(TestMessage.Unruled m, Session s) {
         return handled(m, s);
     }

@@ -1,7 +1,7 @@
 package dev.wsguard.testing.chat;
 
 import dev.wsguard.GuardedEndpoint;
-import dev.wsguard.Handler;
+import dev.wsguard.OnMessageType;
 import dev.wsguard.WsGuard;
 import jakarta.websocket.Session;
 import jakarta.websocket.server.ServerEndpoint;
@@ -15,37 +15,37 @@ public class GuardedChat extends GuardedEndpoint<TestMessage> {
         session.getUserProperties().put("test.subject", WsGuard.identity(session).getSubject());
     }
 
-    @Handler
+    @OnMessageType
     String subscribe(TestMessage.Subscribe m, Session s) {
         return Replies.handle(m, s, null);
     }
 
-    @Handler
+    @OnMessageType
     String publish(TestMessage.Publish m, Session s) {
         return Replies.handle(m, s, null);
     }
 
-    @Handler
+    @OnMessageType
     String kick(TestMessage.Kick m, Session s) {
         return Replies.handle(m, s, null);
     }
 
-    @Handler
+    @OnMessageType
     String ping(TestMessage.Ping m, Session s) {
         return Replies.handle(m, s, null);
     }
 
-    @Handler
+    @OnMessageType
     String bid(TestMessage.Bid m, Session s) {
         return Replies.handle(m, s, null);
     }
 
-    @Handler
+    @OnMessageType
     String join(TestMessage.Join m, Session s) {
         return Replies.handle(m, s, null);
     }
 
-    @Handler
+    @OnMessageType
     String unruled(TestMessage.Unruled m, Session s) {
         return Replies.handle(m, s, null);
     }

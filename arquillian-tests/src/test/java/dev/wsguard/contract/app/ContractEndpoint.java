@@ -1,7 +1,7 @@
 package dev.wsguard.contract.app;
 
 import dev.wsguard.GuardedEndpoint;
-import dev.wsguard.Handler;
+import dev.wsguard.OnMessageType;
 import dev.wsguard.WsGuardConfigurator;
 import jakarta.websocket.Session;
 import jakarta.websocket.server.ServerEndpoint;
@@ -10,37 +10,37 @@ import jakarta.websocket.server.ServerEndpoint;
 @ServerEndpoint(value = "/contract", configurator = WsGuardConfigurator.class)
 public class ContractEndpoint extends GuardedEndpoint<ContractMessage> {
 
-    @Handler
+    @OnMessageType
     String echo(ContractMessage.Echo echo, Session session) {
         return ContractReplies.reply(echo, session);
     }
 
-    @Handler
+    @OnMessageType
     String burst(ContractMessage.Burst burst, Session session) {
         return ContractReplies.reply(burst, session);
     }
 
-    @Handler
+    @OnMessageType
     String revoke(ContractMessage.Revoke revoke, Session session) {
         return ContractReplies.reply(revoke, session);
     }
 
-    @Handler
+    @OnMessageType
     String whoami(ContractMessage.WhoAmI whoami, Session session) {
         return ContractReplies.reply(whoami, session);
     }
 
-    @Handler
+    @OnMessageType
     String heap(ContractMessage.Heap heap, Session session) {
         return ContractReplies.reply(heap, session);
     }
 
-    @Handler
+    @OnMessageType
     String injected(ContractMessage.Injected injected, Session session) {
         return "{\"type\":\"injected\",\"probe\":false,\"opened\":false}";
     }
 
-    @Handler
+    @OnMessageType
     String events(ContractMessage.Events events, Session session) {
         return ContractReplies.reply(events, session);
     }

@@ -42,6 +42,8 @@ public class HandshakeBenchmark {
     private String token;
     private RSASSAVerifier bare;
 
+    private OriginAllowlist origins;
+
     @Setup
     public void setup() throws Exception {
         // As in the load servers: accepted handshakes are not written to the console.
@@ -54,6 +56,7 @@ public class HandshakeBenchmark {
         guardCached = new HandshakeGuard(config);
         guardUncached = new HandshakeGuard(b.tokenCacheSize(0).build());
         extractor = new TokenExtractor(config);
+        origins = OriginAllowlist.of(config.allowedOrigins());
         cached = new TokenVerifier(config.jwt(), config.tokenCacheSize(), config.tokenCacheTtl());
         uncached = new TokenVerifier(config.jwt());
         bare = new RSASSAVerifier(keys.key.toRSAPublicKey());
@@ -69,7 +72,7 @@ public class HandshakeBenchmark {
 
     @Benchmark
     public boolean origin() {
-        return config.origins().allows(Wire.ORIGIN);
+        return origins.allows(Wire.ORIGIN);
     }
 
     @Benchmark

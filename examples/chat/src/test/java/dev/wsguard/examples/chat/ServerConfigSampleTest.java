@@ -23,7 +23,7 @@ class ServerConfigSampleTest {
         Properties sample = load();
         GuardConfig config = GuardConfig.fromConfig(key -> Optional.ofNullable(sample.getProperty(key)));
         assertThat(config.trustedProxies()).containsExactly("127.0.0.1/32");
-        assertThat(config.connectionQuotas()).containsExactly(100, 5, 10_000, 20_000);
+        assertThat(config.connectionQuotas()).isEqualTo(new GuardConfig.ConnectionQuotaSetting(100, 5, 10_000, 20_000));
         assertThat(config.messageMaxBytes()).isEqualTo(8192);
         assertThat(config.rateLimit("publish", new GuardConfig.RateLimitSetting(1, Duration.ofHours(1))))
                 .isEqualTo(new GuardConfig.RateLimitSetting(20, Duration.ofSeconds(1)));

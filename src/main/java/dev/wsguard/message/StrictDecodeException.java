@@ -13,7 +13,7 @@ import java.util.Objects;
  * in {@link #detail()}, for the audit log only. It has no stack trace: a rejection is routine, and an attacker can
  * cause many. Immutable and thread-safe.
  */
-public final class RejectedMessageException extends DecodeException {
+public final class StrictDecodeException extends DecodeException {
     private static final long serialVersionUID = 1L;
 
     /** The message of an exception for a {@link Decoded.Malformed} result. */
@@ -23,7 +23,7 @@ public final class RejectedMessageException extends DecodeException {
 
     private final Decoded.Detail detail;
 
-    RejectedMessageException(Decoded.Detail detail) {
+    StrictDecodeException(Decoded.Detail detail) {
         super("", Objects.requireNonNull(detail, "detail").malformed() ? MALFORMED : INVALID);
         this.detail = detail;
     }

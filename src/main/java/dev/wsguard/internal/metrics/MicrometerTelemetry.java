@@ -1,4 +1,4 @@
-package dev.wsguard.metrics;
+package dev.wsguard.internal.metrics;
 
 import dev.wsguard.GuardConfig;
 import dev.wsguard.Rejection;
@@ -84,7 +84,7 @@ public final class MicrometerTelemetry implements Telemetry {
     public static Telemetry bind(GuardConfig config) {
         MeterRegistry registry = config.meterRegistry() == null ? Metrics.globalRegistry
                 : (MeterRegistry) config.meterRegistry();
-        return new MicrometerTelemetry(registry, config.origins());
+        return new MicrometerTelemetry(registry, OriginAllowlist.of(config.allowedOrigins()));
     }
 
     @Override
