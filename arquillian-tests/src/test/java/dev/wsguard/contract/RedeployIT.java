@@ -27,9 +27,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Deploys, uses and undeploys the contract WAR 30 times on one running server; afterwards no wsguard thread and no
- * wsguard MBean is left, and of the 30 class loaders at most the last one remains (seen by a separate inspector WAR
- * after a collection; a control WAR without wsguard leaves none, so that last one is still ours to find). The whole
- * contract suite then passes on a 31st deployment.
+ * wsguard MBean is left, and of the 30 class loaders at most one remains (seen by a separate inspector WAR after a
+ * collection): WildFly's worker threads can hold the deployment of the first request they ran, for any WAR (see the
+ * comment at the assertion). The whole contract suite then passes on a 31st deployment.
  */
 @ExtendWith(ArquillianExtension.class)
 @RunAsClient
@@ -95,9 +95,10 @@ class RedeployIT extends ContractSuite {
                 + " after " + CYCLES + " deploy/undeploy cycles: " + String.join(" ", state) + "; control WAR"
                 + " without wsguard after 3 cycles: " + String.join(" ", control));
         assertThat(state).startsWith("threads=[]", "mbeans=[]");
-        assertThat(occurrences(control, "deployment.control.war")).as("the control WAR leaves no loader").isZero();
-        // Known and open (issue 13 notes): the last loader of each deployment name stays reachable until that name
-        // is deployed again. What must never happen is one per cycle.
+        // WildFly itself may keep one: a worker thread holds the first task it ran (jboss-threads 3.9.1,
+        // EnhancedQueueExecutor$ThreadBody.run keeps it in a local for the thread's life), and a WebSocket upgrade
+        // of the deployment can be that task; a control WAR does the same when its sessions start new threads
+        // (heap dump, issue 13 notes). What must never happen is one per cycle.
         assertThat(occurrences(state, "deployment.redeployed.war"))
                 .as("loaders of the 30 redeployed WARs still holding wsguard's classes").isLessThanOrEqualTo(1);
         // The suite's other cases run next, on this last deployment.

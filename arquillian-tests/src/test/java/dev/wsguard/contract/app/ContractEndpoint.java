@@ -41,6 +41,11 @@ public class ContractEndpoint extends GuardedEndpoint<ContractMessage> {
     }
 
     @OnMessageType
+    String boot(ContractMessage.Boot boot, Session session) {
+        return ContractReplies.reply(boot, session);
+    }
+
+    @OnMessageType
     String events(ContractMessage.Events events, Session session) {
         return ContractReplies.reply(events, session);
     }

@@ -16,7 +16,8 @@ import jakarta.validation.constraints.Size;
         @JsonbSubtype(alias = "events", type = ContractMessage.Events.class),
         @JsonbSubtype(alias = "heap", type = ContractMessage.Heap.class),
         @JsonbSubtype(alias = "whoami", type = ContractMessage.WhoAmI.class),
-        @JsonbSubtype(alias = "injected", type = ContractMessage.Injected.class)})
+        @JsonbSubtype(alias = "injected", type = ContractMessage.Injected.class),
+        @JsonbSubtype(alias = "boot", type = ContractMessage.Boot.class)})
 public sealed interface ContractMessage {
 
     /** Anyone authenticated; echoed back with the caller's subject. */
@@ -48,6 +49,11 @@ public sealed interface ContractMessage {
     /** Whether the endpoint instance got its {@code @Inject} field and its {@code @OnOpen} ran (standard shape). */
     @PermitAll
     record Injected() implements ContractMessage {
+    }
+
+    /** The id the application drew when its classes were loaded: a new one for each deployment. */
+    @PermitAll
+    record Boot() implements ContractMessage {
     }
 
     /** The server's heap in use after a full collection, for the memory tests. */

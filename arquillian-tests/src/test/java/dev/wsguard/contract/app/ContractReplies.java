@@ -10,6 +10,9 @@ import java.util.TreeSet;
 /** The contract endpoints' answers, the same for both shapes: plain logic, no checks of its own. */
 final class ContractReplies {
 
+    /** Drawn when the application's classes load: tells one deployment from the next. */
+    private static final String BOOT = java.util.UUID.randomUUID().toString();
+
     private ContractReplies() {
     }
 
@@ -30,6 +33,9 @@ final class ContractReplies {
             String verifier = identity.getClass().getName().startsWith("dev.wsguard.") ? "wsguard" : "container";
             return "{\"type\":\"whoami\",\"verifier\":\"" + verifier + "\",\"scopes\":\""
                     + String.join(" ", new TreeSet<>(WsGuard.scopes(session))) + "\"}";
+        }
+        if (message instanceof ContractMessage.Boot) {
+            return "{\"type\":\"boot\",\"id\":\"" + BOOT + "\"}";
         }
         if (message instanceof ContractMessage.Heap) {
             Runtime runtime = Runtime.getRuntime();

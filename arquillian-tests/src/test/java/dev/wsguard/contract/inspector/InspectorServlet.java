@@ -51,13 +51,15 @@ public class InspectorServlet extends HttpServlet {
         }
     }
 
-    private static Set<String> threads() {
-        Set<String> names = new TreeSet<>();
+    /** Names of live wsguard threads, sorted, one entry per thread. */
+    private static List<String> threads() {
+        List<String> names = new ArrayList<>();
         for (Thread thread : Thread.getAllStackTraces().keySet()) {
             if (thread.isAlive() && thread.getName().startsWith("wsguard")) {
                 names.add(thread.getName());
             }
         }
+        java.util.Collections.sort(names);
         return names;
     }
 
