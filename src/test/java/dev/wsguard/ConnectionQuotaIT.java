@@ -155,6 +155,7 @@ class ConnectionQuotaIT {
         }
         RawHandshake.Response refused = RawHandshake.to(guarded).origin(ORIGIN).bearer(token).send();
         assertThat(refused.status()).isEqualTo(429);
+        assertThat(refused.statusLine()).isEqualTo("HTTP/1.1 429 Too Many Requests");
         assertThat(refused.header("Retry-After")).hasValue("10");
         assertThat(refused.closedByServer()).isTrue();
         assertThat(open(guarded, TestTokens.token().subject("someone-else").sign())).isEqualTo(101);

@@ -168,6 +168,8 @@ class HandshakeAttackIT {
                         Rejection.TOKEN_KEY_TOO_WEAK),
                 token("expired", TestTokens.token().issuedAt(now.minusSeconds(900)).expiresAt(now.minusSeconds(300))
                         .sign(), Rejection.TOKEN_EXPIRED),
+                token("expired seconds ago, within the clock skew", TestTokens.token().issuedAt(now.minusSeconds(600))
+                        .expiresAt(now.minusSeconds(5)).sign(), Rejection.TOKEN_EXPIRED),
                 token("nbf in the future", TestTokens.token().notBefore(now.plusSeconds(300)).sign(),
                         Rejection.TOKEN_NOT_YET_VALID),
                 token("iat in the future", TestTokens.token().issuedAt(now.plusSeconds(300))
@@ -183,7 +185,16 @@ class HandshakeAttackIT {
                         .query("access_token=" + valid()), 401, Rejection.TOKEN_SOURCE_NOT_ALLOWED),
                 new Attack("two different tokens", r -> r.origin(ALLOWED).bearer(valid())
                         .header("Sec-WebSocket-Protocol", "bearer, " + TestTokens.token().subject("mallory").sign()),
-                        401, Rejection.TOKEN_AMBIGUOUS));
+                        401, Rejection.TOKEN_AMBIGUOUS),
+                new Attack("two tokens in one Authorization header", r -> r.origin(ALLOWED)
+                        .header("Authorization", "Bearer " + valid() + "," + TestTokens.token().subject("carol").sign()),
+                        401, Rejection.TOKEN_AMBIGUOUS),
+                new Attack("two Authorization headers", r -> r.origin(ALLOWED).bearer(valid())
+                        .header("Authorization", "Bearer " + TestTokens.token().subject("carol").sign()),
+                        401, Rejection.TOKEN_AMBIGUOUS),
+                new Attack("bearer offered twice in the subprotocol list", r -> r.origin(ALLOWED)
+                        .header("Sec-WebSocket-Protocol", "bearer, " + valid() + ", bearer, "
+                                + TestTokens.token().subject("carol").sign()), 401, Rejection.TOKEN_AMBIGUOUS));
     }
 
     @ParameterizedTest(name = "{0}")

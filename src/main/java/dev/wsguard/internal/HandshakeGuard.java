@@ -148,10 +148,6 @@ public final class HandshakeGuard implements AutoCloseable {
             fingerprint = containerVerified.getRawToken() == null ? null
                     : TokenDigest.of(containerVerified.getRawToken()).fingerprint();
             viaSubprotocol = false;
-            if (containerVerified.getExpirationTime() > 0
-                    && containerVerified.getExpirationTime() * 1000 <= System.currentTimeMillis()) {
-                return reject(id, request, origin, fingerprint, Rejection.TOKEN_EXPIRED);
-            }
             authenticated = context.admit(containerVerified);
         } else {
             TokenExtractor.Found found = extractor.extract(request, originVerified);

@@ -49,7 +49,14 @@ final class TokenExtractor {
         boolean viaSubprotocol = false;
 
         if (sources.contains(TokenSource.HEADER) && !header.equalsIgnoreCase("Cookie")) {
-            for (String value : request.header(header)) {
+            List<String> values = request.header(header);
+            if (headerIsAuthorization && values.size() > 1) {
+                // One Authorization header carries one credential (RFC 9110). Tyrus splits a value on commas, so
+                // "Bearer <a>,<b>" arrives as two values of which only the first looks like a bearer token: refused
+                // rather than read as <a>.
+                return Found.refused(Rejection.TOKEN_AMBIGUOUS);
+            }
+            for (String value : values) {
                 String token = headerIsAuthorization ? bearerCredentials(value) : stripBearer(value.trim());
                 if (token != null && !token.isEmpty()) {
                     tokens.add(token);
@@ -59,6 +66,10 @@ final class TokenExtractor {
 
         List<String> offered = subprotocols(request);
         int bearerAt = offered.indexOf(BEARER_SUBPROTOCOL);
+        if (bearerAt >= 0 && offered.lastIndexOf(BEARER_SUBPROTOCOL) != bearerAt) {
+            // "bearer, <a>, bearer, <b>": only one token may ride in the subprotocol list.
+            return Found.refused(Rejection.TOKEN_AMBIGUOUS);
+        }
         if (bearerAt >= 0) {
             if (!sources.contains(TokenSource.SUBPROTOCOL)) {
                 return Found.refused(Rejection.TOKEN_SOURCE_NOT_ALLOWED);

@@ -38,6 +38,7 @@ import org.glassfish.tyrus.container.grizzly.server.GrizzlyServerFilter;
 final class RejectedUpgradeFilter extends BaseFilter {
 
     private static final int SWITCHING_PROTOCOLS = 101;
+    private static final int TOO_MANY_REQUESTS = 429;
     private static final String WEBSOCKET = "websocket";
     private static final String[] HANDSHAKE_HEADERS = {
         "Upgrade", "Sec-WebSocket-Accept", "Sec-WebSocket-Protocol", "Sec-WebSocket-Extensions"
@@ -74,7 +75,12 @@ final class RejectedUpgradeFilter extends BaseFilter {
             return ctx.getInvokeAction();
         }
 
-        response.setStatus(HttpStatus.getHttpStatus(response.getStatus()));
+        int status = response.getStatus();
+        response.setStatus(HttpStatus.getHttpStatus(status));
+        if (status == TOO_MANY_REQUESTS) {
+            // Grizzly knows no phrase for 429 and would write "CUSTOM".
+            response.setReasonPhrase("Too Many Requests");
+        }
         for (String name : HANDSHAKE_HEADERS) {
             response.getHeaders().removeHeader(name);
         }

@@ -95,6 +95,15 @@ class HandshakeGuardTest {
     }
 
     @Test
+    void checkWhenTokenExpiredWithinTheClockSkewThenRefusedExpiredNotOpenedToCloseAtOnce() {
+        java.time.Instant now = java.time.Instant.now();
+        String token = TestTokens.token().subject("eli").issuedAt(now.minusSeconds(600)).expiresAt(now.minusSeconds(5))
+                .sign();
+        assertThat(reason(check(guard(config().build()), request(ORIGIN, token, "192.0.2.1"))))
+                .isEqualTo(Rejection.TOKEN_EXPIRED);
+    }
+
+    @Test
     void checkWhenTokenRevokedThenRefusedRevoked() {
         HandshakeGuard guard = guard(config().revocations(token -> "cy".equals(token.getSubject())).build());
         assertThat(reason(check(guard, request(ORIGIN, TestTokens.token().subject("cy").sign(), "192.0.2.1"))))

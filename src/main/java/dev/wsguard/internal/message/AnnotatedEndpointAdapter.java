@@ -1,7 +1,6 @@
 package dev.wsguard.internal.message;
 
 import dev.wsguard.Rejection;
-import dev.wsguard.WsGuard;
 import dev.wsguard.internal.PartialText;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.Endpoint;
@@ -41,7 +40,25 @@ public class AnnotatedEndpointAdapter extends Endpoint {
         final EndpointConfig config;
         ByteBuffer binary;
         boolean discardingBinary;
-        volatile boolean userOpened;
+        /** Guarded by this: whether the user's open ran, and whether the session has closed. */
+        private boolean userOpened;
+        private boolean closed;
+
+        /** True once, for the session's user open, unless the session has closed already (a revocation won). */
+        synchronized boolean openUser(Session session) {
+            if (closed || userOpened || !session.isOpen()) {
+                return false;
+            }
+            userOpened = true;
+            return true;
+        }
+
+        /** The session closed: whether the user's open ran, so that its close runs too (once). */
+        synchronized boolean closeUser() {
+            boolean reached = userOpened && !closed;
+            closed = true;
+            return reached;
+        }
 
         Wrapped(SessionGuard guard, Object instance, EndpointInstances.Release release, EndpointConfig config) {
             this.guard = guard;
@@ -150,8 +167,14 @@ public class AnnotatedEndpointAdapter extends Endpoint {
         return bytes;
     }
 
+    /**
+     * Runs the user's open logic once the session is authenticated, unless it has closed meanwhile (say a revocation
+     * closed it right after its auth message): then neither the user's open nor its close runs.
+     */
     private static void userOpen(Session session, Wrapped wrapped) {
-        wrapped.userOpened = true;
+        if (!wrapped.openUser(session)) {
+            return;
+        }
         Callback open = wrapped.model.onOpen();
         if (open != null) {
             call(open, wrapped, new Callback.Values(session, null, null, null, wrapped.config), session);
@@ -161,8 +184,7 @@ public class AnnotatedEndpointAdapter extends Endpoint {
     @Override
     public void onClose(Session session, CloseReason reason) {
         Wrapped wrapped = (Wrapped) session.getUserProperties().get(WRAPPED);
-        boolean reachedUser = wrapped != null && wrapped.userOpened
-                && session.getUserProperties().get(WsGuard.IDENTITY) != null;
+        boolean reachedUser = wrapped != null && wrapped.closeUser();
         try {
             SessionGuard.closed(session, reason);
         } finally {

@@ -60,8 +60,15 @@ public final class GuardContext {
         return admit(((Verification.Valid) verdict).token());
     }
 
-    /** An identity verified already (by wsguard, or by the container's MP-JWT) is refused when revoked. */
+    /**
+     * An identity verified already (by wsguard, or by the container's MP-JWT) is refused when its {@code exp} has
+     * passed (the verifier's clock skew tolerates a little more, but a session for it would close with 4401 at once:
+     * the client gets a definite 401 instead) or when it is revoked.
+     */
     public Authentication admit(JsonWebToken identity) {
+        if (MessagePipeline.expired(identity)) {
+            return new Authentication.Refused(Rejection.TOKEN_EXPIRED);
+        }
         return config.revocations().isRevoked(identity) ? new Authentication.Refused(Rejection.TOKEN_REVOKED)
                 : new Authentication.Passed(identity);
     }
