@@ -410,12 +410,15 @@ public final class GuardConfig {
             }
             names.add(rest.substring(0, dot));
         }
-        GuardConfig config = fromConfig(lookup);
-        return names.isEmpty() ? config : from(config).configuredRateLimits(names).build();
+        return read(lookup).configuredRateLimits(names).build();
     }
 
     /** Reads the keys listed above through {@code lookup} (key to value, empty when unset). */
     public static GuardConfig fromConfig(Function<String, Optional<String>> lookup) {
+        return read(lookup).build();
+    }
+
+    private static Builder read(Function<String, Optional<String>> lookup) {
         Builder b = builder();
         lookup.apply("wsguard.origins.allowed").ifPresent(v -> b.allowedOrigins(split(v)));
         lookup.apply("wsguard.origins.allow-missing").ifPresent(v -> b.allowMissingOrigin(bool(v,
@@ -498,7 +501,7 @@ public final class GuardConfig {
         lookup.apply("wsguard.metrics.enabled").ifPresent(v -> b.metricsEnabled(bool(v,
                 "wsguard.metrics.enabled")));
         b.lookup = lookup;
-        return b.build();
+        return b;
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.wsguard.ee;
 
 import dev.wsguard.SecurityEvent;
 import dev.wsguard.SecurityEventListener;
+import dev.wsguard.internal.Classes;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -14,7 +15,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class CdiSecurityEvents implements SecurityEventListener {
 
     private static final System.Logger LOG = System.getLogger("dev.wsguard");
-    private static final boolean CDI_PRESENT = present("jakarta.enterprise.inject.spi.CDI");
+    private static final boolean CDI_PRESENT = Classes.present("jakarta.enterprise.inject.spi.CDI");
 
     private final AtomicBoolean reported = new AtomicBoolean();
 
@@ -30,14 +31,6 @@ public final class CdiSecurityEvents implements SecurityEventListener {
         }
     }
 
-    private static boolean present(String className) {
-        try {
-            Class.forName(className, false, CdiSecurityEvents.class.getClassLoader());
-            return true;
-        } catch (ClassNotFoundException | LinkageError e) {
-            return false;
-        }
-    }
 
     /** Loaded only when the CDI API is on the class path. */
     private static final class Cdi {

@@ -5,10 +5,8 @@ import dev.wsguard.WsGuardConfigurator;
 import dev.wsguard.internal.GuardAccess;
 import dev.wsguard.internal.message.AnnotatedEndpointAdapter;
 import dev.wsguard.internal.message.EndpointModel;
-import jakarta.websocket.server.ServerEndpoint;
 import jakarta.websocket.server.ServerEndpointConfig;
 
-import java.lang.reflect.InvocationTargetException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,7 +39,7 @@ final class EndpointRegistry {
     static synchronized EndpointModel register(Class<?> endpointClass) {
         EndpointModel model = EndpointModel.of(endpointClass);
         if (!WRAPPED.containsKey(endpointClass)) {
-            WRAPPED.put(endpointClass, AnnotatedEndpointAdapter.configFor(endpointClass, configurator(endpointClass)));
+            WRAPPED.put(endpointClass, AnnotatedEndpointAdapter.configFor(model, configurator(endpointClass)));
         }
         return model;
     }
@@ -93,19 +91,8 @@ final class EndpointRegistry {
         if (present != null) {
             return present;
         }
-        Class<?> type = endpointClass.getAnnotation(ServerEndpoint.class).configurator();
-        WsGuardConfigurator created;
-        try {
-            created = (WsGuardConfigurator) type.getDeclaredConstructor().newInstance();
-        } catch (InvocationTargetException e) {
-            if (e.getCause() instanceof RuntimeException cause) {
-                throw cause;
-            }
-            throw new GuardConfigException("cannot create " + type.getName() + ": " + e.getCause(), e.getCause());
-        } catch (ReflectiveOperationException e) {
-            throw new GuardConfigException(type.getName() + " needs a public no-argument constructor, as the"
-                    + " WebSocket specification requires of a configurator", e);
-        }
+        // Guarded means its configurator is a WsGuardConfigurator (see guarded).
+        WsGuardConfigurator created = (WsGuardConfigurator) AnnotatedEndpointAdapter.newConfigurator(endpointClass);
         CONFIGURATORS.put(endpointClass, created);
         return created;
     }

@@ -22,7 +22,7 @@ public final class ConfigLookup {
     private ConfigLookup() {
     }
 
-    private static final boolean MP_CONFIG_API = present("org.eclipse.microprofile.config.ConfigProvider");
+    private static final boolean MP_CONFIG_API = Classes.present("org.eclipse.microprofile.config.ConfigProvider");
 
     /**
      * MicroProfile Config's {@code Config} of the calling application when an implementation is present, else a
@@ -75,14 +75,6 @@ public final class ConfigLookup {
         return key -> firstNonBlank(System.getProperty(key), environment(key), files.getProperty(key));
     }
 
-    private static boolean present(String className) {
-        try {
-            Class.forName(className, false, ConfigLookup.class.getClassLoader());
-            return true;
-        } catch (ClassNotFoundException | LinkageError e) {
-            return false;
-        }
-    }
 
     /** Loaded only when the MicroProfile Config API is on the class path. */
     private static final class MicroProfile {

@@ -166,7 +166,7 @@ public final class EventSink {
 
     /** Loads the Micrometer binding only when Micrometer is on the class path. */
     private static final class Micrometer {
-        private static final boolean PRESENT = present("io.micrometer.core.instrument.MeterRegistry");
+        private static final boolean PRESENT = Classes.present("io.micrometer.core.instrument.MeterRegistry");
 
         static Telemetry bind(GuardConfig config) {
             if (!config.metricsEnabled() || !PRESENT && config.meterRegistry() == null) {
@@ -175,13 +175,5 @@ public final class EventSink {
             return dev.wsguard.internal.metrics.MicrometerTelemetry.bind(config);
         }
 
-        private static boolean present(String className) {
-            try {
-                Class.forName(className, false, EventSink.class.getClassLoader());
-                return true;
-            } catch (ClassNotFoundException | LinkageError e) {
-                return false;
-            }
-        }
     }
 }

@@ -6,6 +6,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * The one daemon thread that fires wsguard's timers (session deadlines, keep-alive pings, authentication deadlines,
@@ -55,41 +56,30 @@ public final class Timers {
         }
     }
 
-    /** Whether the timer thread runs now (some guard is alive). */
-    public static synchronized boolean running() {
-        return executor != null;
-    }
-
     private static synchronized ScheduledThreadPoolExecutor current() {
         return executor;
     }
 
     /** Runs {@code task} once after {@code delayMillis}; never, when no guard is alive. */
     public static Future<?> schedule(Callable<?> task, long delayMillis) {
-        ScheduledThreadPoolExecutor timer = current();
-        try {
-            return timer == null ? NEVER : timer.schedule(task, delayMillis, TimeUnit.MILLISECONDS);
-        } catch (RejectedExecutionException stopped) {
-            return NEVER;
-        }
+        return arm(timer -> timer.schedule(task, delayMillis, TimeUnit.MILLISECONDS));
     }
 
     /** Runs {@code task} once after {@code delayMillis}; never, when no guard is alive. */
     public static Future<?> schedule(Runnable task, long delayMillis) {
-        ScheduledThreadPoolExecutor timer = current();
-        try {
-            return timer == null ? NEVER : timer.schedule(task, delayMillis, TimeUnit.MILLISECONDS);
-        } catch (RejectedExecutionException stopped) {
-            return NEVER;
-        }
+        return arm(timer -> timer.schedule(task, delayMillis, TimeUnit.MILLISECONDS));
     }
 
     /** Runs {@code task} every {@code periodMillis}, first after one period, until cancelled or no guard is alive. */
     public static Future<?> repeat(Runnable task, long periodMillis) {
+        return arm(timer -> timer.scheduleAtFixedRate(task, periodMillis, periodMillis, TimeUnit.MILLISECONDS));
+    }
+
+    /** Arms a timer on the running thread; a timer asked for while none runs, or as it stops, never fires. */
+    private static Future<?> arm(Function<ScheduledThreadPoolExecutor, Future<?>> schedule) {
         ScheduledThreadPoolExecutor timer = current();
         try {
-            return timer == null ? NEVER : timer.scheduleAtFixedRate(task, periodMillis, periodMillis,
-                    TimeUnit.MILLISECONDS);
+            return timer == null ? NEVER : schedule.apply(timer);
         } catch (RejectedExecutionException stopped) {
             return NEVER;
         }

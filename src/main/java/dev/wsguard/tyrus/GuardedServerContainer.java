@@ -5,7 +5,6 @@ import dev.wsguard.WsGuardConfigurator;
 import dev.wsguard.internal.GuardAccess;
 import dev.wsguard.internal.message.AnnotatedEndpointAdapter;
 import dev.wsguard.internal.message.EndpointModel;
-import jakarta.websocket.server.ServerEndpoint;
 
 import java.io.IOException;
 import java.util.List;
@@ -110,30 +109,18 @@ final class GuardedServerContainer extends TyrusServerContainer {
             return;
         }
         EndpointModel model;
+        ServerEndpointConfig.Configurator configurator;
         try {
             model = EndpointModel.of(endpointClass);
+            configurator = AnnotatedEndpointAdapter.newConfigurator(endpointClass);
         } catch (GuardConfigException e) {
             System.getLogger("dev.wsguard").log(System.Logger.Level.ERROR, "wsguard refuses to deploy "
                     + endpointClass.getName() + ": " + e.getMessage());
             throw new DeploymentException(e.getMessage(), e);
         }
-        ServerEndpointConfig.Configurator configurator = configurator(endpointClass);
         configurators.add(configurator);
         models.add(model);
-        engine.register(AnnotatedEndpointAdapter.configFor(endpointClass, configurator), contextPath);
-    }
-
-    /** The endpoint's configurator, created as the runtime would create it for the unwrapped class. */
-    private static ServerEndpointConfig.Configurator configurator(Class<?> endpointClass) throws DeploymentException {
-        Class<? extends ServerEndpointConfig.Configurator> type =
-                endpointClass.getAnnotation(ServerEndpoint.class).configurator();
-        try {
-            return type.getDeclaredConstructor().newInstance();
-        } catch (java.lang.reflect.InvocationTargetException e) {
-            throw new DeploymentException(type.getName() + " failed: " + e.getCause(), e.getCause());
-        } catch (ReflectiveOperationException e) {
-            throw new DeploymentException(type.getName() + " needs a public no-argument constructor", e);
-        }
+        engine.register(AnnotatedEndpointAdapter.configFor(model, configurator), contextPath);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.wsguard.internal.message;
 
+import dev.wsguard.GuardConfigException;
 import dev.wsguard.Rejection;
 import dev.wsguard.internal.PartialText;
 import jakarta.websocket.CloseReason;
@@ -10,6 +11,7 @@ import jakarta.websocket.Session;
 import jakarta.websocket.server.ServerEndpoint;
 import jakarta.websocket.server.ServerEndpointConfig;
 
+import java.lang.reflect.InvocationTargetException;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Map;
@@ -36,8 +38,10 @@ public class AnnotatedEndpointAdapter extends Endpoint {
         final SessionGuard guard;
         final EndpointModel model;
         final Object instance;
-        final EndpointInstances.Release release;
+        final Runnable release;
         final EndpointConfig config;
+        /** Whether the binary {@code @OnMessage} takes {@code byte[]} rather than the assembled buffer. */
+        final boolean binaryAsBytes;
         ByteBuffer binary;
         boolean discardingBinary;
         /** Guarded by this: whether the user's open ran, and whether the session has closed. */
@@ -60,21 +64,22 @@ public class AnnotatedEndpointAdapter extends Endpoint {
             return reached;
         }
 
-        Wrapped(SessionGuard guard, Object instance, EndpointInstances.Release release, EndpointConfig config) {
+        Wrapped(SessionGuard guard, EndpointInstances.Created created, EndpointConfig config) {
             this.guard = guard;
             this.model = guard.model();
-            this.instance = instance;
-            this.release = release;
+            this.instance = created.instance();
+            this.release = created.release();
             this.config = config;
+            this.binaryAsBytes = model.binary() != null && model.binary().target().messageType() == byte[].class;
         }
     }
 
     /**
-     * The configuration that deploys {@code endpointClass} (a standard endpoint whose {@code @ServerEndpoint} names
-     * a {@code WsGuardConfigurator}) wrapped: same path and subprotocols, the given configurator instance.
+     * The configuration that deploys the endpoint of {@code model} wrapped: same path and subprotocols, the given
+     * configurator instance.
      */
-    public static ServerEndpointConfig configFor(Class<?> endpointClass, ServerEndpointConfig.Configurator guard) {
-        EndpointModel.of(endpointClass);
+    public static ServerEndpointConfig configFor(EndpointModel model, ServerEndpointConfig.Configurator guard) {
+        Class<?> endpointClass = model.endpointClass();
         ServerEndpoint annotation = endpointClass.getAnnotation(ServerEndpoint.class);
         ServerEndpointConfig config = ServerEndpointConfig.Builder.create(AnnotatedEndpointAdapter.class,
                         annotation.value())
@@ -83,6 +88,29 @@ public class AnnotatedEndpointAdapter extends Endpoint {
                 .build();
         config.getUserProperties().put(ENDPOINT_CLASS, endpointClass);
         return config;
+    }
+
+    /**
+     * The endpoint's configurator, created as the runtime would create it for the unwrapped class (its public
+     * no-argument constructor): one per endpoint, shared by everything that guards it.
+     *
+     * @throws GuardConfigException when it cannot be created; a {@code GuardConfigException} from its constructor is
+     *                              passed on as it is
+     */
+    public static ServerEndpointConfig.Configurator newConfigurator(Class<?> endpointClass) {
+        Class<? extends ServerEndpointConfig.Configurator> type =
+                endpointClass.getAnnotation(ServerEndpoint.class).configurator();
+        try {
+            return type.getDeclaredConstructor().newInstance();
+        } catch (InvocationTargetException e) {
+            if (e.getCause() instanceof GuardConfigException cause) {
+                throw cause;
+            }
+            throw new GuardConfigException("cannot create " + type.getName() + ": " + e.getCause(), e.getCause());
+        } catch (ReflectiveOperationException e) {
+            throw new GuardConfigException(type.getName() + " needs a public no-argument constructor, as the"
+                    + " WebSocket specification requires of a configurator", e);
+        }
     }
 
     @Override
@@ -103,7 +131,7 @@ public class AnnotatedEndpointAdapter extends Endpoint {
             guard.closeFor(session, Rejection.ENDPOINT_NOT_GUARDED);
             return;
         }
-        Wrapped wrapped = new Wrapped(guard, created.instance(), created.release(), config);
+        Wrapped wrapped = new Wrapped(guard, created, config);
         props.put(WRAPPED, wrapped);
         int max = guard.maxMessageBytes();
         session.addMessageHandler(String.class, (MessageHandler.Partial<String>) (part, last) -> {
@@ -156,8 +184,7 @@ public class AnnotatedEndpointAdapter extends Endpoint {
             held.flip();
             whole = held;
         }
-        Object data = wrapped.model.binary() != null
-                && wrapped.model.binary().target().messageType() == byte[].class ? bytes(whole) : whole;
+        Object data = wrapped.binaryAsBytes ? bytes(whole) : whole;
         wrapped.guard.binary(wrapped.instance, data, whole.remaining(), session);
     }
 

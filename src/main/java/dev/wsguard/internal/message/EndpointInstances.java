@@ -1,5 +1,6 @@
 package dev.wsguard.internal.message;
 
+import dev.wsguard.internal.Classes;
 import jakarta.websocket.EndpointConfig;
 import jakarta.websocket.server.ServerEndpointConfig;
 
@@ -11,14 +12,14 @@ import jakarta.websocket.server.ServerEndpointConfig;
  */
 final class EndpointInstances {
 
-    /** Undoes what creating the instance did (CDI's pre-destroy and disposal); runs once, when the session ends. */
-    interface Release extends Runnable {
+    /**
+     * The user's instance, and what undoes its creation (CDI's pre-destroy and disposal), run once when the session
+     * ends.
+     */
+    record Created(Object instance, Runnable release) {
     }
 
-    record Created(Object instance, Release release) {
-    }
-
-    private static final boolean CDI_PRESENT = present("jakarta.enterprise.inject.spi.CDI");
+    private static final boolean CDI_PRESENT = Classes.present("jakarta.enterprise.inject.spi.CDI");
 
     private EndpointInstances() {
     }
@@ -40,14 +41,6 @@ final class EndpointInstances {
         }
     }
 
-    private static boolean present(String className) {
-        try {
-            Class.forName(className, false, EndpointInstances.class.getClassLoader());
-            return true;
-        } catch (ClassNotFoundException | LinkageError e) {
-            return false;
-        }
-    }
 
     /** Loaded only where the CDI API is on the class path. */
     private static final class CdiOnly {

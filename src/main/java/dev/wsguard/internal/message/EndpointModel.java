@@ -49,14 +49,6 @@ public final class EndpointModel {
     /** The message type the guard answers itself (in-band token refresh, first-message authentication). */
     static final String AUTH_TYPE = "auth";
 
-    /** How the endpoint was written. */
-    public enum Shape {
-        /** A plain {@code @ServerEndpoint} class with {@code @OnMessage}, wrapped by wsguard. */
-        STANDARD,
-        /** A subclass of {@link GuardedEndpoint} with {@link OnMessageType} methods. */
-        BASE_CLASS
-    }
-
     /** One message type: its wire name, rules and the user method it reaches. */
     record Route(Class<?> type, String alias, AccessRule rule, ChannelRule channel, List<RateLimit> declaredLimits,
                  boolean audited, Callback target) {
@@ -70,7 +62,6 @@ public final class EndpointModel {
     };
 
     private final Class<?> endpointClass;
-    private final Shape shape;
     private final StrictJsonReader<?> reader;
     private final Map<Class<?>, Route> routes;
     private final Route binary;
@@ -78,10 +69,9 @@ public final class EndpointModel {
     private final Callback onClose;
     private final Callback onError;
 
-    private EndpointModel(Class<?> endpointClass, Shape shape, StrictJsonReader<?> reader, Map<Class<?>, Route> routes,
+    private EndpointModel(Class<?> endpointClass, StrictJsonReader<?> reader, Map<Class<?>, Route> routes,
                           Route binary, Callback onOpen, Callback onClose, Callback onError) {
         this.endpointClass = endpointClass;
-        this.shape = shape;
         this.reader = reader;
         this.routes = routes;
         this.binary = binary;
@@ -111,10 +101,6 @@ public final class EndpointModel {
 
     public Class<?> endpointClass() {
         return endpointClass;
-    }
-
-    public Shape shape() {
-        return shape;
     }
 
     StrictJsonReader<?> reader() {
@@ -234,7 +220,7 @@ public final class EndpointModel {
         } catch (NoSuchMethodException e) {
             throw new IllegalStateException(e);
         }
-        return new EndpointModel(endpointClass, Shape.BASE_CLASS, reader, Map.copyOf(routes), null, opened, closed,
+        return new EndpointModel(endpointClass, reader, Map.copyOf(routes), null, opened, closed,
                 null);
     }
 
@@ -341,7 +327,7 @@ public final class EndpointModel {
         }
         refuseEncoders(endpointClass);
         Set<Callback.Source> lifecycle = EnumSet.of(Callback.Source.CONFIG);
-        return new EndpointModel(endpointClass, Shape.STANDARD, reader, routes, binaryRoute,
+        return new EndpointModel(endpointClass, reader, routes, binaryRoute,
                 open == null ? null : Callback.of(open, lifecycle, null, "@OnOpen"),
                 close == null ? null : Callback.of(close, EnumSet.of(Callback.Source.CLOSE_REASON), null, "@OnClose"),
                 error == null ? null : Callback.of(error, EnumSet.of(Callback.Source.ERROR), null, "@OnError"));
@@ -349,6 +335,12 @@ public final class EndpointModel {
 
     /** The type of the message parameter of an {@code @OnMessage} method: its first parameter that is not the session. */
     private static Class<?> messageKind(Method m) {
+        for (java.lang.reflect.Parameter p : m.getParameters()) {
+            if (p.getType() == boolean.class) {
+                throw new GuardConfigException(Callback.where(m) + " takes partial messages: wsguard assembles"
+                        + " each message within wsguard.message.max-bytes; declare the whole-message form");
+            }
+        }
         for (java.lang.reflect.Parameter p : m.getParameters()) {
             Class<?> type = p.getType();
             if (type == jakarta.websocket.Session.class
@@ -363,15 +355,6 @@ public final class EndpointModel {
                 throw new GuardConfigException(Callback.where(m) + " takes raw " + type.getSimpleName() + ": a guarded"
                         + " endpoint's text @OnMessage takes its message family (a sealed interface of records with"
                         + " @JsonbTypeInfo), so that every message is decoded strictly and authorized by type");
-            }
-            if (type == boolean.class) {
-                continue;
-            }
-            for (java.lang.reflect.Parameter q : m.getParameters()) {
-                if (q.getType() == boolean.class) {
-                    throw new GuardConfigException(Callback.where(m) + " takes partial messages: wsguard assembles"
-                            + " each message within wsguard.message.max-bytes; declare the whole-message form");
-                }
             }
             return type;
         }
@@ -478,7 +461,7 @@ public final class EndpointModel {
 
     /** A declared limit that configuration could not fix: refused at deployment, not at the first message. */
     private static void checkDeclared(RateLimit declared, String where) {
-        if (declared.name().isBlank() || !declared.name().matches("[a-z0-9][a-z0-9-]*")) {
+        if (!declared.name().matches("[a-z0-9][a-z0-9-]*")) {
             throw new GuardConfigException(where + ": @RateLimit name '" + declared.name() + "' must be kebab-case"
                     + " (it is the <name> of wsguard.rate-limit.<name>.*)");
         }

@@ -23,8 +23,6 @@ import java.util.Map;
  */
 final class MessagePipeline {
 
-    /** The implicit limit on all messages of one session, tunable as {@code wsguard.rate-limit.session.*}. */
-    static final String SESSION_LIMIT = EndpointModel.SESSION_LIMIT;
     private static final GuardConfig.RateLimitSetting SESSION_DEFAULT =
             new GuardConfig.RateLimitSetting(50, Duration.ofSeconds(1));
     private static final StrictJsonReader<AuthMessage> AUTH_READER = StrictJsonReader.of(AuthMessage.class);
@@ -34,13 +32,14 @@ final class MessagePipeline {
     private final Limit sessionLimit;
     private final Map<EndpointModel.Route, Limit[]> limits = new IdentityHashMap<>();
     private final int limitCount;
+    private final boolean usesAddress;
 
     MessagePipeline(EndpointModel model, GuardConfig config) {
         this.model = model;
         this.config = config;
         int index = 0;
-        this.sessionLimit = new Limit(SESSION_LIMIT, RateLimit.Key.SESSION,
-                config.rateLimit(SESSION_LIMIT, SESSION_DEFAULT), config.maxRateLimitKeys(), index++);
+        this.sessionLimit = new Limit(EndpointModel.SESSION_LIMIT, RateLimit.Key.SESSION,
+                config.rateLimit(EndpointModel.SESSION_LIMIT, SESSION_DEFAULT), config.maxRateLimitKeys(), index++);
         Map<String, Limit> byName = new HashMap<>();
         List<EndpointModel.Route> all = new java.util.ArrayList<>(model.routes().values());
         if (model.binary() != null) {
@@ -61,6 +60,12 @@ final class MessagePipeline {
             limits.put(route, own);
         }
         this.limitCount = index;
+        this.usesAddress = byName.values().stream().anyMatch(limit -> limit.key == RateLimit.Key.ADDRESS);
+    }
+
+    /** Whether a declared limit counts per client address: only then does a check need the address. */
+    boolean usesAddress() {
+        return usesAddress;
     }
 
     EndpointModel model() {

@@ -531,8 +531,10 @@ public final class SessionGuard {
                 duration));
     }
 
-    private static String clientAddress(Session session) {
-        return session.getUserProperties().get(WsGuard.CLIENT_ADDRESS) instanceof String a ? a : null;
+    /** The client address, read only when a declared limit counts per address. */
+    private String clientAddress(Session session) {
+        return pipeline.usesAddress() && session.getUserProperties().get(WsGuard.CLIENT_ADDRESS) instanceof String a
+                ? a : null;
     }
 
     /** Set once the guard has decided to close a session that has no state yet, so that one close is one event. */

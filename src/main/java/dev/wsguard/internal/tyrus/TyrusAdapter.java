@@ -1,6 +1,7 @@
 package dev.wsguard.internal.tyrus;
 
 import dev.wsguard.Rejection;
+import dev.wsguard.internal.Classes;
 import jakarta.websocket.HandshakeResponse;
 import jakarta.websocket.server.HandshakeRequest;
 
@@ -15,7 +16,7 @@ import java.util.Map;
  */
 public final class TyrusAdapter {
 
-    private static final boolean TYRUS = present("org.glassfish.tyrus.core.HandshakeException");
+    private static final boolean TYRUS = Classes.present("org.glassfish.tyrus.core.HandshakeException");
 
     private TyrusAdapter() {
     }
@@ -42,14 +43,6 @@ public final class TyrusAdapter {
         throw new HandshakeRejectedException(reason);
     }
 
-    private static boolean present(String className) {
-        try {
-            Class.forName(className, false, TyrusAdapter.class.getClassLoader());
-            return true;
-        } catch (ClassNotFoundException | LinkageError e) {
-            return false;
-        }
-    }
 
     /** Loaded only when Tyrus is on the class path. */
     private static final class TyrusOnly {
