@@ -80,6 +80,11 @@ public enum Rejection {
     /** Over the endpoint's maximum message size. */
     MESSAGE_TOO_BIG(413, 1009, "message too big", null),
     /**
+     * One message sent in more frames than its size justifies (at least 16, one per KiB of the cap): refused on the
+     * transport where wsguard reads the frames ({@code GuardedServer}).
+     */
+    MESSAGE_TOO_FRAGMENTED(400, 1008, "too many frames", null),
+    /**
      * A binary message to an endpoint without a binary {@code @OnMessage}, or a text message to one without a text
      * {@code @OnMessage}: close code 1003 "cannot accept", as Jakarta WebSocket prescribes.
      */

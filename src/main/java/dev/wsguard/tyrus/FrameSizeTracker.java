@@ -8,9 +8,15 @@ import org.glassfish.grizzly.Buffer;
  *
  * <p>It reads only header bytes and skips payloads by counting, so a read costs a few operations per frame whatever
  * its size, and nothing is copied. A header split across reads is picked up where it stopped; a read may hold any
- * number of frames. The payload of one message (a data frame and its continuations) may not exceed the cap; control
- * frames do not count towards a message and may carry at most 125 bytes. Once a frame is refused, every later call
- * returns the same verdict.
+ * number of frames. Every client frame must be masked (RFC 6455, section 5.1). The payload of one message (a data
+ * frame and its continuations) may not exceed the cap, nor span more than {@link #maxFramesPerMessage(int)} frames:
+ * a million empty continuations would otherwise cost seconds of CPU and still make one message. Control frames do not
+ * count towards a message and may carry at most 125 bytes; pings and pongs are counted for the caller, who holds them
+ * to the session's flood limit.
+ *
+ * <p>Once a frame is refused, every later call returns the same verdict, and the tracker only follows headers further
+ * to notice the client's close frame ({@link #closeSeen()}): the connection is drained until the client has read the
+ * refusal, so that a reset does not overtake it.
  *
  * <p>Not thread-safe: one instance per connection, used only on its read path, where Grizzly hands over one read at a
  * time.
@@ -21,15 +27,30 @@ final class FrameSizeTracker {
     static final int PASS = 0;
     /** Close code: a message over the cap. */
     static final int MESSAGE_TOO_BIG = 1009;
-    /** Close code: a frame no client may send (bad length, control frame over 125 bytes, misplaced fragment). */
+    /**
+     * Close code: a frame no client may send (unmasked, bad length, control frame over 125 bytes, misplaced
+     * fragment).
+     */
     static final int PROTOCOL_ERROR = 1002;
+    /** Close code: a message split into more frames than its size can justify. */
+    static final int TOO_MANY_FRAMES = 1008;
 
     /** Two fixed bytes, a 64-bit extended length and a masking key. */
     static final int MAX_HEADER_BYTES = 14;
 
     private static final int MAX_CONTROL_PAYLOAD = 125;
 
+    /** At least this many frames per message are allowed, whatever the cap. */
+    private static final int MIN_FRAMES_PER_MESSAGE = 16;
+    /** Beyond that minimum, one frame per this many bytes of the cap. */
+    private static final int BYTES_PER_FRAME = 1024;
+
+    private static final int OPCODE_CLOSE = 0x8;
+    private static final int OPCODE_PING = 0x9;
+    private static final int OPCODE_PONG = 0xA;
+
     private final int maxMessageBytes;
+    private final int maxFrames;
 
     /** Payload bytes of the current frame still to skip; 0 while a header is being read. */
     private long payloadLeft;
@@ -42,24 +63,40 @@ final class FrameSizeTracker {
     private int headerSize;
     /** The two fixed header bytes: FIN, RSV and opcode, then MASK and the 7-bit length. */
     private int head;
+    /** Frames of the current message so far. */
+    private int messageFrames;
     /** A text or binary frame without FIN has been seen and its final continuation has not. */
     private boolean fragmented;
     private int verdict = PASS;
+    /** Pings and pongs seen since the caller last took the count. */
+    private int controlFrames;
+    private boolean closeSeen;
+    /** Bytes read and discarded since the refusal. */
+    private long drained;
 
     FrameSizeTracker(int maxMessageBytes) {
         this.maxMessageBytes = maxMessageBytes;
+        this.maxFrames = maxFramesPerMessage(maxMessageBytes);
+    }
+
+    /**
+     * How many frames one message may span: one per KiB of the cap, and at least 16. Browsers never fragment; the
+     * JDK client splits into 16 KiB frames, other clients into a few KiB at the least.
+     */
+    static int maxFramesPerMessage(int maxMessageBytes) {
+        return Math.max(MIN_FRAMES_PER_MESSAGE, maxMessageBytes / BYTES_PER_FRAME + 1);
     }
 
     /**
      * Reads the frame headers among the buffer's remaining bytes; its position and limit are left as they were. Once
-     * a frame has been refused nothing more is read.
+     * a frame has been refused, later headers are followed only to notice a close frame.
      *
      * @return {@link #PASS}, or the close code for the first frame that is refused
      */
     int scan(Buffer buffer) {
         int position = buffer.position();
         int limit = buffer.limit();
-        while (verdict == PASS && position < limit) {
+        while (position < limit) {
             if (payloadLeft > 0) {
                 int skipped = (int) Math.min(payloadLeft, limit - position);
                 position += skipped;
@@ -86,15 +123,38 @@ final class FrameSizeTracker {
         }
         headerSeen++;
         if (headerSeen == headerSize) {
-            verdict = frame();
+            if (verdict == PASS) {
+                verdict = frame();
+            } else if (((head >> 8) & 0x0F) == OPCODE_CLOSE) {
+                closeSeen = true;
+            }
             headerSeen = 0;
-            payloadLeft = length;
+            // A negative length cannot be skipped: everything after it is drained unread.
+            payloadLeft = length < 0 ? Long.MAX_VALUE : length;
         }
     }
 
     /** {@link #PASS}, or the close code of the frame already refused. */
     int verdict() {
         return verdict;
+    }
+
+    /** The pings and pongs seen since the last call. */
+    int takeControlFrames() {
+        int count = controlFrames;
+        controlFrames = 0;
+        return count;
+    }
+
+    /** Counts {@code bytes} more read and discarded after the refusal; returns the total so far. */
+    long drained(int bytes) {
+        drained += bytes;
+        return drained;
+    }
+
+    /** Whether the client has sent a close frame. */
+    boolean closeSeen() {
+        return closeSeen;
     }
 
     private int extendedLengthBytes() {
@@ -107,10 +167,21 @@ final class FrameSizeTracker {
             // A 64-bit length with its top bit set: forbidden by RFC 6455, and no sane peer sends 8 EiB.
             return PROTOCOL_ERROR;
         }
+        if ((head & 0x80) == 0) {
+            return PROTOCOL_ERROR;
+        }
         int opcode = (head >> 8) & 0x0F;
         boolean fin = (head & 0x8000) != 0;
         if ((opcode & 0x08) != 0) {
-            return length > MAX_CONTROL_PAYLOAD ? PROTOCOL_ERROR : PASS;
+            if (length > MAX_CONTROL_PAYLOAD) {
+                return PROTOCOL_ERROR;
+            }
+            if (opcode == OPCODE_PING || opcode == OPCODE_PONG) {
+                controlFrames++;
+            } else if (opcode == OPCODE_CLOSE) {
+                closeSeen = true;
+            }
+            return PASS;
         }
         if (opcode == 0) {
             if (!fragmented) {
@@ -121,9 +192,13 @@ final class FrameSizeTracker {
                 return PROTOCOL_ERROR;
             }
             messageBytes = 0;
+            messageFrames = 0;
         }
         if (length > maxMessageBytes - messageBytes) {
             return MESSAGE_TOO_BIG;
+        }
+        if (++messageFrames > maxFrames) {
+            return TOO_MANY_FRAMES;
         }
         messageBytes += (int) length;
         fragmented = !fin;

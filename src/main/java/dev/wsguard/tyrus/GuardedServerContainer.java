@@ -3,6 +3,7 @@ package dev.wsguard.tyrus;
 import dev.wsguard.GuardConfigException;
 import dev.wsguard.WsGuardConfigurator;
 import dev.wsguard.internal.GuardAccess;
+import dev.wsguard.internal.Timers;
 import dev.wsguard.internal.message.AnnotatedEndpointAdapter;
 import dev.wsguard.internal.message.EndpointModel;
 
@@ -35,7 +36,7 @@ import org.glassfish.tyrus.spi.WebSocketEngine;
 
 /**
  * The Tyrus server container behind {@link GuardedServer}: Tyrus's own engine and WebSocket filter on a Grizzly
- * listener that binds the configured host only, with {@link RejectedUpgradeFilter} and {@link MaxMessageSizeFilter}
+ * listener that binds the configured host only, with {@link RejectedUpgradeFilter} and {@link FrameGuardFilter}
  * next to the Tyrus filter and a {@link HandshakeTimeoutFilter} (plus a {@link StrictTransportSecurityFilter} with TLS)
  * right after the HTTP codec. Tyrus's own size limits (incoming frame buffer, default text and binary message buffers)
  * follow the message cap, so that the filter, not Tyrus, refuses an oversized message.
@@ -166,11 +167,11 @@ final class GuardedServerContainer extends TyrusServerContainer {
         listener.getTransport().setReadBufferSize(READ_BUFFER_BYTES);
         listener.registerAddOn(new WebSocketAddOn(this, contextPath));
         listener.registerAddOn(new RejectedUpgradeAddOn());
-        listener.registerAddOn(new MaxMessageSizeAddOn(maxMessageBytes));
+        listener.registerAddOn(new FrameGuardAddOn(maxMessageBytes));
         DelayedExecutor timer = new DelayedExecutor(timerThread(), checkIntervalMillis(handshakeTimeoutMillis),
                 TimeUnit.MILLISECONDS);
         listener.registerAddOn(afterHttpCodec(new HandshakeTimeoutFilter(handshakeTimeoutMillis, timer)));
-        listener.registerAddOn(afterHttpCodec(new UpgradeAbortFilter(socketSendBuffer)));
+        listener.registerAddOn(afterHttpCodec(new SendBufferFilter(socketSendBuffer)));
         if (sslContext != null) {
             listener.setSecure(true);
             listener.setSSLEngineConfig(new SSLEngineConfigurator(sslContext, false, false, false)
@@ -186,12 +187,16 @@ final class GuardedServerContainer extends TyrusServerContainer {
             configuration.addHttpHandler(new NotFoundHandler(), "/");
         }
 
+        // The transport's own timers (dropping a connection after its close grace) run on wsguard's timer thread,
+        // also for endpoints without a guard.
+        Timers.retain();
         try {
             timer.start();
             server.start();
         } catch (IOException | RuntimeException e) {
             server.shutdownNow();
             stopTimer(timer);
+            Timers.release();
             super.stop();
             throw e;
         }
@@ -202,7 +207,7 @@ final class GuardedServerContainer extends TyrusServerContainer {
 
     /**
      * Tyrus closes with 1011 when an unfinished frame plus the next read would exceed this. Every frame that reaches
-     * Tyrus carries at most {@code maxMessageBytes} of payload ({@link MaxMessageSizeFilter} refuses longer ones), so
+     * Tyrus carries at most {@code maxMessageBytes} of payload ({@link FrameGuardFilter} refuses longer ones), so
      * this never trips for a client within the cap, and nothing larger is ever buffered.
      */
     static int incomingBufferSize(int maxMessageBytes) {
@@ -270,6 +275,7 @@ final class GuardedServerContainer extends TyrusServerContainer {
         }
         if (timer != null) {
             stopTimer(timer);
+            Timers.release();
         }
     }
 }

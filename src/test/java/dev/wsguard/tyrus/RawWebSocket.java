@@ -51,8 +51,22 @@ final class RawWebSocket implements AutoCloseable {
         return webSocket;
     }
 
+    /** A WebSocket over {@code socket}, whose handshake is already done. */
+    static RawWebSocket over(Socket socket) throws IOException {
+        return new RawWebSocket(socket);
+    }
+
     Socket socket() {
         return socket;
+    }
+
+    /** Answers the server's close frame, as a well-behaved client does; a connection already gone is fine. */
+    void answerClose() {
+        try {
+            send(frame(true, CLOSE, new byte[0]));
+        } catch (IOException gone) {
+            // The server has dropped the connection already.
+        }
     }
 
     /** A masked frame header: FIN, opcode and the shortest length encoding, as RFC 6455 requires. */

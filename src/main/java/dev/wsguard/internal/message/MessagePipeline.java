@@ -6,6 +6,7 @@ import dev.wsguard.Rejection;
 import dev.wsguard.WsGuard;
 import dev.wsguard.message.Decoded;
 import dev.wsguard.message.StrictJsonReader;
+import io.github.resilience4j.ratelimiter.RateLimiter;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
 import java.time.Duration;
@@ -75,6 +76,17 @@ final class MessagePipeline {
     /** How many per-session limiters a session of this endpoint may hold. */
     int limitCount() {
         return limitCount;
+    }
+
+    /** Takes {@code count} permits of the session's flood limit, one at a time; returns how many were refused. */
+    int overFloodLimit(SessionState state, int count) {
+        RateLimiter limiter = state.limiter(sessionLimit);
+        for (int i = 0; i < count; i++) {
+            if (!limiter.acquirePermission()) {
+                return count - i;
+            }
+        }
+        return 0;
     }
 
     /** Checks one whole text message of an authenticated session. */

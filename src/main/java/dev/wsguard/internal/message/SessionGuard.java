@@ -7,10 +7,9 @@ import dev.wsguard.SecurityEvent;
 import dev.wsguard.WsGuard;
 import dev.wsguard.internal.Authentication;
 import dev.wsguard.internal.ConnectionQuotas;
-import dev.wsguard.internal.FrameRefusals;
 import dev.wsguard.internal.LiveSessions;
 import dev.wsguard.internal.Timers;
-import dev.wsguard.internal.Transports;
+import dev.wsguard.internal.TransportLink;
 import jakarta.json.bind.Jsonb;
 import jakarta.json.bind.JsonbBuilder;
 import jakarta.websocket.CloseReason;
@@ -83,12 +82,15 @@ public final class SessionGuard {
         SessionState state = state(session);
         // The handshake's slot and context move into the state: two user properties fewer on every open session.
         Map<String, Object> props = session.getUserProperties();
-        state.opened(System.nanoTime(), Transports.take(),
+        TransportLink link = TransportLink.take();
+        state.opened(System.nanoTime(), link,
                 config.maxSessionLifetime().map(max -> System.currentTimeMillis() + max.toMillis()).orElse(0L),
                 props.remove(ConnectionQuotas.SLOT) instanceof ConnectionQuotas.Slot slot ? slot : null);
         props.remove(WsGuard.CONTEXT);
         context.events().sessionOpened();
-        FrameRefusals.opened(state);
+        if (link != null) {
+            link.listen(state);
+        }
         config.pingInterval().ifPresent(interval -> keepAlive(session, state, interval));
         if (config.authMode() == GuardConfig.AuthMode.FIRST_MESSAGE) {
             state.authDeadline(Timers.schedule(() -> {
@@ -327,7 +329,7 @@ public final class SessionGuard {
 
     private void rateLimited(Session session, SessionState state, String alias) {
         emit(SecurityEvent.Kind.RATE_LIMITED, session, Rejection.RATE_LIMITED, alias);
-        if (state.excess(System.nanoTime(), windowNanos) >= config.maxViolations()) {
+        if (state.excess(System.nanoTime(), windowNanos, 1) >= config.maxViolations()) {
             close(session, Rejection.RATE_LIMITED, alias);
             return;
         }
@@ -410,12 +412,38 @@ public final class SessionGuard {
         }
     }
 
+    /**
+     * The client sent {@code count} pings or pongs, seen by the transport as they were read; {@code queuedBytes} wait
+     * on the connection, pongs included. They count towards the session's flood limit like messages, without an
+     * error frame each: the session is closed (4429) once the excess passes the violations tolerated. A connection
+     * whose queue has passed the outbound bound is a client that does not read: it is closed with 1013 and dropped.
+     */
+    void controlFrames(Session session, SessionState state, int count, long queuedBytes) {
+        if (queuedBytes > config.outboundMaxBytes()) {
+            close(session, Rejection.OUTBOUND_OVERFLOW, null);
+            abort(session);
+            return;
+        }
+        int over = pipeline.overFloodLimit(state, count);
+        if (over > 0) {
+            emit(SecurityEvent.Kind.RATE_LIMITED, session, Rejection.RATE_LIMITED, null);
+            if (state.excess(System.nanoTime(), windowNanos, over) >= config.maxViolations()) {
+                close(session, Rejection.RATE_LIMITED, null);
+            }
+        }
+    }
+
     /** Drops the session's connection where the runtime allows it (GuardedServer), freeing what is queued. */
     private static void abort(Session session) {
-        if (session.getUserProperties().get(SessionState.KEY) instanceof SessionState state
-                && state.abort() != null) {
-            state.abort().run();
+        TransportLink link = linkOf(session);
+        if (link != null) {
+            link.wire().drop();
         }
+    }
+
+    /** The link to the session's connection, where the runtime gives one. */
+    private static TransportLink linkOf(Session session) {
+        return session.getUserProperties().get(SessionState.KEY) instanceof SessionState state ? state.link() : null;
     }
 
     // ------------------------------------------------------------------ closing
@@ -448,7 +476,11 @@ public final class SessionGuard {
         }
     }
 
-    /** Cancels what the session held; safe to call more than once. */
+    /**
+     * Cancels what the session held; safe to call more than once. Where the runtime gives a link to the connection,
+     * the connection is dropped within {@link TransportLink#CLOSE_GRACE_MILLIS} whatever the client does, and the
+     * quota slot comes back only once the connection is gone: a closed session whose connection lingers still counts.
+     */
     public static void released(Session session) {
         Map<String, Object> props = session.getUserProperties();
         if (props.get(WsGuard.IDENTITY) instanceof JsonWebToken jwt) {
@@ -457,9 +489,17 @@ public final class SessionGuard {
         if (props.get(SessionState.KEY) instanceof SessionState s) {
             s.release();
         }
+        TransportLink link = linkOf(session);
+        if (link != null) {
+            link.wire().dropWithin(TransportLink.CLOSE_GRACE_MILLIS);
+        }
         ConnectionQuotas.Slot slot = slotOf(session);
         if (slot != null) {
-            slot.release();
+            if (link != null) {
+                link.wire().whenGone(slot::release);
+            } else {
+                slot.release();
+            }
         }
     }
 
@@ -508,6 +548,11 @@ public final class SessionGuard {
             session.close(new CloseReason(CloseReason.CloseCodes.getCloseCode(reason.closeCode()), reason.phrase()));
         } catch (IOException | IllegalStateException e) {
             // Already closing: nothing more to do.
+        }
+        // The close frame waits behind whatever is queued: a client that does not read never gets it.
+        TransportLink link = linkOf(session);
+        if (link != null) {
+            link.wire().dropWithin(TransportLink.CLOSE_GRACE_MILLIS);
         }
     }
 

@@ -2,21 +2,21 @@ package dev.wsguard.internal.message;
 
 import dev.wsguard.Rejection;
 import dev.wsguard.internal.ConnectionQuotas;
+import dev.wsguard.internal.TransportLink;
 import io.github.resilience4j.ratelimiter.RateLimiter;
 import jakarta.websocket.Session;
 
 import java.util.concurrent.Callable;
 import java.util.concurrent.Future;
-import java.util.function.ObjIntConsumer;
 
 /**
  * The guard's state for one session: the guard that opened it, when, its per-session limiters, its violation
- * counters, its timers, its outbound queue account and how to drop its connection. Created when the session opens,
+ * counters, its timers, its outbound queue account and the link to its connection. Created when the session opens,
  * stored in the session's user properties under one key (every open session holds one: it is kept to a few fields,
- * and receives transport refusals itself rather than through a callback object), gone with the session.
+ * and hears from the transport itself rather than through a callback object), gone with the session.
  * Thread-safe.
  */
-final class SessionState implements ObjIntConsumer<Rejection>, Callable<Void> {
+final class SessionState implements TransportLink.Listener, Callable<Void> {
 
     static final String KEY = "dev.wsguard.session-state";
 
@@ -26,7 +26,7 @@ final class SessionState implements ObjIntConsumer<Rejection>, Callable<Void> {
     private final Session session;
     private long openedAt;
     private long lifetimeEnd;
-    private Runnable abort;
+    private TransportLink link;
     private ConnectionQuotas.Slot slot;
     private boolean closingByGuard;
     private final long maxQueuedBytes;
@@ -58,13 +58,13 @@ final class SessionState implements ObjIntConsumer<Rejection>, Callable<Void> {
     }
 
     /**
-     * The session opened at {@code nanoTime}; {@code abort} drops its connection (null where the runtime cannot); its
-     * lifetime ends at {@code lifetimeEnd} (epoch milliseconds, 0 for none); it holds {@code slot} of the connection
-     * quotas (or none).
+     * The session opened at {@code nanoTime} on the connection {@code link} reaches (null where the runtime gives no
+     * link); its lifetime ends at {@code lifetimeEnd} (epoch milliseconds, 0 for none); it holds {@code slot} of the
+     * connection quotas (or none).
      */
-    synchronized void opened(long nanoTime, Runnable abort, long lifetimeEnd, ConnectionQuotas.Slot slot) {
+    synchronized void opened(long nanoTime, TransportLink link, long lifetimeEnd, ConnectionQuotas.Slot slot) {
         this.openedAt = nanoTime;
-        this.abort = abort;
+        this.link = link;
         this.lifetimeEnd = lifetimeEnd;
         this.slot = slot;
     }
@@ -90,8 +90,9 @@ final class SessionState implements ObjIntConsumer<Rejection>, Callable<Void> {
         return openedAt;
     }
 
-    synchronized Runnable abort() {
-        return abort;
+    /** The session's connection, or null where the runtime gives no link to it. */
+    synchronized TransportLink link() {
+        return link;
     }
 
     /** True for the guard's first decision to close the session, so that one close is one event. */
@@ -103,10 +104,14 @@ final class SessionState implements ObjIntConsumer<Rejection>, Callable<Void> {
         return true;
     }
 
-    /** The transport refused the session's connection (see {@code FrameRefusals}). */
     @Override
-    public void accept(Rejection refusal, int closeCode) {
+    public void refused(Rejection refusal, int closeCode) {
         guard.refusedByTransport(session, refusal, closeCode);
+    }
+
+    @Override
+    public void controlFrames(int count, long queuedBytes) {
+        guard.controlFrames(session, this, count, queuedBytes);
     }
 
     synchronized RateLimiter limiter(Limit limit) {
@@ -238,10 +243,11 @@ final class SessionState implements ObjIntConsumer<Rejection>, Callable<Void> {
         return ++violations;
     }
 
-    /** Counts a rate-limit excess; returns the count within the current window. */
-    synchronized int excess(long now, long windowNanos) {
+    /** Counts {@code count} rate-limit excesses; returns the count within the current window. */
+    synchronized int excess(long now, long windowNanos, int count) {
         roll(now, windowNanos);
-        return ++excess;
+        excess += count;
+        return excess;
     }
 
     private void roll(long now, long windowNanos) {

@@ -6,16 +6,16 @@ import org.glassfish.grizzly.http.server.NetworkListener;
 import org.glassfish.tyrus.container.grizzly.server.GrizzlyServerFilter;
 
 /**
- * Puts a {@link MaxMessageSizeFilter} directly in front of Tyrus's {@link GrizzlyServerFilter} (on the transport side),
+ * Puts a {@link FrameGuardFilter} directly in front of Tyrus's {@link GrizzlyServerFilter} (on the transport side),
  * so it sees every byte Tyrus would read and every response Tyrus writes. Must be registered after Tyrus's
  * {@code WebSocketAddOn}; without the Tyrus filter in the chain the listener refuses to start rather than run
  * unguarded.
  */
-final class MaxMessageSizeAddOn implements AddOn {
+final class FrameGuardAddOn implements AddOn {
 
     private final int maxMessageBytes;
 
-    MaxMessageSizeAddOn(int maxMessageBytes) {
+    FrameGuardAddOn(int maxMessageBytes) {
         this.maxMessageBytes = maxMessageBytes;
     }
 
@@ -25,6 +25,6 @@ final class MaxMessageSizeAddOn implements AddOn {
         if (tyrusIndex < 0) {
             throw new IllegalStateException("Tyrus WebSocket filter not found in the Grizzly filter chain");
         }
-        builder.add(tyrusIndex, new MaxMessageSizeFilter(maxMessageBytes));
+        builder.add(tyrusIndex, new FrameGuardFilter(maxMessageBytes));
     }
 }

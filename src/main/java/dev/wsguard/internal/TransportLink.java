@@ -1,0 +1,97 @@
+package dev.wsguard.internal;
+
+import dev.wsguard.Rejection;
+
+/**
+ * The connection under a guarded session, where the runtime lets wsguard reach it ({@code GuardedServer}'s Grizzly
+ * listener; on Payara and WildFly a session has none). It goes both ways: the guard drops the connection, and learns
+ * when it is gone; the transport tells the guard what it saw below the WebSocket layer (a refused frame, control
+ * frames that count towards the session's flood limit).
+ *
+ * <p>The transport creates the link as it lets the 101 through, on the thread that runs the upgrade; the runtime
+ * opens the session on that thread right after, and the session's guard takes the link there ({@link #take()}).
+ * Thread-safe.
+ */
+public final class TransportLink {
+
+    /**
+     * How long a connection may stay once its session has closed: time for the client to read the close frame and
+     * answer it. Dropping earlier would let a TCP reset overtake the close frame (the client would see 1006).
+     */
+    public static final long CLOSE_GRACE_MILLIS = 1_000;
+
+    /** What the runtime can do to the connection. */
+    public interface Wire {
+        /** Drops the connection at once, with whatever is still queued for it. */
+        void drop();
+
+        /** Drops the connection after {@code millis} unless it is gone by then (closed by either side). */
+        void dropWithin(long millis);
+
+        /** Runs {@code action} once, when the connection is gone (at once if it already is). */
+        void whenGone(Runnable action);
+
+        /** Bytes written to the connection and not yet handed to the socket. */
+        long queuedBytes();
+    }
+
+    /** What the guarded session hears from the transport. */
+    public interface Listener {
+        /** The transport refused the connection with {@code closeCode} for {@code reason} and is closing it. */
+        void refused(Rejection reason, int closeCode);
+
+        /** The client sent {@code count} control frames (pings or pongs); {@code queuedBytes} wait to be sent. */
+        void controlFrames(int count, long queuedBytes);
+    }
+
+    private static final ThreadLocal<TransportLink> UPGRADING = new ThreadLocal<>();
+
+    private final Wire wire;
+    private volatile Listener listener;
+
+    private TransportLink(Wire wire) {
+        this.wire = wire;
+    }
+
+    /** A link to the connection being upgraded on this thread. */
+    public static TransportLink upgrading(Wire wire) {
+        TransportLink link = new TransportLink(wire);
+        UPGRADING.set(link);
+        return link;
+    }
+
+    /** Forgets the link published on this thread, if any: the thread goes on to another connection. */
+    public static void clear() {
+        UPGRADING.remove();
+    }
+
+    /** Takes the link of the connection upgraded on this thread, or null where the runtime gives none. */
+    public static TransportLink take() {
+        TransportLink link = UPGRADING.get();
+        UPGRADING.remove();
+        return link;
+    }
+
+    public Wire wire() {
+        return wire;
+    }
+
+    /** The session opened on this connection: it hears from the transport from now on. */
+    public void listen(Listener session) {
+        this.listener = session;
+    }
+
+    public void refused(Rejection reason, int closeCode) {
+        Listener target = listener;
+        if (target != null) {
+            target.refused(reason, closeCode);
+        }
+    }
+
+    public void controlFrames(int count) {
+        Listener target = listener;
+        if (target != null) {
+            target.controlFrames(count, wire.queuedBytes());
+        }
+    }
+}

@@ -1,0 +1,52 @@
+package dev.wsguard.tyrus;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import dev.wsguard.internal.Timers;
+import dev.wsguard.internal.TransportLink;
+import org.glassfish.grizzly.Connection;
+import org.glassfish.grizzly.nio.NIOConnection;
+
+/** A guarded session's way to its Grizzly connection. Thread-safe. */
+final class ConnectionWire implements TransportLink.Wire {
+
+    private final Connection<?> connection;
+
+    ConnectionWire(Connection<?> connection) {
+        this.connection = connection;
+    }
+
+    @Override
+    public void drop() {
+        // Not close(): that waits for the queued data to be written, which a client that reads nothing never lets
+        // happen.
+        connection.terminateSilently();
+    }
+
+    @Override
+    public void dropWithin(long millis) {
+        if (connection.isOpen()) {
+            Timers.schedule(this::drop, millis);
+        }
+    }
+
+    @Override
+    public void whenGone(Runnable action) {
+        AtomicBoolean done = new AtomicBoolean();
+        Runnable once = () -> {
+            if (done.compareAndSet(false, true)) {
+                action.run();
+            }
+        };
+        connection.addCloseListener((Connection.CloseListener) (closeable, type) -> once.run());
+        // Closed before the listener was in place: it may never be told.
+        if (!connection.isOpen()) {
+            once.run();
+        }
+    }
+
+    @Override
+    public long queuedBytes() {
+        return connection instanceof NIOConnection nio ? nio.getAsyncWriteQueue().spaceInBytes() : 0;
+    }
+}
