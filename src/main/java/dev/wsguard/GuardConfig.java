@@ -67,6 +67,9 @@ import java.util.function.Function;
  * <tr><td>{@code wsguard.session.ping-interval}</td><td>none</td><td>server pings at this interval</td></tr>
  * <tr><td>{@code wsguard.outbound.max-bytes} / {@code .max-messages}</td><td>{@code 262144} / {@code 1024}</td>
  *     <td>bound on what is queued for one session; passing it closes the session with 1013</td></tr>
+ * <tr><td>{@code wsguard.address.ipv6-prefix-length}</td><td>{@code 64}</td><td>1 to 128: the leading bits of
+ *     an IPv6 client address that every per-address count keys on (handshake rate, message rate limits, connection
+ *     quota, bans); IPv4 counts per address</td></tr>
  * <tr><td>{@code wsguard.bans.enabled}</td><td>{@code true}</td><td>ban addresses and users that keep
  *     violating</td></tr>
  * <tr><td>{@code wsguard.bans.max-violations}</td><td>{@code 100}</td><td>violations tolerated per window; the next
@@ -100,6 +103,7 @@ public final class GuardConfig {
     private final RateLimitSetting handshakeRateLimit;
     private final ConnectionQuotaSetting connectionQuotas;
     private final List<String> trustedProxies;
+    private final int ipv6PrefixLength;
     private final RevocationCheck revocations;
     private final Duration maxSessionLifetime;
     private final AuthMode authMode;
@@ -263,6 +267,11 @@ public final class GuardConfig {
         this.connectionQuotas = new ConnectionQuotaSetting(b.connectionQuotas[0], b.connectionQuotas[1],
                 b.connectionQuotas[2], b.connectionQuotas[3]);
         this.trustedProxies = List.copyOf(b.trustedProxies);
+        if (b.ipv6PrefixLength < 1 || b.ipv6PrefixLength > 128) {
+            throw new GuardConfigException("wsguard.address.ipv6-prefix-length must be 1 to 128, not "
+                    + b.ipv6PrefixLength);
+        }
+        this.ipv6PrefixLength = b.ipv6PrefixLength;
         this.revocations = b.revocations;
         if (b.maxSessionLifetime != null && (b.maxSessionLifetime.isNegative() || b.maxSessionLifetime.isZero())) {
             throw new GuardConfigException("wsguard.session.max-lifetime must be a positive duration or none");
@@ -301,7 +310,7 @@ public final class GuardConfig {
         }
         this.metricsEnabled = b.metricsEnabled;
         this.meterRegistry = b.meterRegistry;
-        dev.wsguard.internal.ClientAddress.trusting(trustedProxies);
+        dev.wsguard.internal.ClientAddress.trusting(trustedProxies, ipv6PrefixLength);
         this.lookup = b.lookup;
         this.configuredRateLimits = Set.copyOf(b.configuredRateLimits);
     }
@@ -353,6 +362,7 @@ public final class GuardConfig {
         ConnectionQuotaSetting quotas = config.connectionQuotas;
         b.connectionQuotas(quotas.perAddress(), quotas.perUser(), quotas.perEndpoint(), quotas.total());
         b.trustedProxies.addAll(config.trustedProxies);
+        b.ipv6PrefixLength = config.ipv6PrefixLength;
         b.revocations = config.revocations;
         b.maxSessionLifetime = config.maxSessionLifetime;
         b.authMode = config.authMode;
@@ -477,6 +487,8 @@ public final class GuardConfig {
             lookup.apply(key).ifPresent(v -> b.connectionQuotas[index] = integer(v, key));
         }
         lookup.apply("wsguard.trusted-proxies").ifPresent(v -> b.trustedProxies(split(v)));
+        lookup.apply("wsguard.address.ipv6-prefix-length").ifPresent(v -> b.ipv6PrefixLength(integer(v,
+                "wsguard.address.ipv6-prefix-length")));
         lookup.apply("wsguard.session.max-lifetime").ifPresent(v -> b.maxSessionLifetime(
                 v.trim().equalsIgnoreCase("none") ? null : duration(v, "wsguard.session.max-lifetime")));
         lookup.apply("wsguard.auth.mode").ifPresent(v -> {
@@ -591,6 +603,16 @@ public final class GuardConfig {
      */
     public List<String> trustedProxies() {
         return trustedProxies;
+    }
+
+    /**
+     * {@code wsguard.address.ipv6-prefix-length}, default 64: an IPv6 client counts as its network of this many
+     * leading bits in every per-address count (handshake rate, message rate limits, connection quota, bans), since
+     * one subscriber usually holds a whole /64 and could otherwise take a fresh address for every attempt. IPv4
+     * addresses, and IPv4-mapped IPv6 addresses, count one by one. 128 counts each IPv6 address alone.
+     */
+    public int ipv6PrefixLength() {
+        return ipv6PrefixLength;
     }
 
     /**
@@ -782,6 +804,7 @@ public final class GuardConfig {
         }
         private final int[] connectionQuotas = {100, 20, 10_000, 20_000};
         private final List<String> trustedProxies = new ArrayList<>();
+        private int ipv6PrefixLength = 64;
         private RevocationCheck revocations = Revocations.shared();
         private Duration maxSessionLifetime = Duration.ofHours(24);
         private AuthMode authMode = AuthMode.HANDSHAKE;
@@ -880,6 +903,15 @@ public final class GuardConfig {
         public Builder trustedProxies(String... cidrs) {
             trustedProxies.clear();
             trustedProxies.addAll(Arrays.asList(cidrs));
+            return this;
+        }
+
+        /**
+         * The leading bits of an IPv6 client address that per-address counts key on, 1 to 128 (default 64); see
+         * {@link GuardConfig#ipv6PrefixLength()}.
+         */
+        public Builder ipv6PrefixLength(int bits) {
+            this.ipv6PrefixLength = bits;
             return this;
         }
 

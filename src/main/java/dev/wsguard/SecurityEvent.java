@@ -21,7 +21,9 @@ import java.util.Optional;
  *                         {@code null} otherwise
  * @param connectionId     an opaque id of the connection, unique within the process; null for ban events
  * @param endpoint         the endpoint path as requested
- * @param clientAddress    the client address (after trusted proxies); null when the runtime does not expose it
+ * @param clientAddress    the client address (after trusted proxies); null when the runtime does not expose it. In
+ *                         ban events, what is banned: an IPv4 address, or an IPv6 network written
+ *                         {@code 2001:db8:0:0:0:0:0:0/64} ({@code wsguard.address.ipv6-prefix-length})
  * @param origin           the {@code Origin} header as sent (truncated); handshake events only; may be null
  * @param tokenFingerprint first 16 hex digits of the token's SHA-256; null when there was no token
  * @param subject          the verified subject; null before a token is verified

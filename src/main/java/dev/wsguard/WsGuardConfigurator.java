@@ -1,5 +1,6 @@
 package dev.wsguard;
 
+import dev.wsguard.internal.ClientAddress;
 import dev.wsguard.internal.ConnectionQuotas;
 import dev.wsguard.internal.GuardAccess;
 import dev.wsguard.internal.HandshakeGuard;
@@ -166,6 +167,7 @@ public class WsGuardConfigurator extends ServerEndpointConfig.Configurator {
             }
             if (accepted.clientAddress() != null) {
                 sec.getUserProperties().put(WsGuard.CLIENT_ADDRESS, accepted.clientAddress());
+                sec.getUserProperties().put(ClientAddress.KEY, accepted.addressKey());
             }
             if (accepted.viaSubprotocol()) {
                 response.getHeaders().put(HandshakeRequest.SEC_WEBSOCKET_PROTOCOL, List.of("bearer"));

@@ -4,7 +4,6 @@ import dev.wsguard.internal.EventSink;
 import dev.wsguard.testing.RawHandshake;
 import dev.wsguard.testing.TestTokens;
 import dev.wsguard.testing.WsClient;
-import dev.wsguard.testing.chat.GuardedChat;
 import dev.wsguard.testing.chat.TestGuard;
 import dev.wsguard.testing.telemetry.Await;
 import dev.wsguard.testing.telemetry.Handshakes;
@@ -37,16 +36,8 @@ class AbuseBanIT {
     GuardedServer server;
 
     void start(GuardConfig.Builder config) throws Exception {
-        TestGuard.config = config
-                .allowedOrigins(ORIGIN)
-                .publicKey(TestTokens.publicKeyPem(TestTokens.rsa2048()))
-                .issuer(TestTokens.ISSUER)
-                .audiences(TestTokens.AUDIENCE)
-                .handshakeRateLimit(100_000, Duration.ofSeconds(1))
-                .listener(events::add)
-                .build();
-        server = GuardedServer.builder().endpoint(GuardedChat.class).build();
-        server.start();
+        server = TestGuard.serve(config.handshakeRateLimit(100_000, Duration.ofSeconds(1)).listener(events::add),
+                ORIGIN);
     }
 
     @AfterEach
@@ -64,15 +55,11 @@ class AbuseBanIT {
         return Handshakes.send(RawHandshake.to(uri()).origin(ORIGIN).bearer(token), uri(), from);
     }
 
-    static String forged() {
-        return TestTokens.token().signedWith(TestTokens.newRsa2048(TestTokens.RSA_KID)).sign();
-    }
-
     @Test
     void handshakeWhenBansOffThenViolatorKeepsTrying() throws Exception {
         start(GuardConfig.builder().bansEnabled(false));
         for (int i = 0; i < 10; i++) {
-            assertThat(handshake(forged(), ATTACKER).status()).isEqualTo(401);
+            assertThat(handshake(TestTokens.forged(), ATTACKER).status()).isEqualTo(401);
         }
         assertThat(handshake(TestTokens.token().sign(), ATTACKER).status()).as("no ban without bans").isEqualTo(101);
         assertThat(events).noneMatch(e -> e.kind() == SecurityEvent.Kind.BANNED);
@@ -81,7 +68,7 @@ class AbuseBanIT {
     @Test
     void handshakeWhenAddressKeepsViolatingThenHttp429RetryAfterUntilBanEnds() throws Exception {
         start(GuardConfig.builder().bans(3, Duration.ofSeconds(30), Duration.ofSeconds(2)));
-        String forged = forged();
+        String forged = TestTokens.forged();
         for (int i = 0; i < 4; i++) {
             assertThat(handshake(forged, ATTACKER).status()).as("violation %d answered as usual", i + 1).isEqualTo(401);
         }
@@ -134,7 +121,7 @@ class AbuseBanIT {
         audit.addHandler(capture);
         try {
             start(GuardConfig.builder().bans(3, Duration.ofSeconds(30), Duration.ofSeconds(30)));
-            String forged = forged();
+            String forged = TestTokens.forged();
             for (int i = 0; i < 4; i++) {
                 handshake(forged, ATTACKER);
             }
@@ -190,7 +177,7 @@ class AbuseBanIT {
     void handshakeWhenViolationsStayUnderTheLimitThenNoBan() throws Exception {
         start(GuardConfig.builder().bans(3, Duration.ofSeconds(30), Duration.ofSeconds(30)));
         for (int i = 0; i < 3; i++) {
-            assertThat(handshake(forged(), ATTACKER).status()).isEqualTo(401);
+            assertThat(handshake(TestTokens.forged(), ATTACKER).status()).isEqualTo(401);
         }
         for (String user : List.of("alice", "bob", "carol")) {
             assertThat(handshake(TestTokens.token().subject(user).sign(), ATTACKER).status()).isEqualTo(101);

@@ -45,6 +45,21 @@ class GuardConfigTest {
         assertThat(config.messageMaxBytes()).isEqualTo(65536);
         assertThat(config.closeOnMalformed()).isTrue();
         assertThat(config.maxViolations()).isEqualTo(10);
+        assertThat(config.ipv6PrefixLength()).isEqualTo(64);
+    }
+
+    @Test
+    void fromConfigWhenIpv6PrefixLengthSetThenHonouredAndOutOfRangeRefusedNamingTheKey() {
+        Map<String, String> m = complete();
+        m.put("wsguard.address.ipv6-prefix-length", "56");
+        assertThat(from(m).ipv6PrefixLength()).isEqualTo(56);
+        m.put("wsguard.address.ipv6-prefix-length", "128");
+        assertThat(from(m).ipv6PrefixLength()).isEqualTo(128);
+        for (String bad : new String[] {"0", "129", "-64", "sixty-four"}) {
+            m.put("wsguard.address.ipv6-prefix-length", bad);
+            assertThatThrownBy(() -> from(m)).as(bad).isInstanceOf(GuardConfigException.class)
+                    .hasMessageContaining("wsguard.address.ipv6-prefix-length");
+        }
     }
 
     @Test
@@ -86,7 +101,7 @@ class GuardConfigTest {
                 .publicKey(TestTokens.publicKeyPem(TestTokens.rsa2048())).issuer("https://issuer.test")
                 .audiences("one", "two").trustedProxies("10.0.0.0/8").connectionQuotas(1, 2, 3, 4)
                 .rateLimit("publish", 5, Duration.ofSeconds(6)).pingInterval(Duration.ofSeconds(7))
-                .bansEnabled(false).build();
+                .bansEnabled(false).ipv6PrefixLength(48).build();
         GuardConfig derived = GuardConfig.from(base).allowedOrigins("https://c.test").audiences("three").build();
         assertThat(derived.allowedOrigins()).containsExactly("https://c.test");
         assertThat(derived.jwt().audiences()).containsExactly("three");
@@ -96,6 +111,7 @@ class GuardConfigTest {
         assertThat(derived.rateLimitNames()).containsExactly("publish");
         assertThat(derived.pingInterval()).contains(Duration.ofSeconds(7));
         assertThat(derived.bans()).isEmpty();
+        assertThat(derived.ipv6PrefixLength()).isEqualTo(48);
         assertThat(base.allowedOrigins()).as("the base is untouched").containsExactly("https://a.test",
                 "https://b.test");
     }

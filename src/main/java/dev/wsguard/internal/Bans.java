@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 
 /**
@@ -19,11 +20,17 @@ import java.util.function.Consumer;
  * handshake, before any token work; a banned user once its token is verified. Both get 429 with
  * {@code Retry-After}.
  *
- * <p>Violations are counted with the bounded per-key limiters of {@link Limit} (resilience4j): a key that cannot be
- * tracked because the table is full is never banned, so a flood of fresh addresses cannot turn into false bans. At
- * most {@code maxKeys} bans of each kind are in force; past that, no new ban is made. Every ban and every unban is a
- * security event ({@link SecurityEvent.Kind#BANNED}, {@link SecurityEvent.Kind#UNBANNED}); bans end on time by
- * wsguard's timer ({@link Timers}), whether or not the client comes back. Thread-safe.
+ * <p>Addresses count by their {@link ClientAddress#key key} (an IPv6 client by its network), so a ban covers what
+ * the handshake rate limit and the quota count as one client; the ban events name that key.
+ *
+ * <p>Violations are counted with the bounded per-key limiters of {@link Limit} (resilience4j), which make room in a
+ * full table by evicting a key seen once before a key in use: a flood of fresh addresses cannot turn into false
+ * bans, and an evicted key merely starts counting again. At most {@code maxKeys} bans of each kind are in force. A
+ * ban is never lifted early to make room: while the table is full, an offender that passes the limit is not banned
+ * (it is still refused by whatever it keeps doing wrong, and rate limited), and each such missed ban is counted
+ * ({@link #skipped()}). Every ban and every unban is a security event ({@link SecurityEvent.Kind#BANNED},
+ * {@link SecurityEvent.Kind#UNBANNED}); bans end on time by wsguard's timer ({@link Timers}), whether or not the
+ * client comes back. Thread-safe.
  */
 public final class Bans {
 
@@ -33,16 +40,24 @@ public final class Bans {
     private final ConcurrentHashMap<String, Long> bannedUsers = new ConcurrentHashMap<>();
     private final Duration duration;
     private final int maxKeys;
+    private final int ipv6PrefixLength;
+    private final LongAdder skipped = new LongAdder();
     private final Consumer<SecurityEvent> events;
     private volatile String endpoint;
 
-    Bans(GuardConfig.BanSetting setting, int maxKeys, Consumer<SecurityEvent> events) {
+    /**
+     * @param ipv6PrefixLength how event addresses are keyed ({@link ClientAddress#key(String, int)})
+     * @param keysEvicted      counts violation counters evicted from a full table
+     */
+    Bans(GuardConfig.BanSetting setting, int maxKeys, int ipv6PrefixLength, LongAdder keysEvicted,
+         Consumer<SecurityEvent> events) {
         GuardConfig.RateLimitSetting tolerated = new GuardConfig.RateLimitSetting(setting.maxViolations(),
                 setting.window());
-        this.byAddress = new Limit("bans-address", RateLimit.Key.ADDRESS, tolerated, maxKeys, 0);
-        this.byUser = new Limit("bans-user", RateLimit.Key.USER, tolerated, maxKeys, 0);
+        this.byAddress = new Limit("bans-address", RateLimit.Key.ADDRESS, tolerated, maxKeys, 0, keysEvicted);
+        this.byUser = new Limit("bans-user", RateLimit.Key.USER, tolerated, maxKeys, 0, keysEvicted);
         this.duration = setting.duration();
         this.maxKeys = maxKeys;
+        this.ipv6PrefixLength = ipv6PrefixLength;
         this.events = events;
     }
 
@@ -50,9 +65,9 @@ public final class Bans {
         this.endpoint = path;
     }
 
-    /** Seconds until the address may connect again; 0 when it is not banned. */
-    public long addressSecondsLeft(String address) {
-        return address == null ? 0 : secondsLeft(bannedAddresses, address);
+    /** Seconds until the address with this {@link ClientAddress#key key} may connect again; 0 when not banned. */
+    public long addressSecondsLeft(String addressKey) {
+        return addressKey == null ? 0 : secondsLeft(bannedAddresses, addressKey);
     }
 
     /** Seconds until the user may connect again; 0 when it is not banned. */
@@ -63,6 +78,11 @@ public final class Bans {
     /** How many bans are in force. */
     public int active() {
         return bannedAddresses.size() + bannedUsers.size();
+    }
+
+    /** How many times a ban was due but not made because that kind's table held {@code maxKeys} bans. */
+    public long skipped() {
+        return skipped.sum();
     }
 
     private static long secondsLeft(ConcurrentHashMap<String, Long> bans, String key) {
@@ -80,7 +100,8 @@ public final class Bans {
             return;
         }
         if (event.clientAddress() != null) {
-            count(byAddress, bannedAddresses, event.clientAddress(), event, true);
+            count(byAddress, bannedAddresses, ClientAddress.key(event.clientAddress(), ipv6PrefixLength), event,
+                    true);
         }
         if (event.subject() != null) {
             count(byUser, bannedUsers, event.subject(), event, false);
@@ -111,8 +132,11 @@ public final class Bans {
 
     private void count(Limit violations, ConcurrentHashMap<String, Long> bans, String key, SecurityEvent cause,
                        boolean address) {
-        if (violations.acquireShared(key) || !violations.tracks(key) || bans.containsKey(key)
-                || bans.size() >= maxKeys) {
+        if (violations.acquireShared(key) || bans.containsKey(key)) {
+            return;
+        }
+        if (bans.size() >= maxKeys) {
+            skipped.increment();
             return;
         }
         long until = System.nanoTime() + duration.toNanos();

@@ -13,7 +13,11 @@ import java.util.Locale;
  * Decides which address a connection counts as. The socket peer, unless the peer is one of the configured trusted
  * proxies; then the right-most address of {@code Forwarded} ({@code for=}) or {@code X-Forwarded-For} that is not
  * itself a trusted proxy. A client that is not a trusted proxy cannot choose its address by sending a header, nor
- * by sending the one of the two headers its proxy does not write. Immutable and thread-safe.
+ * by sending the one of the two headers its proxy does not write.
+ *
+ * <p>Also decides what an address counts under ({@link #key}): an IPv6 client is given a whole network (a /64 by
+ * default) and can pick any address in it, so every per-address count (handshake rate, message rate limits, the
+ * connection quota, bans) keys IPv6 by its network. Immutable and thread-safe.
  */
 public final class ClientAddress {
 
@@ -37,18 +41,27 @@ public final class ClientAddress {
         }
     }
 
-    private final List<Network> trusted;
+    /** The session user-property key of the address's {@link #key}, for the per-address message limits. */
+    public static final String KEY = "dev.wsguard.address-key";
 
-    private ClientAddress(List<Network> trusted) {
+    private final List<Network> trusted;
+    private final int ipv6PrefixLength;
+
+    private ClientAddress(List<Network> trusted, int ipv6PrefixLength) {
         this.trusted = List.copyOf(trusted);
+        this.ipv6PrefixLength = ipv6PrefixLength;
     }
 
     /**
      * @param cidrs trusted proxy networks such as {@code 10.0.0.0/8}, {@code 127.0.0.1/32}, {@code ::1/128}; only
      *              numeric addresses (no host names: a lookup at start-up is not a trust decision)
+     * @param ipv6PrefixLength how many leading bits of an IPv6 address form its {@link #key}, 1 to 128
      * @throws GuardConfigException for anything that is not a numeric address with an optional prefix
      */
-    public static ClientAddress trusting(List<String> cidrs) {
+    public static ClientAddress trusting(List<String> cidrs, int ipv6PrefixLength) {
+        if (ipv6PrefixLength < 1 || ipv6PrefixLength > 128) {
+            throw new IllegalArgumentException("IPv6 prefix length " + ipv6PrefixLength + " is not 1 to 128");
+        }
         List<Network> networks = new ArrayList<>();
         for (String raw : cidrs) {
             String cidr = raw.trim();
@@ -73,7 +86,7 @@ public final class ClientAddress {
             }
             networks.add(new Network(bytes, prefix));
         }
-        return new ClientAddress(networks);
+        return new ClientAddress(networks, ipv6PrefixLength);
     }
 
     /**
@@ -109,6 +122,39 @@ public final class ClientAddress {
             }
         }
         return peer;
+    }
+
+    /** {@link #key(String, int)} with this instance's IPv6 prefix length. */
+    public String key(String address) {
+        return key(address, ipv6PrefixLength);
+    }
+
+    /**
+     * What {@code address} counts under in every per-address table: an IPv4 address in dotted form (an IPv4-mapped
+     * IPv6 address, {@code ::ffff:a.b.c.d}, counts as {@code a.b.c.d}); an IPv6 address as its network of
+     * {@code ipv6PrefixLength} bits, written {@code 2001:db8:0:0:0:0:0:0/64} whichever way the address was written
+     * and whatever its zone ({@code %eth0}). Anything that is not an address literal stays as it is, and is never
+     * looked up. Null stays null.
+     */
+    public static String key(String address, int ipv6PrefixLength) {
+        if (address == null) {
+            return null;
+        }
+        int zone = address.indexOf('%');
+        byte[] bytes = numeric(zone < 0 ? address : address.substring(0, zone));
+        if (bytes == null) {
+            return address;
+        }
+        if (bytes.length == 4) {
+            return (bytes[0] & 0xff) + "." + (bytes[1] & 0xff) + "." + (bytes[2] & 0xff) + "." + (bytes[3] & 0xff);
+        }
+        StringBuilder key = new StringBuilder(48);
+        for (int group = 0; group < 8; group++) {
+            int bits = Math.max(0, Math.min(16, ipv6PrefixLength - group * 16));
+            int value = ((bytes[2 * group] & 0xff) << 8 | bytes[2 * group + 1] & 0xff) & (0xffff0000 >>> bits);
+            key.append(group == 0 ? "" : ":").append(Integer.toHexString(value));
+        }
+        return key.append('/').append(ipv6PrefixLength).toString();
     }
 
     public boolean isTrusted(String address) {

@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Delivers security events to the audit log ({@code System.Logger} {@value #AUDIT_LOGGER}, one JSON line each:
@@ -43,6 +44,8 @@ public final class EventSink {
     private final GuardStats stats = new GuardStats();
     private final Telemetry[] telemetry;
     private final Bans bans;
+    /** Keys evicted from every full limiter table of this guard (handshake, message limits, ban counters). */
+    private final LongAdder keysEvicted = new LongAdder();
     private final AtomicBoolean bound = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -60,11 +63,12 @@ public final class EventSink {
         this.listeners = List.copyOf(all);
         Telemetry micrometer = Micrometer.bind(config);
         this.telemetry = micrometer == null ? new Telemetry[] {stats} : new Telemetry[] {stats, micrometer};
-        this.bans = config.bans().map(setting -> new Bans(setting, config.maxRateLimitKeys(), this::emit))
-                .orElse(null);
-        if (bans != null) {
-            for (Telemetry t : telemetry) {
-                t.bans(bans::active);
+        this.bans = config.bans().map(setting -> new Bans(setting, config.maxRateLimitKeys(),
+                config.ipv6PrefixLength(), keysEvicted, this::emit)).orElse(null);
+        for (Telemetry t : telemetry) {
+            t.keysEvicted(keysEvicted::sum);
+            if (bans != null) {
+                t.bans(bans::active, bans::skipped);
             }
         }
     }
@@ -101,6 +105,11 @@ public final class EventSink {
         } finally {
             Timers.release();
         }
+    }
+
+    /** The counter every limiter table of this guard adds its evictions to. */
+    public LongAdder keysEvicted() {
+        return keysEvicted;
     }
 
     /** The bans of this guard; null when bans are off. */

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
 
 /**
  * Counters of one guard, always kept (a few {@link LongAdder}s: cheap), shown through JMX as {@link GuardMXBean}.
@@ -42,6 +43,8 @@ final class GuardStats implements Telemetry, GuardMXBean {
     private final AtomicLongArray handshakeReasons = new AtomicLongArray(REASONS.length);
     private final AtomicLongArray messageReasons = new AtomicLongArray(REASONS.length);
     private volatile IntSupplier activeBans = () -> 0;
+    private volatile LongSupplier bansSkipped = () -> 0;
+    private volatile LongSupplier keysEvicted = () -> 0;
 
     @Override
     public void event(SecurityEvent event) {
@@ -81,8 +84,14 @@ final class GuardStats implements Telemetry, GuardMXBean {
     }
 
     @Override
-    public void bans(IntSupplier active) {
+    public void bans(IntSupplier active, LongSupplier skipped) {
         this.activeBans = active;
+        this.bansSkipped = skipped;
+    }
+
+    @Override
+    public void keysEvicted(LongSupplier evicted) {
+        this.keysEvicted = evicted;
     }
 
     /**
@@ -177,6 +186,16 @@ final class GuardStats implements Telemetry, GuardMXBean {
     @Override
     public long getBansTotal() {
         return bansTotal.sum();
+    }
+
+    @Override
+    public long getBansSkipped() {
+        return bansSkipped.getAsLong();
+    }
+
+    @Override
+    public long getRateLimitKeysEvicted() {
+        return keysEvicted.getAsLong();
     }
 
     @Override

@@ -27,9 +27,12 @@ public final class HandshakeGuard implements AutoCloseable {
         String connectionId();
     }
 
-    /** Every check passed; {@code identity} is null in first-message mode, where the token comes later. */
+    /**
+     * Every check passed; {@code identity} is null in first-message mode, where the token comes later.
+     * {@code addressKey} is what the client address counts under ({@link ClientAddress#key}).
+     */
     public record Accepted(String connectionId, JsonWebToken identity, boolean viaSubprotocol,
-                           ConnectionQuotas.Slot slot, String clientAddress) implements Outcome {
+                           ConnectionQuotas.Slot slot, String clientAddress, String addressKey) implements Outcome {
     }
 
     /** Refused for {@code reason}; {@code retryAfterSeconds} is positive when the client may retry later. */
@@ -62,11 +65,11 @@ public final class HandshakeGuard implements AutoCloseable {
         this.events = new EventSink(config);
         this.context = new dev.wsguard.internal.message.GuardContext(config, events, verifier);
         this.handshakes = new Limit("handshake", RateLimit.Key.ADDRESS, config.handshakeRateLimit(),
-                config.maxRateLimitKeys(), 0);
+                config.maxRateLimitKeys(), 0, events.keysEvicted());
         GuardConfig.ConnectionQuotaSetting q = config.connectionQuotas();
         this.quotas = new ConnectionQuotas(q.perAddress(), q.perUser(), q.perEndpoint(), q.total());
         this.origins = OriginAllowlist.of(config.allowedOrigins());
-        this.addresses = ClientAddress.trusting(config.trustedProxies());
+        this.addresses = ClientAddress.trusting(config.trustedProxies(), config.ipv6PrefixLength());
         this.retryAfterSeconds = Math.max(1, (config.handshakeRateLimit().refreshPeriod().toMillis() + 999) / 1000);
     }
 
@@ -113,16 +116,18 @@ public final class HandshakeGuard implements AutoCloseable {
         String id = ID_PREFIX + "-" + Long.toHexString(IDS.incrementAndGet());
         List<String> origins = request.header("Origin");
         String origin = origins.isEmpty() ? null : String.join(",", origins);
+        // Events name the address; every per-address count (ban, rate, quota, message limits) uses its key.
+        String addressKey = addresses.key(request.clientAddress());
 
         Bans bans = events.bans();
         if (bans != null) {
-            long banned = bans.addressSecondsLeft(request.clientAddress());
+            long banned = bans.addressSecondsLeft(addressKey);
             if (banned > 0) {
                 return reject(id, request, origin, null, Rejection.ADDRESS_BANNED, banned);
             }
         }
         // Where the runtime does not tell the address (Undertow), the Servlet filter of the EE integration limits.
-        if (request.clientAddress() != null && !handshakes.acquireShared(request.clientAddress())) {
+        if (addressKey != null && !handshakes.acquireShared(addressKey)) {
             return reject(id, request, origin, null, Rejection.HANDSHAKE_RATE_LIMITED);
         }
 
@@ -139,7 +144,7 @@ public final class HandshakeGuard implements AutoCloseable {
 
         if (config.authMode() == dev.wsguard.GuardConfig.AuthMode.FIRST_MESSAGE) {
             // The token comes in the first message; the user's quota is counted then (Slot.bindUser).
-            return acceptUnauthenticated(id, request, origin, counted);
+            return acceptUnauthenticated(id, request, addressKey, origin, counted);
         }
         Authentication authenticated;
         String fingerprint;
@@ -172,7 +177,7 @@ public final class HandshakeGuard implements AutoCloseable {
         }
         ConnectionQuotas.Slot slot = null;
         if (counted) {
-            slot = quotas.acquire(request.clientAddress(), identity.getSubject());
+            slot = quotas.acquire(addressKey, identity.getSubject());
             if (slot == null) {
                 return reject(id, request, origin, fingerprint, Rejection.CONNECTION_QUOTA_EXCEEDED);
             }
@@ -180,13 +185,14 @@ public final class HandshakeGuard implements AutoCloseable {
         events.emit(new SecurityEvent(Instant.now(), SecurityEvent.Kind.HANDSHAKE_ACCEPTED,
                 SecurityEvent.Phase.HANDSHAKE, null, id, request.path(), request.clientAddress(), clip(origin),
                 fingerprint, identity.getSubject()));
-        return new Accepted(id, identity, viaSubprotocol, slot, request.clientAddress());
+        return new Accepted(id, identity, viaSubprotocol, slot, request.clientAddress(), addressKey);
     }
 
-    private Outcome acceptUnauthenticated(String id, HandshakeView request, String origin, boolean counted) {
+    private Outcome acceptUnauthenticated(String id, HandshakeView request, String addressKey, String origin,
+                                          boolean counted) {
         ConnectionQuotas.Slot slot = null;
         if (counted) {
-            slot = quotas.acquire(request.clientAddress(), null);
+            slot = quotas.acquire(addressKey, null);
             if (slot == null) {
                 return reject(id, request, origin, null, Rejection.CONNECTION_QUOTA_EXCEEDED);
             }
@@ -194,7 +200,7 @@ public final class HandshakeGuard implements AutoCloseable {
         events.emit(new SecurityEvent(Instant.now(), SecurityEvent.Kind.HANDSHAKE_ACCEPTED,
                 SecurityEvent.Phase.HANDSHAKE, null, id, request.path(), request.clientAddress(), clip(origin),
                 null, null));
-        return new Accepted(id, null, false, slot, request.clientAddress());
+        return new Accepted(id, null, false, slot, request.clientAddress(), addressKey);
     }
 
     private Rejected reject(String id, HandshakeView request, String origin, String fingerprint, Rejection reason) {

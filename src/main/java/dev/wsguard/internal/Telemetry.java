@@ -30,7 +30,14 @@ public interface Telemetry {
     default void close() {
     }
 
-    /** The number of bans in force, for gauges; called by the sink once its bans exist. */
-    default void bans(java.util.function.IntSupplier active) {
+    /**
+     * The number of bans in force, for gauges, and of bans due but not made because the ban table was full; called
+     * by the sink once its bans exist.
+     */
+    default void bans(java.util.function.IntSupplier active, java.util.function.LongSupplier skipped) {
+    }
+
+    /** Keys evicted so far from this guard's full limiter tables, for a counter; called by the sink at its start. */
+    default void keysEvicted(java.util.function.LongSupplier evicted) {
     }
 }

@@ -37,6 +37,19 @@ public interface GuardMXBean {
     /** Bans made since the start. */
     long getBansTotal();
 
+    /**
+     * Bans due but not made because {@code wsguard.rate-limit.max-keys} bans of that kind were in force: a ban is
+     * never lifted early to make room, so the offender was refused and rate limited as usual, not banned.
+     */
+    long getBansSkipped();
+
+    /**
+     * Users or addresses whose limiter was evicted from a full table ({@code wsguard.rate-limit.max-keys}) to track a
+     * new one; an evicted key that comes back starts with a fresh limiter. A steady climb means the table is too
+     * small for the traffic, or someone is spreading requests over many addresses.
+     */
+    long getRateLimitKeysEvicted();
+
     /** Refused handshakes by reason. */
     Map<String, Long> getHandshakeRejectionsByReason();
 

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.LongAdder;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -41,28 +42,75 @@ class BansTest {
         assertThat(Bans.isViolation(event(SecurityEvent.Kind.HANDSHAKE_ACCEPTED, null, "a", "u"))).isFalse();
     }
 
-    @Test
-    void observeWhenOverTheLimitThenOneBanAndTrackedKeysBounded() {
-        List<SecurityEvent> emitted = new CopyOnWriteArrayList<>();
-        Bans bans = new Bans(new GuardConfig.BanSetting(2, Duration.ofMinutes(1), Duration.ofMinutes(1)), 3,
-                emitted::add);
-        for (int i = 0; i < 5; i++) {
-            bans.observe(event(SecurityEvent.Kind.HANDSHAKE_REJECTED, Rejection.TOKEN_MALFORMED, "1.2.3.4", null));
+    static Bans bans(int maxViolations, int maxKeys, List<SecurityEvent> emitted) {
+        return new Bans(new GuardConfig.BanSetting(maxViolations, Duration.ofMinutes(1), Duration.ofMinutes(1)),
+                maxKeys, 64, new LongAdder(), emitted::add);
+    }
+
+    static void violate(Bans bans, String address, int times) {
+        for (int i = 0; i < times; i++) {
+            bans.observe(event(SecurityEvent.Kind.HANDSHAKE_REJECTED, Rejection.TOKEN_MALFORMED, address, null));
         }
+    }
+
+    @Test
+    void observeWhenOverTheLimitThenOneBan() {
+        List<SecurityEvent> emitted = new CopyOnWriteArrayList<>();
+        Bans bans = bans(2, 3, emitted);
+        violate(bans, "1.2.3.4", 5);
         assertThat(emitted).singleElement().satisfies(e -> {
             assertThat(e.kind()).isEqualTo(SecurityEvent.Kind.BANNED);
             assertThat(e.clientAddress()).isEqualTo("1.2.3.4");
         });
         assertThat(bans.addressSecondsLeft("1.2.3.4")).isBetween(59L, 60L);
         assertThat(bans.addressSecondsLeft("5.6.7.8")).isZero();
+    }
 
-        // Keys beyond the table's capacity are neither tracked nor banned, however often they violate.
-        for (int k = 0; k < 50; k++) {
-            for (int i = 0; i < 5; i++) {
-                bans.observe(event(SecurityEvent.Kind.HANDSHAKE_REJECTED, Rejection.TOKEN_MALFORMED, "10.0.0." + k,
-                        null));
-            }
+    @Test
+    void observeWhenBanTableFullThenBansInForceStayNewOffenderNotBannedAndCounted() {
+        List<SecurityEvent> emitted = new CopyOnWriteArrayList<>();
+        Bans bans = bans(2, 3, emitted);
+        for (int k = 0; k < 3; k++) {
+            violate(bans, "10.0.0." + k, 3);
         }
-        assertThat(bans.active()).isLessThanOrEqualTo(3);
+        assertThat(bans.active()).isEqualTo(3);
+
+        violate(bans, "10.0.1.1", 3);
+        for (int k = 0; k < 50; k++) {
+            violate(bans, "10.0.2." + k, 5);
+        }
+        assertThat(bans.addressSecondsLeft("10.0.1.1")).as("no room: not banned").isZero();
+        assertThat(bans.skipped()).as("each ban due past the limit").isEqualTo(1 + 50 * 3);
+        assertThat(bans.active()).isEqualTo(3);
+        for (int k = 0; k < 3; k++) {
+            assertThat(bans.addressSecondsLeft("10.0.0." + k)).as("never unbanned to make room").isPositive();
+        }
+        assertThat(emitted).allMatch(e -> e.kind() == SecurityEvent.Kind.BANNED).hasSize(3);
+    }
+
+    @Test
+    void observeWhenFreshAddressesFloodBetweenViolationsThenRepeatOffenderStillBanned() {
+        List<SecurityEvent> emitted = new CopyOnWriteArrayList<>();
+        Bans bans = bans(3, 4, emitted);
+        for (int round = 0; round < 4; round++) {
+            violate(bans, "192.0.2.66", 1);
+            violate(bans, "198.51.100." + 2 * round, 1);
+            violate(bans, "198.51.100." + (2 * round + 1), 1);
+        }
+        assertThat(emitted).singleElement().satisfies(e -> assertThat(e.clientAddress()).isEqualTo("192.0.2.66"));
+        assertThat(bans.addressSecondsLeft("192.0.2.66")).isPositive();
+    }
+
+    @Test
+    void observeWhenAddressesOfOneIpv6NetworkViolateThenTheNetworkIsBanned() {
+        List<SecurityEvent> emitted = new CopyOnWriteArrayList<>();
+        Bans bans = bans(2, 10, emitted);
+        violate(bans, "2001:db8::1", 1);
+        violate(bans, "2001:db8::2", 1);
+        violate(bans, "2001:DB8:0:0:ffff::3", 1);
+        assertThat(emitted).singleElement().satisfies(e -> assertThat(e.clientAddress())
+                .as("the event names what is banned").isEqualTo("2001:db8:0:0:0:0:0:0/64"));
+        assertThat(bans.addressSecondsLeft(ClientAddress.key("2001:db8::99", 64))).isPositive();
+        assertThat(bans.addressSecondsLeft(ClientAddress.key("2001:db8:0:1::1", 64))).isZero();
     }
 }

@@ -10,7 +10,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class ClientAddressTest {
 
-    private final ClientAddress proxies = ClientAddress.trusting(List.of("10.0.0.0/8", "192.168.1.7", "fd00::/8"));
+    private final ClientAddress proxies = ClientAddress.trusting(List.of("10.0.0.0/8", "192.168.1.7", "fd00::/8"),
+            64);
 
     @Test
     void resolveWhenPeerUntrustedThenForgedHeadersIgnored() {
@@ -63,7 +64,7 @@ class ClientAddressTest {
 
     @Test
     void isTrustedWhenPrefixBoundaryThenExact() {
-        ClientAddress p = ClientAddress.trusting(List.of("172.16.0.0/12"));
+        ClientAddress p = ClientAddress.trusting(List.of("172.16.0.0/12"), 64);
         assertThat(p.isTrusted("172.31.255.255")).isTrue();
         assertThat(p.isTrusted("172.32.0.0")).isFalse();
         assertThat(p.isTrusted("fd00::1")).isFalse();
@@ -74,8 +75,56 @@ class ClientAddressTest {
     @Test
     void trustingWhenNotNumericThenConfigException() {
         for (String bad : List.of("proxy.internal", "10.0.0.0/33", "10.0.0.0/x", "::1/129", "300.1.1.1")) {
-            assertThatThrownBy(() -> ClientAddress.trusting(List.of(bad))).as(bad)
+            assertThatThrownBy(() -> ClientAddress.trusting(List.of(bad), 64)).as(bad)
                     .isInstanceOf(GuardConfigException.class);
         }
+    }
+
+    @Test
+    void keyWhenIpv4ThenTheAddressItself() {
+        assertThat(proxies.key("203.0.113.5")).isEqualTo("203.0.113.5");
+        assertThat(proxies.key("203.0.113.6")).isEqualTo("203.0.113.6");
+    }
+
+    @Test
+    void keyWhenIpv4MappedIpv6ThenTheIpv4Address() {
+        assertThat(proxies.key("::ffff:203.0.113.5")).isEqualTo("203.0.113.5");
+        assertThat(proxies.key("0:0:0:0:0:FFFF:203.0.113.5")).isEqualTo("203.0.113.5");
+        assertThat(proxies.key("::ffff:cb00:7105")).as("the mapped address in hex groups").isEqualTo("203.0.113.5");
+    }
+
+    @Test
+    void keyWhenIpv6ThenItsNetworkHoweverWritten() {
+        String net = "2001:db8:0:0:0:0:0:0/64";
+        assertThat(proxies.key("2001:db8::1")).isEqualTo(net);
+        assertThat(proxies.key("2001:DB8:0000:0000:0000:0000:0000:0001")).isEqualTo(net);
+        assertThat(proxies.key("2001:db8::ffff:ffff:ffff:ffff")).isEqualTo(net);
+        assertThat(proxies.key("2001:db8:0:1::1")).as("the next /64").isEqualTo("2001:db8:0:1:0:0:0:0/64");
+        assertThat(proxies.key("::1")).isEqualTo("0:0:0:0:0:0:0:0/64");
+    }
+
+    @Test
+    void keyWhenPrefixNotOnGroupBoundaryThenMaskedToTheBit() {
+        assertThat(ClientAddress.key("2001:db8:abcd:12ff::1", 56)).isEqualTo("2001:db8:abcd:1200:0:0:0:0/56");
+        assertThat(ClientAddress.key("2001:db8:abcd:12ff::1", 1)).isEqualTo("0:0:0:0:0:0:0:0/1");
+        assertThat(ClientAddress.key("ff01::1", 1)).isEqualTo("8000:0:0:0:0:0:0:0/1");
+        assertThat(ClientAddress.key("2001:db8::1", 128)).isEqualTo("2001:db8:0:0:0:0:0:1/128");
+        assertThat(ClientAddress.key("2001:db8::2", 128)).isEqualTo("2001:db8:0:0:0:0:0:2/128");
+    }
+
+    @Test
+    void keyWhenZoneIdThenZoneIgnored() {
+        assertThat(proxies.key("fe80::1%eth0")).isEqualTo("fe80:0:0:0:0:0:0:0/64");
+        assertThat(proxies.key("fe80::2%2")).isEqualTo("fe80:0:0:0:0:0:0:0/64");
+        assertThat(ClientAddress.key("fe80::1%eth0", 128)).isEqualTo("fe80:0:0:0:0:0:0:1/128");
+    }
+
+    @Test
+    void keyWhenNotAnAddressLiteralThenUnchangedAndNeverLookedUp() {
+        for (String garbage : List.of("localhost", "evil.example.com", "999.1.1.1", "1.2.3", "2001:db8::1::2",
+                "unknown", "", "[2001:db8::1]", "2001:db8::/64")) {
+            assertThat(proxies.key(garbage)).as(garbage).isEqualTo(garbage);
+        }
+        assertThat(proxies.key(null)).isNull();
     }
 }

@@ -280,6 +280,11 @@ public final class TestTokens {
         return new Builder();
     }
 
+    /** A token that is valid but for its signature: made with a fresh key under the test key's {@code kid}. */
+    public static String forged() {
+        return token().signedWith(newRsa2048(RSA_KID)).sign();
+    }
+
     /** Signs the claims with {@code key}; {@code kid} may be null. Allows RSA keys under 2048 bits. */
     public static String sign(JWTClaimsSet claims, JWSAlgorithm alg, JWK key, String kid) {
         return sign(new JWSHeader.Builder(alg).keyID(kid).build(), claims, key);

@@ -29,8 +29,17 @@ public final class WsClient implements WebSocket.Listener, AutoCloseable {
 
     /** Connects with the given Origin and bearer token (either may be null). */
     public static WsClient connect(URI uri, String origin, String token) throws Exception {
+        return connect(uri, origin, token, null, null);
+    }
+
+    /** As {@link #connect(URI, String, String)}, with one more header (none when {@code header} is null). */
+    public static WsClient connect(URI uri, String origin, String token, String header, String value)
+            throws Exception {
         WsClient client = new WsClient();
         WebSocket.Builder builder = HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
+        if (header != null) {
+            builder.header(header, value);
+        }
         if (origin != null) {
             builder.header("Origin", origin);
         }

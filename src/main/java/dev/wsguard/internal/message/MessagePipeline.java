@@ -35,12 +35,14 @@ final class MessagePipeline {
     private final int limitCount;
     private final boolean usesAddress;
 
-    MessagePipeline(EndpointModel model, GuardConfig config) {
+    /** @param keysEvicted counts the per-user and per-address limiters evicted from full tables */
+    MessagePipeline(EndpointModel model, GuardConfig config, java.util.concurrent.atomic.LongAdder keysEvicted) {
         this.model = model;
         this.config = config;
         int index = 0;
         this.sessionLimit = new Limit(EndpointModel.SESSION_LIMIT, RateLimit.Key.SESSION,
-                config.rateLimit(EndpointModel.SESSION_LIMIT, SESSION_DEFAULT), config.maxRateLimitKeys(), index++);
+                config.rateLimit(EndpointModel.SESSION_LIMIT, SESSION_DEFAULT), config.maxRateLimitKeys(), index++,
+                keysEvicted);
         Map<String, Limit> byName = new HashMap<>();
         List<EndpointModel.Route> all = new java.util.ArrayList<>(model.routes().values());
         if (model.binary() != null) {
@@ -53,7 +55,7 @@ final class MessagePipeline {
                 Limit limit = byName.get(declared.name());
                 if (limit == null) {
                     limit = new Limit(declared.name(), declared.per(), EndpointModel.setting(declared, config),
-                            config.maxRateLimitKeys(), index++);
+                            config.maxRateLimitKeys(), index++, keysEvicted);
                     byName.put(declared.name(), limit);
                 }
                 own[i] = limit;
@@ -90,7 +92,7 @@ final class MessagePipeline {
     }
 
     /** Checks one whole text message of an authenticated session. */
-    Verdict text(String text, JsonWebToken caller, String clientAddress, SessionState state) {
+    Verdict text(String text, JsonWebToken caller, String addressKey, SessionState state) {
         if (expired(caller)) {
             // The timer may be a few milliseconds late: nothing is processed for an expired token.
             return new Verdict.Close(Rejection.TOKEN_EXPIRED, null);
@@ -122,11 +124,11 @@ final class MessagePipeline {
         if (route == null) {
             return new Verdict.Refuse(Rejection.MESSAGE_TYPE_NOT_ALLOWED, null);
         }
-        return admit(route, message, caller, clientAddress, state);
+        return admit(route, message, caller, addressKey, state);
     }
 
     /** Checks one whole binary message of {@code bytes} of an authenticated session. */
-    Verdict binary(Object data, long bytes, JsonWebToken caller, String clientAddress, SessionState state) {
+    Verdict binary(Object data, long bytes, JsonWebToken caller, String addressKey, SessionState state) {
         if (expired(caller)) {
             return new Verdict.Close(Rejection.TOKEN_EXPIRED, null);
         }
@@ -140,11 +142,11 @@ final class MessagePipeline {
         if (route == null) {
             return new Verdict.Close(Rejection.MESSAGE_KIND_NOT_ACCEPTED, null);
         }
-        return admit(route, data, caller, clientAddress, state);
+        return admit(route, data, caller, addressKey, state);
     }
 
     /** Revocation, authorization, channel and rate limits for a decoded message on its route. */
-    private Verdict admit(EndpointModel.Route route, Object message, JsonWebToken caller, String clientAddress,
+    private Verdict admit(EndpointModel.Route route, Object message, JsonWebToken caller, String addressKey,
                           SessionState state) {
         if (config.revocations().isRevoked(caller)) {
             return new Verdict.Close(Rejection.TOKEN_REVOKED, route.alias());
@@ -157,7 +159,7 @@ final class MessagePipeline {
             return new Verdict.Refuse(denied, route.alias());
         }
         for (Limit limit : limits.get(route)) {
-            if (!acquire(limit, state, caller, clientAddress)) {
+            if (!acquire(limit, state, caller, addressKey)) {
                 return new Verdict.Throttle(route.alias());
             }
         }
@@ -182,11 +184,11 @@ final class MessagePipeline {
         return denied;
     }
 
-    private boolean acquire(Limit limit, SessionState state, JsonWebToken caller, String clientAddress) {
+    private boolean acquire(Limit limit, SessionState state, JsonWebToken caller, String addressKey) {
         return switch (limit.key) {
             case SESSION -> state.limiter(limit).acquirePermission();
             case USER -> limit.acquireShared(caller.getSubject());
-            case ADDRESS -> limit.acquireShared(clientAddress == null ? "unknown" : clientAddress);
+            case ADDRESS -> limit.acquireShared(addressKey == null ? "unknown" : addressKey);
         };
     }
 

@@ -6,6 +6,7 @@ import dev.wsguard.Rejection;
 import dev.wsguard.SecurityEvent;
 import dev.wsguard.WsGuard;
 import dev.wsguard.internal.Authentication;
+import dev.wsguard.internal.ClientAddress;
 import dev.wsguard.internal.ConnectionQuotas;
 import dev.wsguard.internal.LiveSessions;
 import dev.wsguard.internal.Timers;
@@ -47,7 +48,7 @@ public final class SessionGuard {
     SessionGuard(GuardContext context, EndpointModel model) {
         this.context = context;
         this.config = context.config();
-        this.pipeline = new MessagePipeline(model, config);
+        this.pipeline = new MessagePipeline(model, config, context.events().keysEvicted());
         this.windowNanos = config.violationWindow().toNanos();
         this.jsonb = JsonbBuilder.create();
     }
@@ -190,7 +191,7 @@ public final class SessionGuard {
             return firstMessage(session, state, text);
         }
         JsonWebToken caller = WsGuard.identity(session);
-        apply(pipeline.text(text, caller, clientAddress(session), state), endpoint, session, state);
+        apply(pipeline.text(text, caller, addressKey(session), state), endpoint, session, state);
         return false;
     }
 
@@ -203,7 +204,7 @@ public final class SessionGuard {
             close(session, Rejection.TOKEN_MISSING, null);
             return;
         }
-        apply(pipeline.binary(data, bytes, WsGuard.identity(session), clientAddress(session), state), endpoint,
+        apply(pipeline.binary(data, bytes, WsGuard.identity(session), addressKey(session), state), endpoint,
                 session, state);
     }
 
@@ -576,9 +577,9 @@ public final class SessionGuard {
                 duration));
     }
 
-    /** The client address, read only when a declared limit counts per address. */
-    private String clientAddress(Session session) {
-        return pipeline.usesAddress() && session.getUserProperties().get(WsGuard.CLIENT_ADDRESS) instanceof String a
+    /** What the client address counts under ({@link ClientAddress#key}), read only when a limit counts per address. */
+    private String addressKey(Session session) {
+        return pipeline.usesAddress() && session.getUserProperties().get(ClientAddress.KEY) instanceof String a
                 ? a : null;
     }
 

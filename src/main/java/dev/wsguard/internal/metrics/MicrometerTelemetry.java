@@ -6,6 +6,7 @@ import dev.wsguard.SecurityEvent;
 import dev.wsguard.internal.OriginAllowlist;
 import dev.wsguard.internal.Telemetry;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
@@ -16,6 +17,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
 
 /**
  * wsguard's meters in a Micrometer registry. Loaded only when Micrometer is on the class path; not for user code
@@ -37,6 +39,8 @@ public final class MicrometerTelemetry implements Telemetry {
     private final OriginAllowlist origins;
     private final AtomicLong open = new AtomicLong();
     private volatile IntSupplier bans;
+    private volatile LongSupplier bansSkipped;
+    private volatile LongSupplier keysEvicted;
     private volatile Tags endpoint = Tags.of("endpoint", "unknown");
     /**
      * Counters by meter name and tag values: looking a counter up by its builder costs microseconds and a kilobyte
@@ -48,7 +52,7 @@ public final class MicrometerTelemetry implements Telemetry {
     private final ConcurrentHashMap<String, String> originTags = new ConcurrentHashMap<>();
     private static final int MAX_CACHED_ORIGINS = 1024;
 
-    private final java.util.List<io.micrometer.core.instrument.Meter> gauges =
+    private final java.util.List<io.micrometer.core.instrument.Meter> polledMeters =
             new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile Timer durations;
 
@@ -62,14 +66,14 @@ public final class MicrometerTelemetry implements Telemetry {
 
     /**
      * Removes this binding's meters from the registry: a registry that outlives the guard (Micrometer's global one,
-     * a server's) would otherwise keep its gauges, and through them the guard's classes.
+     * a server's) would otherwise keep its polledMeters, and through them the guard's classes.
      */
     @Override
     public void close() {
-        for (io.micrometer.core.instrument.Meter meter : gauges) {
+        for (io.micrometer.core.instrument.Meter meter : polledMeters) {
             registry.remove(meter);
         }
-        gauges.clear();
+        polledMeters.clear();
         for (Counter counter : counters.values()) {
             registry.remove(counter);
         }
@@ -91,18 +95,33 @@ public final class MicrometerTelemetry implements Telemetry {
     public void endpoint(String path) {
         this.endpoint = Tags.of("endpoint", path);
         counters.clear();
-        gauges.add(Gauge.builder("wsguard.connections.open", open, AtomicLong::get).tags(endpoint)
+        polledMeters.add(Gauge.builder("wsguard.connections.open", open, AtomicLong::get).tags(endpoint)
                 .description("guarded sessions open now").register(registry));
         IntSupplier active = bans;
         if (active != null) {
-            gauges.add(Gauge.builder("wsguard.bans.active", active, IntSupplier::getAsInt).tags(endpoint)
+            polledMeters.add(Gauge.builder("wsguard.bans.active", active, IntSupplier::getAsInt).tags(endpoint)
                     .description("client addresses and users banned now").register(registry));
+            polledMeters.add(FunctionCounter.builder("wsguard.bans.skipped", bansSkipped, LongSupplier::getAsLong)
+                    .tags(endpoint).description("bans due but not made because the ban table was full")
+                    .register(registry));
+        }
+        LongSupplier evicted = keysEvicted;
+        if (evicted != null) {
+            polledMeters.add(FunctionCounter.builder("wsguard.ratelimit.keys.evicted", evicted, LongSupplier::getAsLong)
+                    .tags(endpoint).description("users or addresses evicted from a full rate-limit table")
+                    .register(registry));
         }
     }
 
     @Override
-    public void bans(IntSupplier active) {
+    public void bans(IntSupplier active, LongSupplier skipped) {
         this.bans = active;
+        this.bansSkipped = skipped;
+    }
+
+    @Override
+    public void keysEvicted(LongSupplier evicted) {
+        this.keysEvicted = evicted;
     }
 
     @Override

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.LongAdder;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -32,7 +33,7 @@ class MessagePipelineTest {
     }
 
     private static MessagePipeline pipeline(GuardConfig config) {
-        return new MessagePipeline(EndpointModel.of(StandardChat.class), config);
+        return new MessagePipeline(EndpointModel.of(StandardChat.class), config, new LongAdder());
     }
 
     private static SessionState session(MessagePipeline pipeline) {

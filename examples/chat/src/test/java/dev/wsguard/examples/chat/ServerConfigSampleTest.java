@@ -44,8 +44,9 @@ class ServerConfigSampleTest {
                 "wsguard.connections.max-total", "wsguard.session.max-lifetime", "wsguard.message.max-bytes",
                 "wsguard.message.malformed", "wsguard.message.max-violations", "wsguard.message.violation-window",
                 "wsguard.rate-limit.session.limit-for-period", "wsguard.rate-limit.session.limit-refresh-period",
-                "wsguard.rate-limit.max-keys", "wsguard.auth.mode", "wsguard.auth.deadline",
-                "wsguard.session.ping-interval", "wsguard.outbound.max-bytes", "wsguard.outbound.max-messages",
+                "wsguard.rate-limit.max-keys", "wsguard.address.ipv6-prefix-length", "wsguard.auth.mode",
+                "wsguard.auth.deadline", "wsguard.session.ping-interval", "wsguard.outbound.max-bytes",
+                "wsguard.outbound.max-messages",
                 "wsguard.bans.enabled", "wsguard.bans.max-violations", "wsguard.bans.window", "wsguard.bans.duration",
                 "wsguard.metrics.enabled");
     }
