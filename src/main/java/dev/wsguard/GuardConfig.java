@@ -40,7 +40,9 @@ import java.util.function.Function;
  * <tr><td>{@code wsguard.token.max-lifetime}</td><td>{@code PT24H}</td><td>largest accepted {@code exp - iat}
  *     (ISO-8601)</td></tr>
  * <tr><td>{@code wsguard.token.jwks-refresh}</td><td>{@code PT10M}</td><td>cache time of keys fetched from a
- *     URL</td></tr>
+ *     URL; refreshed in the background from then on, dropped at twice this age if no refresh succeeded</td></tr>
+ * <tr><td>{@code wsguard.token.jwks-fetch-wait}</td><td>{@code PT0.5S}</td><td>longest a handshake waits for a key
+ *     fetch it started (unknown {@code kid}, no usable keys); {@code PT0S}: never wait; at most {@code PT5S}</td></tr>
  * <tr><td>{@code wsguard.token.cache-size}</td><td>{@code 10000}</td><td>verified tokens remembered (keyed by
  *     SHA-256) so a reconnect costs no second signature check; {@code 0} turns the cache off</td></tr>
  * <tr><td>{@code wsguard.token.cache-ttl}</td><td>{@code PT5M}</td><td>longest a verdict is reused; never past
@@ -144,11 +146,25 @@ public final class GuardConfig {
      * @param clockSkew         tolerance for exp, nbf and iat
      * @param maxLifetime       upper bound for {@code exp - iat}
      * @param jwksRefresh       how long keys fetched from a URL are cached before a refresh
+     * @param jwksFetchWait     longest a request waits for a key fetch it started itself
      * @param clock             time source
      */
     public record JwtSettings(String publicKey, String publicKeyLocation, Set<String> algorithms, String issuer,
                               Set<String> audiences, Duration clockSkew, Duration maxLifetime, Duration jwksRefresh,
-                              Clock clock) {
+                              Duration jwksFetchWait, Clock clock) {
+
+        /** {@code wsguard.token.jwks-fetch-wait} when not configured. */
+        public static final Duration DEFAULT_JWKS_FETCH_WAIT = Duration.ofMillis(500);
+        /** The longest {@code wsguard.token.jwks-fetch-wait}: a fetch is given up about then anyway. */
+        public static final Duration MAX_JWKS_FETCH_WAIT = Duration.ofSeconds(5);
+
+        /** As the canonical constructor, with {@link #DEFAULT_JWKS_FETCH_WAIT}. */
+        public JwtSettings(String publicKey, String publicKeyLocation, Set<String> algorithms, String issuer,
+                           Set<String> audiences, Duration clockSkew, Duration maxLifetime, Duration jwksRefresh,
+                           Clock clock) {
+            this(publicKey, publicKeyLocation, algorithms, issuer, audiences, clockSkew, maxLifetime, jwksRefresh,
+                    DEFAULT_JWKS_FETCH_WAIT, clock);
+        }
     }
 
     /**
@@ -235,11 +251,14 @@ public final class GuardConfig {
         }
         requirePositive(b.maxTokenLifetime, "wsguard.token.max-lifetime");
         requirePositive(b.jwksRefresh, "wsguard.token.jwks-refresh");
+        if (b.jwksFetchWait.isNegative() || b.jwksFetchWait.compareTo(JwtSettings.MAX_JWKS_FETCH_WAIT) > 0) {
+            throw new GuardConfigException("wsguard.token.jwks-fetch-wait must be between PT0S and PT5S");
+        }
         if (b.clockSkew.isNegative() || b.clockSkew.compareTo(Duration.ofMinutes(5)) > 0) {
             throw new GuardConfigException("mp.jwt.verify.clock.skew must be between 0 and 300 seconds");
         }
         this.jwt = new JwtSettings(b.publicKey, b.publicKeyLocation, Set.copyOf(b.algorithms), b.issuer,
-                Set.copyOf(b.audiences), b.clockSkew, b.maxTokenLifetime, b.jwksRefresh, b.clock);
+                Set.copyOf(b.audiences), b.clockSkew, b.maxTokenLifetime, b.jwksRefresh, b.jwksFetchWait, b.clock);
         if (b.tokenCacheSize < 0) {
             throw new GuardConfigException("wsguard.token.cache-size must not be negative (0 turns the cache off)");
         }
@@ -347,6 +366,7 @@ public final class GuardConfig {
         b.clockSkew = jwt.clockSkew();
         b.maxTokenLifetime = jwt.maxLifetime();
         b.jwksRefresh = jwt.jwksRefresh();
+        b.jwksFetchWait = jwt.jwksFetchWait();
         b.clock = jwt.clock();
         b.tokenCacheSize = config.tokenCacheSize;
         b.tokenCacheTtl = config.tokenCacheTtl;
@@ -448,6 +468,8 @@ public final class GuardConfig {
                 "wsguard.token.max-lifetime")));
         lookup.apply("wsguard.token.jwks-refresh").ifPresent(v -> b.jwksRefresh(duration(v,
                 "wsguard.token.jwks-refresh")));
+        lookup.apply("wsguard.token.jwks-fetch-wait").ifPresent(v -> b.jwksFetchWait(duration(v,
+                "wsguard.token.jwks-fetch-wait")));
         lookup.apply("wsguard.token.cache-size").ifPresent(v -> b.tokenCacheSize(integer(v,
                 "wsguard.token.cache-size")));
         lookup.apply("wsguard.token.cache-ttl").ifPresent(v -> b.tokenCacheTtl(duration(v,
@@ -783,6 +805,7 @@ public final class GuardConfig {
         private Duration clockSkew = Duration.ofSeconds(60);
         private Duration maxTokenLifetime = Duration.ofHours(24);
         private Duration jwksRefresh = Duration.ofMinutes(10);
+        private Duration jwksFetchWait = JwtSettings.DEFAULT_JWKS_FETCH_WAIT;
         private int tokenCacheSize = 10_000;
         private Duration tokenCacheTtl = Duration.ofMinutes(5);
         private Clock clock = Clock.systemUTC();
@@ -1051,6 +1074,17 @@ public final class GuardConfig {
 
         public Builder jwksRefresh(Duration refresh) {
             this.jwksRefresh = Objects.requireNonNull(refresh, "refresh");
+            return this;
+        }
+
+        /**
+         * Longest a handshake waits for a key fetch (default 500 ms, between zero and 5 s): one it started itself,
+         * because its token names a {@code kid} the keys in memory lack or none are usable, or the first fetch after
+         * deployment. Every other handshake is answered from the keys in memory at once; a fetch that takes longer
+         * goes on in the background for later handshakes.
+         */
+        public Builder jwksFetchWait(Duration wait) {
+            this.jwksFetchWait = Objects.requireNonNull(wait, "wait");
             return this;
         }
 

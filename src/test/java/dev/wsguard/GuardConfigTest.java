@@ -38,6 +38,8 @@ class GuardConfigTest {
         assertThat(config.jwt().audiences()).containsExactlyInAnyOrder("chat", "other");
         assertThat(config.jwt().clockSkew()).isEqualTo(Duration.ofSeconds(60));
         assertThat(config.jwt().maxLifetime()).isEqualTo(Duration.ofHours(24));
+        assertThat(config.jwt().jwksRefresh()).isEqualTo(Duration.ofMinutes(10));
+        assertThat(config.jwt().jwksFetchWait()).isEqualTo(Duration.ofMillis(500));
         assertThat(config.tokenHeader()).isEqualTo("Authorization");
         assertThat(config.tokenCookie()).isEqualTo("Bearer");
         assertThat(config.queryParameter()).isEqualTo("access_token");
@@ -124,6 +126,7 @@ class GuardConfigTest {
         m.put("wsguard.token.max-lifetime", "PT1H");
         m.put("mp.jwt.verify.clock.skew", "5");
         m.put("mp.jwt.verify.publickey.algorithm", "RS256,ES256");
+        m.put("wsguard.token.jwks-fetch-wait", "PT0S");
         GuardConfig config = from(m);
         assertThat(config.allowMissingOrigin()).isTrue();
         assertThat(config.tokenSources()).containsExactlyInAnyOrder(TokenSource.HEADER, TokenSource.SUBPROTOCOL,
@@ -131,6 +134,8 @@ class GuardConfigTest {
         assertThat(config.jwt().maxLifetime()).isEqualTo(Duration.ofHours(1));
         assertThat(config.jwt().clockSkew()).isEqualTo(Duration.ofSeconds(5));
         assertThat(config.jwt().algorithms()).containsExactlyInAnyOrder("RS256", "ES256");
+        assertThat(config.jwt().jwksFetchWait()).isZero();
+        assertThat(GuardConfig.from(config).build().jwt().jwksFetchWait()).isZero();
     }
 
     @Test
@@ -190,7 +195,9 @@ class GuardConfigTest {
                 {"wsguard.token.max-lifetime", "24h"},
                 {"wsguard.token.max-lifetime", "PT0S"},
                 {"mp.jwt.verify.clock.skew", "1m"},
-                {"mp.jwt.verify.clock.skew", "3600"}}) {
+                {"mp.jwt.verify.clock.skew", "3600"},
+                {"wsguard.token.jwks-fetch-wait", "-PT1S"},
+                {"wsguard.token.jwks-fetch-wait", "PT6S"}}) {
             Map<String, String> m = complete();
             m.put(bad[0], bad[1]);
             assertThatThrownBy(() -> from(m)).as("%s=%s", bad[0], bad[1]).isInstanceOf(GuardConfigException.class);

@@ -8,12 +8,16 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A JWKS endpoint for tests on {@code 127.0.0.1} and a free port, serving whatever document was last
- * {@linkplain #publish(String) published} and counting fetches. Thread-safe; close it after the test.
+ * {@linkplain #publish(String) published} and counting fetches; it can be made {@linkplain #delay(Duration) slow}.
+ * Requests are served concurrently, so a slow one does not hide the next. Thread-safe; close it after the test.
  *
  * <pre>{@code
  * try (JwksServer jwks = JwksServer.start(TestTokens.jwks(TestTokens.rsa2048()))) {
@@ -26,12 +30,26 @@ public final class JwksServer implements AutoCloseable {
     private final HttpServer server;
     private final AtomicReference<String> document;
     private final AtomicInteger fetches = new AtomicInteger();
+    private final AtomicReference<Duration> delay = new AtomicReference<>(Duration.ZERO);
+    private final ExecutorService handlers = Executors.newCachedThreadPool(task -> {
+        Thread thread = new Thread(task, "test-jwks-server");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     private JwksServer(String initial) throws IOException {
         this.document = new AtomicReference<>(initial);
         this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.setExecutor(handlers);
         server.createContext("/jwks.json", exchange -> {
             fetches.incrementAndGet();
+            try {
+                Thread.sleep(delay.get().toMillis());
+            } catch (InterruptedException e) {
+                // closing: answer nothing
+                exchange.close();
+                return;
+            }
             byte[] body = document.get().getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().set("Content-Type", "application/json");
             exchange.sendResponseHeaders(200, body.length);
@@ -61,6 +79,11 @@ public final class JwksServer implements AutoCloseable {
         document.set(jwks);
     }
 
+    /** Every later request is answered only after {@code wait} (a slow identity provider); zero for none. */
+    public void delay(Duration wait) {
+        delay.set(wait);
+    }
+
     /** How many times the document was requested. */
     public int fetches() {
         return fetches.get();
@@ -69,5 +92,6 @@ public final class JwksServer implements AutoCloseable {
     @Override
     public void close() {
         server.stop(0);
+        handlers.shutdownNow();
     }
 }

@@ -9,10 +9,13 @@ import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.util.JSONObjectUtils;
 import dev.wsguard.GuardConfigException;
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.HttpURLConnection;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.net.URL;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -33,12 +36,14 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * Reads configured key material (inline or from a file or classpath location) into public JWKs. Every failure is a
- * {@link GuardConfigException} whose message names the setting and the problem, never the key material.
+ * {@link GuardConfigException} whose message names the setting and the problem, never the key material. Also fetches
+ * a JWKS over http(s) ({@link #fetchJwks(URL)}), where a failure is an {@link IOException} at run time.
  */
 final class KeyMaterial {
 
@@ -47,6 +52,12 @@ final class KeyMaterial {
 
     /** Key files are small; anything larger is a wrong path, not a key. */
     private static final int MAX_BYTES = 1024 * 1024;
+
+    static final int HTTP_CONNECT_TIMEOUT_MS = 2_000;
+    static final int HTTP_READ_TIMEOUT_MS = 2_000;
+    /** A whole fetch: checked between reads, so a key server dripping its answer is cut off too. */
+    static final int HTTP_DEADLINE_MS = 5_000;
+    static final int HTTP_SIZE_LIMIT_BYTES = 256 * 1024;
 
     private static final Pattern PEM_BLOCK =
             Pattern.compile("-----BEGIN ([A-Z0-9 ]+)-----([^-]*)-----END \\1-----");
@@ -181,6 +192,87 @@ final class KeyMaterial {
         }
         throw new GuardConfigException(origin + " has a " + key.getAlgorithm()
                 + " key, which fits none of the allowed algorithms (RS*, PS*, ES*)");
+    }
+
+    /**
+     * Fetches the JWKS at {@code url} (one GET, no redirects followed, nothing cached), bounded by
+     * {@value #HTTP_CONNECT_TIMEOUT_MS} ms to connect, {@value #HTTP_READ_TIMEOUT_MS} ms per read,
+     * {@value #HTTP_DEADLINE_MS} ms in all and {@value #HTTP_SIZE_LIMIT_BYTES} bytes. Keys without a public part
+     * (symmetric ones) are left out. Runs on a fetch thread, never a request thread.
+     *
+     * @throws IOException when the key server cannot be reached, answers anything but 200, is too slow or too large,
+     *                     or the answer is not a JWKS; the message names neither the URL (it may carry credentials)
+     *                     nor the answer
+     */
+    static List<JWK> fetchJwks(URL url) throws IOException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(HTTP_DEADLINE_MS);
+        HttpURLConnection connection = (HttpURLConnection) url.openConnection();
+        try {
+            connection.setConnectTimeout(HTTP_CONNECT_TIMEOUT_MS);
+            connection.setReadTimeout(HTTP_READ_TIMEOUT_MS);
+            // Each redirect would start its own timeouts; an identity provider's JWKS URL is stable.
+            connection.setInstanceFollowRedirects(false);
+            connection.setUseCaches(false);
+            connection.setRequestProperty("Accept", "application/jwk-set+json, application/json");
+            int status = connection.getResponseCode();
+            if (status != HttpURLConnection.HTTP_OK) {
+                throw new FetchFailure("the key server answered " + status + (status / 100 == 3
+                        ? " (a redirect, which is not followed: configure the final URL)" : ""));
+            }
+            if (connection.getContentLengthLong() > HTTP_SIZE_LIMIT_BYTES) {
+                throw new FetchFailure("the answer is larger than " + HTTP_SIZE_LIMIT_BYTES + " bytes");
+            }
+            byte[] body;
+            try (InputStream in = connection.getInputStream()) {
+                body = readBounded(in, deadline);
+            }
+            return publicKeys(new String(body, StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            // JDK messages may quote the URL; the type says enough (timeout, refused, unknown host, TLS).
+            throw e instanceof FetchFailure ? e : new FetchFailure(e.getClass().getSimpleName());
+        } finally {
+            // Fetches are minutes apart: nothing is gained by keeping the connection alive.
+            connection.disconnect();
+        }
+    }
+
+    /** A fetch failure whose message is ours: safe to log. */
+    private static final class FetchFailure extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        FetchFailure(String message) {
+            super(message);
+        }
+    }
+
+    private static byte[] readBounded(InputStream in, long deadline) throws IOException {
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        byte[] buffer = new byte[8192];
+        for (int n = in.read(buffer); n != -1; n = in.read(buffer)) {
+            body.write(buffer, 0, n);
+            if (body.size() > HTTP_SIZE_LIMIT_BYTES) {
+                throw new FetchFailure("the answer is larger than " + HTTP_SIZE_LIMIT_BYTES + " bytes");
+            }
+            if (System.nanoTime() - deadline > 0) {
+                throw new FetchFailure("the answer took longer than " + HTTP_DEADLINE_MS + " ms");
+            }
+        }
+        return body.toByteArray();
+    }
+
+    private static List<JWK> publicKeys(String jwks) throws IOException {
+        List<JWK> keys = new ArrayList<>();
+        try {
+            for (JWK key : JWKSet.parse(jwks).getKeys()) {
+                JWK publicKey = key.toPublicJWK();
+                if (publicKey != null) {
+                    keys.add(publicKey);
+                }
+            }
+        } catch (ParseException e) {
+            throw new FetchFailure("the answer is not a JWKS document");
+        }
+        return keys;
     }
 
     /** The JDK key for a public RSA or EC JWK. */

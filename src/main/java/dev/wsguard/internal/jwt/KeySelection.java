@@ -3,17 +3,12 @@ package dev.wsguard.internal.jwt;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.KeySourceException;
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
-import com.nimbusds.jose.jwk.JWKMatcher;
-import com.nimbusds.jose.jwk.JWKSelector;
 import com.nimbusds.jose.jwk.KeyOperation;
 import com.nimbusds.jose.jwk.KeyUse;
 import com.nimbusds.jose.jwk.RSAKey;
-import com.nimbusds.jose.jwk.source.JWKSetRetrievalException;
-import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.proc.JWSKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
 import dev.wsguard.Rejection;
@@ -32,19 +27,20 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Rules: keys whose type, curve, {@code use}, {@code key_ops}, {@code alg} or revocation rule out the token's
  * algorithm never count. A key set holding one key without a {@code kid} uses that key whatever {@code kid} the token
  * names; otherwise a token {@code kid} must match exactly, and a token without one may try every fitting key. For a
- * remote key set an unknown {@code kid} triggers one refresh, rate-limited by Nimbus. Immutable and thread-safe.
+ * remote key set ({@link RemoteKeySet}) a {@code kid} it lacks may start a refresh, which the token waits for only
+ * within a small bound. Thread-safe.
  */
 final class KeySelection implements JWSKeySelector<SecurityContext> {
 
     static final int MIN_RSA_BITS = 2048;
 
-    private static final System.Logger LOG = System.getLogger(KeySelection.class.getName());
-    private static final JWKSelector EVERY_KEY = new JWKSelector(new JWKMatcher.Builder().build());
     private static final int KEY_CACHE_LIMIT = 64;
 
-    private final JWKSource<SecurityContext> source;
+    /** The configured keys, or null for a remote set. */
+    private final List<JWK> staticKeys;
+    /** Null for configured keys. */
+    private final RemoteKeySet remote;
     private final Set<JWSAlgorithm> algorithms;
-    private final boolean remote;
     /** JWK to JDK key conversions, so a steady key set is not re-decoded per token. */
     private final Map<JWK, PublicKey> converted = new ConcurrentHashMap<>();
     /**
@@ -52,38 +48,58 @@ final class KeySelection implements JWSKeySelector<SecurityContext> {
      * selection that finds a key can only name one of its kids, so this holds at most keys × algorithms entries.
      */
     private final Map<Selection, List<PublicKey>> staticSelections = new ConcurrentHashMap<>();
-    /** The remote key set last seen, and how many times it has changed: cached verdicts name the version. */
-    private List<JWK> lastSeen = List.of();
-    private long version;
 
-    KeySelection(JWKSource<SecurityContext> source, Set<JWSAlgorithm> algorithms, boolean remote) {
-        this.source = source;
-        this.algorithms = Set.copyOf(algorithms);
+    private KeySelection(List<JWK> staticKeys, RemoteKeySet remote, Set<JWSAlgorithm> algorithms) {
+        this.staticKeys = staticKeys;
         this.remote = remote;
+        this.algorithms = Set.copyOf(algorithms);
+    }
+
+    /** Over configured keys, which never change. */
+    static KeySelection of(List<JWK> keys, Set<JWSAlgorithm> algorithms) {
+        return new KeySelection(List.copyOf(keys), null, algorithms);
+    }
+
+    /** Over a key set fetched from a URL. */
+    static KeySelection remote(RemoteKeySet keys, Set<JWSAlgorithm> algorithms) {
+        return new KeySelection(null, keys, algorithms);
+    }
+
+    /** Starts fetching a remote key set in the background; nothing for configured keys. */
+    void prefetch() {
+        if (remote != null) {
+            remote.prefetch();
+        }
     }
 
     @Override
-    public List<PublicKey> selectJWSKeys(JWSHeader header, SecurityContext context) throws KeySourceException {
+    public List<PublicKey> selectJWSKeys(JWSHeader header, SecurityContext context) throws RejectedKeyException {
         JWSAlgorithm alg = header.getAlgorithm();
         if (!algorithms.contains(alg)) {
             // Checked earlier from the header; kept so this selector is safe on its own.
             throw new RejectedKeyException(Rejection.TOKEN_ALGORITHM_NOT_ALLOWED);
         }
         String kid = header.getKeyID();
-        Selection selection = remote ? null : new Selection(kid, alg);
+        if (remote == null && context instanceof KeySetUsed used) {
+            used.version = 0;
+        }
+        Selection selection = remote != null ? null : new Selection(kid, alg);
         if (selection != null) {
             List<PublicKey> known = staticSelections.get(selection);
             if (known != null) {
                 return known;
             }
         }
-        List<JWK> candidates = candidates(keys(EVERY_KEY), kid, alg);
-        if (candidates.isEmpty() && remote && kid != null) {
-            // A kid we have not seen may be a rotated key: ask Nimbus for it, which refreshes the cached set
-            // (at most twice per rate-limit interval), then select again from the whole set.
-            keys(new JWKSelector(new JWKMatcher.Builder().keyID(kid).build()));
-            candidates = candidates(keys(EVERY_KEY), kid, alg);
+        List<JWK> keys = staticKeys;
+        if (remote != null) {
+            // A kid the remote set lacks may be a rotated key (or a forgery): the set may refresh, within its bounds.
+            RemoteKeySet.Snapshot set = remote.keys(held -> kid == null || !candidates(held, kid, alg).isEmpty());
+            keys = set.keys();
+            if (context instanceof KeySetUsed used) {
+                used.version = set.version();
+            }
         }
+        List<JWK> candidates = candidates(keys, kid, alg);
         List<PublicKey> strong = new ArrayList<>(candidates.size());
         for (JWK key : candidates) {
             if (key instanceof RSAKey rsa && rsa.size() < MIN_RSA_BITS) {
@@ -103,37 +119,10 @@ final class KeySelection implements JWSKeySelector<SecurityContext> {
 
     /**
      * The version of the key set, which changes whenever a remote set's keys change (a static set never changes);
-     * -1 when the remote set cannot be read. Goes through Nimbus's cache, so it fetches only when a fetch is due.
+     * -1 when no remote set is usable. Never waits for a fetch.
      */
     long keySetVersion() {
-        if (!remote) {
-            return 0;
-        }
-        List<JWK> now;
-        try {
-            now = keys(EVERY_KEY);
-        } catch (RejectedKeyException e) {
-            return -1;
-        }
-        synchronized (this) {
-            if (!now.equals(lastSeen)) {
-                lastSeen = List.copyOf(now);
-                version++;
-            }
-            return version;
-        }
-    }
-
-    private List<JWK> keys(JWKSelector selector) throws RejectedKeyException {
-        try {
-            return source.get(selector, null);
-        } catch (KeySourceException e) {
-            if (e instanceof JWKSetRetrievalException) {
-                // Reached only for real fetch attempts, which Nimbus rate-limits; no stack trace, no token data.
-                LOG.log(System.Logger.Level.WARNING, "JWKS fetch failed: {0}", e.getMessage());
-            }
-            throw new RejectedKeyException(Rejection.TOKEN_KEY_UNKNOWN);
-        }
+        return remote == null ? 0 : remote.version();
     }
 
     private PublicKey publicKey(JWK key) throws RejectedKeyException {
@@ -154,6 +143,19 @@ final class KeySelection implements JWSKeySelector<SecurityContext> {
     }
 
     private record Selection(String kid, JWSAlgorithm alg) {
+    }
+
+    /**
+     * Passed through the processor to learn which key set a token verified against, so a cached verdict names
+     * exactly that set ({@link #keySetVersion()}'s numbering), even when it was fetched during this verification.
+     */
+    static final class KeySetUsed implements SecurityContext {
+        private long version = -1;
+
+        /** The version chosen from, or -1 when no usable set was at hand. */
+        long version() {
+            return version;
+        }
     }
 
     static List<JWK> candidates(List<JWK> keys, String kid, JWSAlgorithm alg) {

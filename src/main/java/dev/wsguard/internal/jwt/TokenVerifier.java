@@ -9,15 +9,10 @@ import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.KeySourceException;
 import com.nimbusds.jose.PlainHeader;
 import com.nimbusds.jose.jwk.JWK;
-import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.RSAKey;
-import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
-import com.nimbusds.jose.jwk.source.JWKSource;
-import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
 import com.nimbusds.jose.proc.BadJOSEException;
 import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jose.util.Base64URL;
-import com.nimbusds.jose.util.DefaultResourceRetriever;
 import com.nimbusds.jose.util.JSONObjectUtils;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
@@ -51,10 +46,12 @@ import java.util.Set;
  * <p>There are no permissive defaults: keys, algorithms (RS*, PS*, ES* only), issuer and audiences must all be
  * configured, and the constructor throws {@link GuardConfigException} for anything missing, unreadable or weak
  * (RSA below 2048 bits). Tokens longer than {@value #MAX_TOKEN_LENGTH} characters are refused unread. Keys from an
- * http(s) JWKS are fetched lazily, cached for {@code jwksRefresh}, refreshed when a token names an unknown
- * {@code kid} (rate-limited by Nimbus), fetched with 2 s connect and read timeouts; RSA keys under 2048 bits found
- * there are never used. The {@code typ} header is not constrained, as in MP-JWT ({@code JWT} and {@code at+jwt}
- * both pass).
+ * http(s) JWKS ({@link RemoteKeySet}) are fetched in the background from construction on (a key server that is down
+ * then fails nothing: tokens are refused until it answers), kept for {@code jwksRefresh} and then refreshed
+ * in the background; a token naming a {@code kid} they lack may start a refresh (at most one at a time, two per
+ * window) and waits for it at most {@code jwksFetchWait}; no request ever waits on the key server beyond that. RSA
+ * keys under 2048 bits found there are never used. The {@code typ} header is not constrained, as in MP-JWT
+ * ({@code JWT} and {@code at+jwt} both pass).
  *
  * <p>Optionally remembers valid verdicts ({@link VerifiedTokenCache}: keyed by the token's SHA-256, never past the
  * token's {@code exp} or the cache ttl, dropped when the key set changes), so a reconnecting client costs no second
@@ -66,10 +63,6 @@ public final class TokenVerifier {
 
     /** Longest token accepted, in characters. */
     public static final int MAX_TOKEN_LENGTH = 8192;
-
-    static final int HTTP_CONNECT_TIMEOUT_MS = 2_000;
-    static final int HTTP_READ_TIMEOUT_MS = 2_000;
-    static final int HTTP_SIZE_LIMIT_BYTES = 256 * 1024;
 
     private static final Set<JWSAlgorithm> SUPPORTED = Set.of(
             JWSAlgorithm.RS256, JWSAlgorithm.RS384, JWSAlgorithm.RS512,
@@ -151,6 +144,8 @@ public final class TokenVerifier {
             throw new GuardConfigException("wsguard.token.cache-ttl must be positive");
         }
         this.cache = cacheSize == 0 ? null : new VerifiedTokenCache(cacheSize, cacheTtl, settings.clock());
+        // Last: only a verifier that exists starts fetching.
+        keys.prefetch();
     }
 
     /**
@@ -178,12 +173,10 @@ public final class TokenVerifier {
             return INVALID.get(Rejection.TOKEN_MALFORMED);
         }
         TokenDigest cacheKey = null;
-        long keySetVersion = 0;
         if (cache != null) {
             // Only tokens that passed every check below are in the cache, so a hit needs none of them again.
             cacheKey = digest != null ? digest : TokenDigest.of(token);
-            keySetVersion = keys.keySetVersion();
-            VerifiedToken hit = cache.get(cacheKey, keySetVersion);
+            VerifiedToken hit = cache.get(cacheKey, keys.keySetVersion());
             if (hit != null) {
                 return new Verification.Valid(hit);
             }
@@ -235,9 +228,10 @@ public final class TokenVerifier {
         }
 
         try {
-            VerifiedToken verified = new VerifiedToken(processor.process(jwt, null));
+            KeySelection.KeySetUsed used = new KeySelection.KeySetUsed();
+            VerifiedToken verified = new VerifiedToken(processor.process(jwt, used));
             if (cache != null) {
-                cache.put(cacheKey, verified, keySetVersion);
+                cache.put(cacheKey, verified, used.version());
             }
             return new Verification.Valid(verified);
         } catch (RejectedKeyException e) {
@@ -304,14 +298,14 @@ public final class TokenVerifier {
             throw new GuardConfigException("set only one of " + KeyMaterial.INLINE + " and " + KeyMaterial.LOCATION);
         }
         if (location != null && KeyMaterial.kindOf(location) == KeyMaterial.Kind.HTTP) {
-            return new KeySelection(remoteSource(location, settings.jwksRefresh()), algorithms, true);
+            return KeySelection.remote(remoteKeys(location, settings.jwksRefresh(), settings.jwksFetchWait()),
+                    algorithms);
         }
         List<JWK> keys = inline != null
                 ? KeyMaterial.parse(inline, KeyMaterial.INLINE)
                 : KeyMaterial.parse(KeyMaterial.read(location), KeyMaterial.LOCATION + " '" + location + "'");
         checkStaticKeys(keys, algorithms);
-        JWKSource<SecurityContext> source = new ImmutableJWKSet<>(new JWKSet(keys));
-        return new KeySelection(source, algorithms, false);
+        return KeySelection.of(keys, algorithms);
     }
 
     private static void checkStaticKeys(List<JWK> keys, Set<JWSAlgorithm> algorithms) {
@@ -328,7 +322,7 @@ public final class TokenVerifier {
         }
     }
 
-    private static JWKSource<SecurityContext> remoteSource(String location, Duration refresh) {
+    private static RemoteKeySet remoteKeys(String location, Duration refresh, Duration wait) {
         URL url;
         try {
             URI uri = new URI(location);
@@ -343,23 +337,14 @@ public final class TokenVerifier {
         if (refresh == null || refresh.compareTo(Duration.ofSeconds(1)) < 0) {
             throw new GuardConfigException("the JWKS refresh interval is required and must be at least 1 second");
         }
+        if (wait == null || wait.isNegative() || wait.compareTo(JwtSettings.MAX_JWKS_FETCH_WAIT) > 0) {
+            throw new GuardConfigException("wsguard.token.jwks-fetch-wait is required, between PT0S and PT5S");
+        }
         if ("http".equalsIgnoreCase(url.getProtocol())) {
             LOG.log(System.Logger.Level.WARNING, "Verification keys are fetched over plain http; anyone on the "
                     + "path can substitute them. Use https outside tests.");
         }
-        long ttl = refresh.toMillis();
-        // Nimbus requires the rate-limit interval to be shorter than the cache lifetime.
-        long rateLimit = Math.min(JWKSourceBuilder.DEFAULT_RATE_LIMIT_MIN_INTERVAL, ttl / 2);
-        long refreshTimeout = Math.min(HTTP_CONNECT_TIMEOUT_MS + HTTP_READ_TIMEOUT_MS + 1_000L, ttl / 2);
-        DefaultResourceRetriever retriever =
-                new DefaultResourceRetriever(HTTP_CONNECT_TIMEOUT_MS, HTTP_READ_TIMEOUT_MS, HTTP_SIZE_LIMIT_BYTES);
-        return JWKSourceBuilder.<SecurityContext>create(url, retriever)
-                .cache(ttl, refreshTimeout)
-                // Nimbus refreshes ahead by default on a non-daemon single-thread executor that lives until
-                // close(); a library inside an application server must not leave such threads behind.
-                .refreshAheadCache(false)
-                .rateLimited(rateLimit)
-                .build();
+        return RemoteKeySet.at(url, refresh, wait);
     }
 
     private static String describe(JWK key) {

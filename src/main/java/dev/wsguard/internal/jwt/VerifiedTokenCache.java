@@ -68,8 +68,8 @@ final class VerifiedTokenCache {
     }
 
     /**
-     * Stores a token that has just verified against the keys of {@code keySetVersion} (read before verifying, so a
-     * key change during verification makes the entry stale at once).
+     * Stores a token that has just verified against the keys of {@code keySetVersion} (the set key selection chose
+     * from, even one fetched during that verification), so any later key change makes the entry stale at once.
      */
     void put(TokenDigest key, VerifiedToken token, long keySetVersion) {
         long now = clock.millis();

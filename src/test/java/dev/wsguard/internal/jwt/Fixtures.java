@@ -21,6 +21,7 @@ final class Fixtures {
     Duration clockSkew = Duration.ofSeconds(60);
     Duration maxLifetime = Duration.ofHours(1);
     Duration jwksRefresh = Duration.ofMinutes(10);
+    Duration jwksFetchWait = Duration.ofMillis(500);
     Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
 
     static Fixtures inline(String publicKey) {
@@ -37,7 +38,7 @@ final class Fixtures {
 
     JwtSettings build() {
         return new JwtSettings(publicKey, publicKeyLocation, algorithms, issuer, audiences, clockSkew, maxLifetime,
-                jwksRefresh, clock);
+                jwksRefresh, jwksFetchWait, clock);
     }
 
     TokenVerifier verifier() {

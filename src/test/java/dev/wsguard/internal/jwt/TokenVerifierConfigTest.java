@@ -154,8 +154,17 @@ class TokenVerifierConfigTest {
         assertConfigError(tooShort, "refresh");
     }
 
+    @ParameterizedTest
+    @ValueSource(longs = {-1, 5_001, 60_000})
+    void constructWhenJwksFetchWaitNegativeOrOverFiveSecondsThenConfigError(long millis) {
+        Fixtures settings = Fixtures.at("https://issuer.test/jwks.json");
+        settings.jwksFetchWait = Duration.ofMillis(millis);
+
+        assertConfigError(settings, "jwks-fetch-wait");
+    }
+
     @Test
-    void constructWhenShortJwksRefreshThenRateLimitFitsNimbusRule() {
+    void constructWhenShortJwksRefreshThenAccepted() {
         Fixtures settings = Fixtures.at("https://issuer.test/jwks.json");
         settings.jwksRefresh = Duration.ofSeconds(5);
 
