@@ -218,8 +218,9 @@ async function pollEvents() {
   }
 }
 
-function otherUser() {
-  return state.user === 'bob' ? 'alice' : 'bob';
+/** Whom the kick button targets: for carol (admin of acme) alice, since a kick reaches only the admin's own tenant. */
+function kickTarget() {
+  return state.user === 'alice' ? 'bob' : 'alice';
 }
 
 function siblingChannel() {
@@ -252,7 +253,7 @@ document.addEventListener('DOMContentLoaded', () => {
       $('publish').click();
     }
   });
-  $('kick').addEventListener('click', () => send({ type: 'kick', user: otherUser() }));
+  $('kick').addEventListener('click', () => send({ type: 'kick', user: kickTarget() }));
   $('sibling').addEventListener('click', () => send({ type: 'subscribe', channel: siblingChannel() }));
   $('flood').addEventListener('click', flood);
   $('oversized').addEventListener('click', () => send({ type: 'ping', pad: 'x'.repeat(70000) },

@@ -24,20 +24,23 @@ public sealed interface ChatMessage {
 
     String CHANNEL = "tenant:{tenant}:{room}";
 
+    /** The claim naming the caller's tenant: it must match a channel's {@code {tenant}}, and it bounds a kick. */
+    String TENANT = "tenant";
+
     /** Join a room of the caller's own tenant. */
     @RequiresScope("chat:read")
-    record Subscribe(@NotNull @Channel(pattern = CHANNEL, claims = "tenant") String channel)
+    record Subscribe(@NotNull @Channel(pattern = CHANNEL, claims = TENANT) String channel)
             implements ChatMessage {
     }
 
     /** Say something in a room the session has joined. */
     @RequiresScope("chat:write")
     @RateLimit(name = "publish", per = RateLimit.Key.USER, limitForPeriod = 20, refreshPeriod = "PT1S")
-    record Publish(@NotNull @Channel(pattern = CHANNEL, claims = "tenant") String channel,
+    record Publish(@NotNull @Channel(pattern = CHANNEL, claims = TENANT) String channel,
                    @NotNull @Size(min = 1, max = 1000) @PlainText String text) implements ChatMessage {
     }
 
-    /** Close every session of a user. */
+    /** Close every session of a user of the admin's own tenant. */
     @RolesAllowed("admin")
     record Kick(@NotNull @Size(min = 1, max = 128) String user) implements ChatMessage {
     }

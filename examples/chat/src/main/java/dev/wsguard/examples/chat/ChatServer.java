@@ -25,8 +25,9 @@ import java.util.concurrent.CountDownLatch;
  * {@code ws://HOST:PORT/chat} when ready ({@code wss://} when {@code wsguard.tls.keystore} or {@code wsguard.tls.key}
  * is set). Also read: {@code wsguard.tls.keystore} / {@code wsguard.tls.password} (PKCS12), or
  * {@code wsguard.tls.key} / {@code wsguard.tls.certificates} (PEM), {@code wsguard.handshake-timeout},
- * {@code wsguard.idle-timeout}, {@code wsguard.message.max-bytes}, and every {@code wsguard.*} key of
- * {@link dev.wsguard.GuardConfig} (trusted proxies, quotas, rate limits).
+ * {@code wsguard.idle-timeout}, {@code wsguard.message.max-bytes}, {@code wsguard.chat.max-subscriptions} (channels
+ * per session, default 32), and every {@code wsguard.*} key of {@link dev.wsguard.GuardConfig} (trusted proxies,
+ * quotas, rate limits).
  *
  * <p>With no {@code mp.jwt.verify.*} key it runs in dev mode, and says so in the log and on the page: an ephemeral
  * key signs tokens for the demo users at {@code GET /dev/token?user=alice|bob|carol} (lifetime
@@ -47,6 +48,13 @@ public final class ChatServer {
         String host = System.getProperty("wsguard.host", "127.0.0.1");
         int requestedPort = Integer.parseInt(System.getProperty("wsguard.port", "0"));
         boolean devMode = !jwtConfigured();
+        try {
+            // The endpoint reads it only when its first session opens; a bad value must stop the launch instead.
+            ChatSettings.maxSubscriptions();
+        } catch (IllegalArgumentException e) {
+            System.err.println("wsguard chat did not start: " + e.getMessage());
+            System.exit(2);
+        }
         String keystore = System.getProperty("wsguard.tls.keystore");
         boolean tls = keystore != null || System.getProperty("wsguard.tls.key") != null;
         boolean ownOriginsByDefault = devMode && System.getProperty("wsguard.origins.allowed") == null;

@@ -1,10 +1,5 @@
 package dev.wsguard.examples.chat;
 
-import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.crypto.RSASSASigner;
-import com.nimbusds.jwt.JWTClaimsSet;
-import com.nimbusds.jwt.SignedJWT;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -13,13 +8,8 @@ import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.time.Instant;
-import java.util.Base64;
-import java.util.Date;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -49,25 +39,12 @@ class ConfiguredLaunchIT {
 
     @Test
     void startWhenConfiguredBySystemPropertiesThenGuardsWithThatKeyAndOrigin(@TempDir Path dir) throws Exception {
-        KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
-        generator.initialize(2048);
-        KeyPair keys = generator.generateKeyPair();
-        Path pem = dir.resolve("idp.pem");
-        Files.writeString(pem, "-----BEGIN PUBLIC KEY-----\n"
-                + Base64.getMimeEncoder().encodeToString(keys.getPublic().getEncoded())
-                + "\n-----END PUBLIC KEY-----\n");
-
-        try (ChatProcess p = ChatProcess.start("wsguard.port=0", "wsguard.origins.allowed=https://chat.example.test",
-                "mp.jwt.verify.publickey.location=" + pem, "mp.jwt.verify.issuer=https://idp.test",
-                "mp.jwt.verify.audiences=chat")) {
+        TestIdp idp = new TestIdp(dir);
+        try (ChatProcess p = ChatProcess.start(idp.with("wsguard.port=0",
+                "wsguard.origins.allowed=https://chat.example.test"))) {
             URI chat = p.uri();
             assertThat(p.line(l -> l.contains("DEV MODE"))).isEmpty();
-            Instant now = Instant.now();
-            SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.RS256), new JWTClaimsSet.Builder()
-                    .issuer("https://idp.test").audience("chat").subject("dora").issueTime(Date.from(now))
-                    .expirationTime(Date.from(now.plusSeconds(300))).build());
-            jwt.sign(new RSASSASigner(keys.getPrivate()));
-            String token = jwt.serialize();
+            String token = idp.token("dora", Map.of());
 
             HttpClient http = HttpClient.newHttpClient();
             CompletableFuture<String> welcome = new CompletableFuture<>();

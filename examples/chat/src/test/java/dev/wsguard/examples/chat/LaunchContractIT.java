@@ -129,10 +129,23 @@ class LaunchContractIT {
     }
 
     @Test
-    void protocolWhenAdminKicksThenUsersSessionsClose() throws Exception {
-        try (ChatClient victim = join("bob"); ChatClient admin = join("carol")) {
-            assertThat(admin.send("{\"type\":\"kick\",\"user\":\"bob\"}").next()).startsWith("{\"type\":\"kicked\"");
+    void protocolWhenAdminKicksThenUsersSessionsOfOwnTenantClose() throws Exception {
+        try (ChatClient victim = join("alice"); ChatClient admin = join("carol")) {
+            assertThat(admin.send("{\"type\":\"kick\",\"user\":\"alice\"}").next())
+                    .isEqualTo("{\"type\":\"kicked\",\"user\":\"alice\",\"sessions\":1}");
             assertThat(victim.closeCode()).isEqualTo(1008);
+        }
+    }
+
+    @Test
+    void protocolWhenSubscribedToDefaultMaximumThenNextChannelForbidden() throws Exception {
+        try (ChatClient alice = join("alice")) {
+            for (int room = 1; room <= 32; room++) {
+                assertThat(alice.send("{\"type\":\"subscribe\",\"channel\":\"tenant:acme:r" + room + "\"}").next())
+                        .isEqualTo("{\"type\":\"subscribed\",\"channel\":\"tenant:acme:r" + room + "\"}");
+            }
+            assertThat(alice.send("{\"type\":\"subscribe\",\"channel\":\"tenant:acme:r33\"}").next())
+                    .isEqualTo("{\"type\":\"error\",\"code\":\"forbidden\"}");
         }
     }
 

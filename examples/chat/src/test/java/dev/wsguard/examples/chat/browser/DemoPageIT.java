@@ -109,9 +109,10 @@ class DemoPageIT {
         try (BrowserContext context = chromium.newContext()) {
             DemoTab bob = new DemoTab(context, server).connect("bob");
             bob.answer("#sibling", FORBIDDEN);
+            DemoTab alice = new DemoTab(context, server).connect("alice");
             DemoTab carol = new DemoTab(context, server).connect("carol");
-            carol.answer("#kick", "{\"type\":\"kicked\",\"user\":\"bob\",\"sessions\":1}");
-            assertThat(bob.page.locator("#log li").last()).containsText("closed 1008 (policy violation)");
+            carol.answer("#kick", "{\"type\":\"kicked\",\"user\":\"alice\",\"sessions\":1}");
+            assertThat(alice.page.locator("#log li").last()).containsText("closed 1008 (policy violation)");
         }
     }
 
