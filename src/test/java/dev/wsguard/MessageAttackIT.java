@@ -367,6 +367,29 @@ class MessageAttackIT {
     }
 
     @Test
+    void sessionWhenRefreshChangesTenantAndRolesThenTheNewClaimsRuleFromTheNextMessage() throws Exception {
+        // A refresh keeps the subject but takes every other claim of the new token: an organisation switch or a
+        // demotion takes effect at once, and nothing of the old token's rights survives it.
+        String acmeAdmin = TestTokens.token().subject("rita").tenant("acme").scope("chat:read chat:write")
+                .groups("user", "admin").sign();
+        String globexUser = TestTokens.token().subject("rita").tenant("globex").scope("chat:read chat:write")
+                .groups("user").sign();
+        String acme = "{\"type\":\"publish\",\"channel\":\"tenant:acme:general\",\"text\":\"hi\"}";
+        String globex = "{\"type\":\"publish\",\"channel\":\"tenant:globex:general\",\"text\":\"hi\"}";
+        String kick = "{\"type\":\"kick\",\"user\":\"nobody\"}";
+        try (WsClient c = guarded(acmeAdmin)) {
+            assertThat(c.send(acme).next()).startsWith("{\"type\":\"published\"");
+            assertThat(c.send(kick).next()).isEqualTo("{\"type\":\"kicked\"}");
+
+            assertThat(c.send("{\"type\":\"auth\",\"token\":\"" + globexUser + "\"}").next())
+                    .isEqualTo("{\"type\":\"auth\",\"status\":\"ok\"}");
+            assertThat(c.send(acme).next()).as("the old tenant's channel").isEqualTo(ERROR_FORBIDDEN);
+            assertThat(c.send(kick).next()).as("the role the new token lacks").isEqualTo(ERROR_FORBIDDEN);
+            assertThat(c.send(globex).next()).as("the new tenant's channel").startsWith("{\"type\":\"published\"");
+        }
+    }
+
+    @Test
     void revokeUserWhenSessionsOpenThenClosed4401AndOldTokensRefusedUntilNewLogin() throws Exception {
         java.time.Instant issued = java.time.Instant.now().minusSeconds(5).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
         // A subject of its own: a revocation outlives the server, and a subclass runs this test again.
