@@ -146,6 +146,11 @@ class HandshakeAttackIT {
                 origin("case-folding character (KELVIN SIGN for k)", "http://des\u212A.test:8080"),
                 origin("null origin", "null"),
                 origin("origin with path", "http://desk.test:8080/"),
+                origin("trailing comma (Tyrus splits the value on it)", ALLOWED + ","),
+                origin("NUL after the origin (Tyrus trims it)", ALLOWED + "\0"),
+                origin("control character after the origin", ALLOWED + "\u0001"),
+                origin("tab after the origin", ALLOWED + "\t"),
+                origin("allowed origin and another in one value", ALLOWED + ", https://evil.test"),
                 new Attack("two Origin headers", r -> r.origin(ALLOWED).origin("https://evil.test").bearer(valid()),
                         403, Rejection.ORIGIN_NOT_ALLOWED),
                 new Attack("missing origin", r -> r.bearer(valid()), 403, Rejection.ORIGIN_MISSING),
@@ -288,6 +293,16 @@ class HandshakeAttackIT {
             assertThat(e.reason()).isNull();
             assertThat(e.subject()).isEqualTo("alice");
         });
+    }
+
+    @Test
+    void handshakeWhenRequestHeadOver8KibThenRefused400BeforeAnyCheck() throws Exception {
+        // Grizzly's limit on a request head: the token is never read, let alone verified.
+        String huge = valid() + "." + "A".repeat(9 * 1024);
+        RawHandshake.Response refused = RawHandshake.to(server.uri("/guarded")).origin(ALLOWED).bearer(huge).send();
+        assertThat(refused.status()).isEqualTo(400);
+        assertThat(refused.header("Sec-WebSocket-Accept")).isEmpty();
+        assertThat(EVENTS).noneMatch(e -> e.kind() == SecurityEvent.Kind.HANDSHAKE_ACCEPTED);
     }
 
     @Test

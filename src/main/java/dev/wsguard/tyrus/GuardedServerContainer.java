@@ -172,6 +172,7 @@ final class GuardedServerContainer extends TyrusServerContainer {
                 TimeUnit.MILLISECONDS);
         listener.registerAddOn(afterHttpCodec(new HandshakeTimeoutFilter(handshakeTimeoutMillis, timer)));
         listener.registerAddOn(afterHttpCodec(new SendBufferFilter(socketSendBuffer)));
+        listener.registerAddOn(afterHttpCodec(new OriginHeaderFilter()));
         if (sslContext != null) {
             listener.setSecure(true);
             listener.setSSLEngineConfig(new SSLEngineConfigurator(sslContext, false, false, false)

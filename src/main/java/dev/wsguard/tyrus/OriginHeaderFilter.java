@@ -1,0 +1,66 @@
+package dev.wsguard.tyrus;
+
+import java.io.IOException;
+
+import org.glassfish.grizzly.filterchain.BaseFilter;
+import org.glassfish.grizzly.filterchain.FilterChainContext;
+import org.glassfish.grizzly.filterchain.NextAction;
+import org.glassfish.grizzly.http.HttpContent;
+import org.glassfish.grizzly.http.HttpRequestPacket;
+import org.glassfish.grizzly.http.util.DataChunk;
+import org.glassfish.grizzly.http.util.MimeHeaders;
+
+/**
+ * Keeps the {@code Origin} header of an upgrade request as the client sent it. Tyrus splits header values on commas
+ * and trims control characters before the guard reads them, so {@code "https://app.example,"} or
+ * {@code "https://app.example\0"} would reach the allowlist as {@code https://app.example} and pass. This filter
+ * percent-escapes every control character, space and comma inside the value Grizzly parsed ({@code %2C},
+ * {@code %00}), which Tyrus then leaves alone: the allowlist sees a value no configured origin matches, refuses it
+ * with 403 and the audit event shows what was sent. Grizzly's parser drops the spaces and tabs before the value
+ * (HTTP's optional whitespace); any left after it or inside are escaped like the rest: browsers never send them.
+ * Stateless; one instance serves all connections.
+ */
+final class OriginHeaderFilter extends BaseFilter {
+
+    private static final String ORIGIN = "Origin";
+    private static final char[] HEX = "0123456789ABCDEF".toCharArray();
+
+    @Override
+    public NextAction handleRead(FilterChainContext ctx) throws IOException {
+        if (ctx.getMessage() instanceof HttpContent content
+                && content.getHttpHeader() instanceof HttpRequestPacket request && request.isUpgrade()) {
+            MimeHeaders headers = request.getHeaders();
+            for (int i = 0; i < headers.size(); i++) {
+                if (headers.getName(i).equalsIgnoreCase(ORIGIN)) {
+                    DataChunk value = headers.getValue(i);
+                    String sent = value.toString();
+                    String escaped = escaped(sent);
+                    if (escaped != null) {
+                        value.setString(escaped);
+                    }
+                }
+            }
+        }
+        return ctx.getInvokeAction();
+    }
+
+    /** {@code value} with control characters, spaces and commas percent-escaped, or null when it has none. */
+    static String escaped(String value) {
+        StringBuilder out = null;
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            boolean unfaithful = c <= ' ' || c == 0x7F || c == ',';
+            if (unfaithful && out == null) {
+                out = new StringBuilder(value.length() + 8).append(value, 0, i);
+            }
+            if (out != null) {
+                if (unfaithful) {
+                    out.append('%').append(HEX[c >> 4]).append(HEX[c & 0xF]);
+                } else {
+                    out.append(c);
+                }
+            }
+        }
+        return out == null ? null : out.toString();
+    }
+}
