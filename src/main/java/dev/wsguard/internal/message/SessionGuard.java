@@ -102,14 +102,24 @@ public final class SessionGuard {
             }, config.authDeadline().toMillis()));
             return false;
         }
-        authenticated(session, state, WsGuard.identity(session));
-        return true;
+        return authenticated(session, state, WsGuard.identity(session));
     }
 
-    private void authenticated(Session session, SessionState state, JsonWebToken identity) {
+    /**
+     * The session is authenticated: it is registered for revocation, checked once more, and its timers armed.
+     *
+     * @return false when a revocation came between the check that let it in and its registration: it is closed
+     */
+    private boolean authenticated(Session session, SessionState state, JsonWebToken identity) {
         state.authenticate();
         LiveSessions.opened(identity.getSubject(), session);
+        // Revoking the user just before the registration found no session to close; a later revocation finds it.
+        if (config.revocations().isRevoked(identity)) {
+            close(session, Rejection.TOKEN_REVOKED, null);
+            return false;
+        }
         arm(session, state);
+        return true;
     }
 
     /**
@@ -281,7 +291,9 @@ public final class SessionGuard {
             return false;
         }
         session.getUserProperties().put(WsGuard.IDENTITY, identity);
-        authenticated(session, state, identity);
+        if (!authenticated(session, state, identity)) {
+            return false;
+        }
         emit(SecurityEvent.Kind.HANDSHAKE_ACCEPTED, session, null, EndpointModel.AUTH_TYPE);
         send(session, state, AUTH_OK);
         return true;
