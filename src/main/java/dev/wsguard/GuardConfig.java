@@ -1,5 +1,6 @@
 package dev.wsguard;
 
+import dev.wsguard.internal.ConfigKeys;
 import dev.wsguard.internal.ConfigLookup;
 import dev.wsguard.internal.OriginAllowlist;
 
@@ -24,63 +25,12 @@ import java.util.function.Function;
  *
  * <p>Built in code with {@link #builder()}, or from configuration with {@link #fromConfig()} (system properties,
  * then environment variables, then every {@code META-INF/microprofile-config.properties} on the class path). The
- * MicroProfile JWT keys mean what they mean in MP-JWT; wsguard's own keys live under {@code wsguard.}:
- *
- * <table>
- * <caption>Configuration keys</caption>
- * <tr><th>key</th><th>default</th><th>meaning</th></tr>
- * <tr><td>{@code wsguard.origins.allowed}</td><td>required</td><td>comma-separated origins, e.g.
- *     {@code https://app.example.com,https://*.example.com}; {@code *} is refused</td></tr>
- * <tr><td>{@code wsguard.origins.allow-missing}</td><td>{@code false}</td><td>let clients that send no
- *     {@code Origin} (non-browser clients) through</td></tr>
- * <tr><td>{@code wsguard.token.sources}</td><td>{@code header}</td><td>any of {@code header, subprotocol, query,
- *     cookie}</td></tr>
- * <tr><td>{@code wsguard.token.query-parameter}</td><td>{@code access_token}</td><td>name of the query
- *     parameter</td></tr>
- * <tr><td>{@code wsguard.token.max-lifetime}</td><td>{@code PT24H}</td><td>largest accepted {@code exp - iat}
- *     (ISO-8601)</td></tr>
- * <tr><td>{@code wsguard.token.jwks-refresh}</td><td>{@code PT10M}</td><td>cache time of keys fetched from a
- *     URL; refreshed in the background from then on, dropped at twice this age if no refresh succeeded</td></tr>
- * <tr><td>{@code wsguard.token.jwks-fetch-wait}</td><td>{@code PT0.5S}</td><td>longest a handshake waits for a key
- *     fetch it started (unknown {@code kid}, no usable keys); {@code PT0S}: never wait; at most {@code PT5S}</td></tr>
- * <tr><td>{@code wsguard.token.cache-size}</td><td>{@code 10000}</td><td>verified tokens remembered (keyed by
- *     SHA-256) so a reconnect costs no second signature check; {@code 0} turns the cache off</td></tr>
- * <tr><td>{@code wsguard.token.cache-ttl}</td><td>{@code PT5M}</td><td>longest a verdict is reused; never past
- *     the token's {@code exp}</td></tr>
- * <tr><td>{@code mp.jwt.verify.publickey}</td><td rowspan="2">exactly one required</td><td>PEM, JWK or JWKS
- *     text</td></tr>
- * <tr><td>{@code mp.jwt.verify.publickey.location}</td><td>file path, {@code classpath:}, {@code file:} or
- *     http(s) URL of a PEM, JWK or JWKS</td></tr>
- * <tr><td>{@code mp.jwt.verify.publickey.algorithm}</td><td>{@code RS256}</td><td>comma-separated allowlist of
- *     RS*, PS*, ES*; {@code none} and HS* are refused</td></tr>
- * <tr><td>{@code mp.jwt.verify.issuer}</td><td>required</td><td>exact {@code iss}</td></tr>
- * <tr><td>{@code mp.jwt.verify.audiences}</td><td>required</td><td>comma-separated; the token's {@code aud} must
- *     contain one</td></tr>
- * <tr><td>{@code mp.jwt.verify.clock.skew}</td><td>{@code 60}</td><td>seconds of tolerance on exp, nbf and
- *     iat</td></tr>
- * <tr><td>{@code mp.jwt.token.header}</td><td>{@code Authorization}</td><td>header of the {@code header} source;
- *     {@code Cookie} selects the cookie source as in MP-JWT</td></tr>
- * <tr><td>{@code mp.jwt.token.cookie}</td><td>{@code Bearer}</td><td>cookie name of the {@code cookie}
- *     source</td></tr>
- * <tr><td>{@code wsguard.auth.mode}</td><td>{@code handshake}</td><td>{@code handshake} or
- *     {@code first-message} (token in the first message, see {@link AuthMode})</td></tr>
- * <tr><td>{@code wsguard.auth.deadline}</td><td>{@code PT10S}</td><td>first-message mode: time to
- *     authenticate, else close 4401</td></tr>
- * <tr><td>{@code wsguard.session.ping-interval}</td><td>none</td><td>server pings at this interval</td></tr>
- * <tr><td>{@code wsguard.outbound.max-bytes} / {@code .max-messages}</td><td>{@code 262144} / {@code 1024}</td>
- *     <td>bound on what is queued for one session; passing it closes the session with 1013</td></tr>
- * <tr><td>{@code wsguard.address.ipv6-prefix-length}</td><td>{@code 64}</td><td>1 to 128: the leading bits of
- *     an IPv6 client address that every per-address count keys on (handshake rate, message rate limits, connection
- *     quota, bans); IPv4 counts per address</td></tr>
- * <tr><td>{@code wsguard.bans.enabled}</td><td>{@code true}</td><td>ban addresses and users that keep
- *     violating</td></tr>
- * <tr><td>{@code wsguard.bans.max-violations}</td><td>{@code 100}</td><td>violations tolerated per window; the next
- *     one bans</td></tr>
- * <tr><td>{@code wsguard.bans.window}</td><td>{@code PT1M}</td><td>the counting window</td></tr>
- * <tr><td>{@code wsguard.bans.duration}</td><td>{@code PT5M}</td><td>how long a ban lasts</td></tr>
- * <tr><td>{@code wsguard.metrics.enabled}</td><td>{@code true}</td><td>Micrometer meters, when Micrometer is on
- *     the class path</td></tr>
- * </table>
+ * MicroProfile JWT keys ({@code mp.jwt.verify.*}, {@code mp.jwt.token.*}) mean what they mean in MP-JWT; wsguard's
+ * own keys live under {@code wsguard.}. Every key, its default, its meaning and the runtimes where it applies are
+ * listed once, in {@code docs/configuration.md} of the source repository, which a test checks against the keys this
+ * class reads. Required: {@code wsguard.origins.allowed}, {@code mp.jwt.verify.issuer},
+ * {@code mp.jwt.verify.audiences} and one of {@code mp.jwt.verify.publickey} or
+ * {@code mp.jwt.verify.publickey.location}.
  *
  * Immutable and thread-safe.
  */
@@ -408,12 +358,18 @@ public final class GuardConfig {
     }
 
     /**
-     * Reads the keys listed above from system properties, environment variables ({@code WSGUARD_ORIGINS_ALLOWED}
-     * style) and {@code META-INF/microprofile-config.properties}, in that order of precedence.
+     * Reads every key from system properties, environment variables ({@code WSGUARD_ORIGINS_ALLOWED} style) and
+     * {@code META-INF/microprofile-config.properties}, in that order of precedence. A configured {@code wsguard.*}
+     * name under one of the library's sections that is not a key it reads (a typo) is logged as a {@code WARNING}
+     * on the logger {@code dev.wsguard}, with the nearest key.
      *
      * @throws GuardConfigException when a required key is missing or a value is invalid
      */
     public static GuardConfig fromConfig() {
+        // A typo must not silently leave a default in force: name it, and the key it was probably meant to be.
+        for (String line : ConfigKeys.unknown(ConfigLookup.names("wsguard."))) {
+            System.getLogger("dev.wsguard").log(System.Logger.Level.WARNING, line);
+        }
         return fromConfig(ConfigLookup.standard(), ConfigLookup.names(RATE_LIMIT_PREFIX));
     }
 
@@ -443,12 +399,13 @@ public final class GuardConfig {
         return read(lookup).configuredRateLimits(names).build();
     }
 
-    /** Reads the keys listed above through {@code lookup} (key to value, empty when unset). */
+    /** Reads every key through {@code lookup} (key to value, empty when unset). */
     public static GuardConfig fromConfig(Function<String, Optional<String>> lookup) {
         return read(lookup).build();
     }
 
-    private static Builder read(Function<String, Optional<String>> lookup) {
+    private static Builder read(Function<String, Optional<String>> configured) {
+        Function<String, Optional<String>> lookup = ConfigKeys.checked(configured);
         Builder b = builder();
         lookup.apply("wsguard.origins.allowed").ifPresent(v -> b.allowedOrigins(split(v)));
         lookup.apply("wsguard.origins.allow-missing").ifPresent(v -> b.allowMissingOrigin(bool(v,
