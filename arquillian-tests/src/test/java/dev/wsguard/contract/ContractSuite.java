@@ -2,11 +2,17 @@ package dev.wsguard.contract;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.net.URI;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
 import java.util.UUID;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -36,6 +42,10 @@ abstract class ContractSuite {
     URI open() {
         return endpoint().resolve("open");
     }
+
+    static final String FORBIDDEN = "{\"type\":\"error\",\"code\":\"forbidden\"}";
+    static final String INVALID = "{\"type\":\"error\",\"code\":\"invalid\"}";
+    static final String RATE_LIMITED = "{\"type\":\"error\",\"code\":\"rate_limited\"}";
 
     static String user(String role) {
         return role + "-" + UUID.randomUUID().toString().substring(0, 8);
@@ -113,6 +123,94 @@ abstract class ContractSuite {
         }
     }
 
+    /** A handshake the guard must refuse: its request (made when the test runs) and the status it gets. */
+    record Attack(String name, Supplier<List<String[]>> headers, String query, int status) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    private static Attack attack(String name, int status, String origin, Supplier<String> token) {
+        return new Attack(name, () -> headers("Origin", origin, "Authorization", "Bearer " + token.get()), null,
+                status);
+    }
+
+    private static List<String[]> headers(String... namesAndValues) {
+        List<String[]> headers = new ArrayList<>();
+        for (int i = 0; i < namesAndValues.length; i += 2) {
+            if (namesAndValues[i + 1] != null) {
+                headers.add(new String[] {namesAndValues[i], namesAndValues[i + 1]});
+            }
+        }
+        return headers;
+    }
+
+    /** The handshake attacks of {@code HandshakeAttackIT} that a WAR must refuse as Tyrus standalone does. */
+    static Stream<Attack> handshakeAttacks() {
+        String origin = Tokens.ORIGIN;
+        Supplier<String> valid = () -> Tokens.valid(user("h"));
+        Instant now = Instant.now();
+        return Stream.of(
+                attack("origin prefix look-alike", 403, origin + ".evil.test", valid),
+                attack("origin suffix look-alike", 403, "https://evil" + origin.substring("https://".length()), valid),
+                attack("origin other scheme", 403, origin.replace("https:", "http:"), valid),
+                attack("origin other port", 403, origin + ":8443", valid),
+                attack("origin null", 403, "null", valid),
+                attack("origin with a trailing comma", 403, origin + ",", valid),
+                attack("origin and another in one value", 403, origin + ", " + Tokens.FOREIGN_ORIGIN, valid),
+                new Attack("two Origin headers", () -> headers("Origin", origin, "Origin", Tokens.FOREIGN_ORIGIN,
+                        "Authorization", "Bearer " + valid.get()), null, 403),
+                new Attack("cookie token from a foreign origin", () -> headers("Origin", Tokens.FOREIGN_ORIGIN,
+                        "Cookie", "Bearer=" + valid.get()), null, 403),
+                attack("alg=none", 401, origin, () -> Tokens.unsigned(user("n"))),
+                attack("HS256 signed with the public key", 401, origin, () -> Tokens.hs256WithPublicKey(user("h"))),
+                attack("unknown kid", 401, origin, () -> Tokens.unknownKid(user("k"))),
+                attack("wrong issuer", 401, origin, () -> Tokens.with(user("i"), c -> c.issuer("https://evil.test"))),
+                attack("wrong audience", 401, origin, () -> Tokens.with(user("a"), c -> c.audience("other"))),
+                attack("nbf in the future", 401, origin,
+                        () -> Tokens.with(user("b"), c -> c.notBeforeTime(Date.from(now.plusSeconds(600))))),
+                attack("missing exp", 401, origin, () -> Tokens.with(user("x"), c -> c.expirationTime(null))),
+                attack("malformed token", 401, origin, () -> "not.a-jwt"),
+                new Attack("two Authorization headers", () -> headers("Origin", origin,
+                        "Authorization", "Bearer " + valid.get(), "Authorization", "Bearer " + valid.get()), null, 401),
+                new Attack("two tokens in one Authorization header", () -> headers("Origin", origin,
+                        "Authorization", "Bearer " + valid.get() + "," + valid.get()), null, 401),
+                new Attack("bearer twice in the subprotocol list", () -> headers("Origin", origin,
+                        "Sec-WebSocket-Protocol", "bearer, " + valid.get() + ", bearer, " + valid.get()), null, 401),
+                new Attack("token in the query string (source off)", () -> headers("Origin", origin),
+                        "access_token=" + valid.get(), 401));
+    }
+
+    static Stream<Arguments> shapedAttacks() {
+        return shapes().flatMap(shape -> handshakeAttacks().map(attack -> Arguments.of(shape, attack)));
+    }
+
+    @ParameterizedTest(name = "{0}: {1}")
+    @MethodSource("shapedAttacks")
+    void handshakeWhenAttackThenRefusedBeforeUpgrade(String shape, Attack attack) throws Exception {
+        RawUpgrade.Answer answer = RawUpgrade.request(endpoint(shape), attack.query(), attack.headers().get());
+        assertThat(answer.status()).isEqualTo(attack.status());
+        assertThat(answer.header("Sec-WebSocket-Accept")).isEmpty();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("shapes")
+    void handshakeWhenTokenInSubprotocolThen101WithBearerSelected(String shape) throws Exception {
+        RawUpgrade.Answer answer = RawUpgrade.request(endpoint(shape), null, headers("Origin", Tokens.ORIGIN,
+                "Sec-WebSocket-Protocol", "bearer, " + Tokens.valid(user("sub"))));
+        assertThat(answer.status()).isEqualTo(101);
+        assertThat(answer.header("Sec-WebSocket-Protocol")).hasValue("bearer");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("shapes")
+    void handshakeWhenTokenInCookieWithAllowedOriginThen101(String shape) throws Exception {
+        RawUpgrade.Answer answer = RawUpgrade.request(endpoint(shape), null, headers("Origin", Tokens.ORIGIN,
+                "Cookie", "Bearer=" + Tokens.valid(user("cookie"))));
+        assertThat(answer.status()).isEqualTo(101);
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("shapes")
     void handshakeWhenValidThen101(String shape) throws Exception {
@@ -172,6 +270,85 @@ abstract class ContractSuite {
             assertThat(client.next()).isEqualTo("{\"type\":\"burst\"}");
             assertThat(client.next()).isEqualTo("{\"type\":\"burst\"}");
             assertThat(client.next()).isEqualTo("{\"type\":\"error\",\"code\":\"rate_limited\"}");
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("shapes")
+    void messageWhenChannelOfAnotherTenantThenForbiddenAndOwnTenantPosted(String shape) throws Exception {
+        try (Client client = Client.open(endpoint(shape), Tokens.valid(user("c")))) {
+            client.send("{\"type\":\"post\",\"channel\":\"tenant:globex:general\",\"text\":\"hi\"}");
+            assertThat(client.next()).isEqualTo(FORBIDDEN);
+            client.send("{\"type\":\"post\",\"channel\":\"tenant:acme-evil:general\",\"text\":\"hi\"}");
+            assertThat(client.next()).as("a look-alike of the own tenant").isEqualTo(FORBIDDEN);
+            client.send("{\"type\":\"post\",\"channel\":\"tenant:acme:general\",\"text\":\"hi\"}");
+            assertThat(client.next()).isEqualTo("{\"type\":\"posted\",\"channel\":\"tenant:acme:general\"}");
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("shapes")
+    void messageWhenConstraintFailsThenInvalidErrorWithTheServersValidator(String shape) throws Exception {
+        try (Client client = Client.open(endpoint(shape), Tokens.valid(user("v")))) {
+            client.send("{\"type\":\"post\",\"channel\":\"tenant:acme:general\",\"text\":\"\"}");
+            assertThat(client.next()).as("empty text").isEqualTo(INVALID);
+            client.send("{\"type\":\"post\",\"channel\":\"tenant:acme:general\",\"text\":\"a\\u202Eb\"}");
+            assertThat(client.next()).as("a bidi override").isEqualTo(INVALID);
+        }
+    }
+
+    static Stream<Arguments> parserAttacks() {
+        String deep = "[".repeat(40) + "]".repeat(40);
+        return shapes().flatMap(shape -> Stream.of(
+                Arguments.of(shape, "duplicate key", "{\"type\":\"echo\",\"text\":\"a\",\"text\":\"b\"}"),
+                Arguments.of(shape, "deep nesting", "{\"type\":\"echo\",\"text\":" + deep + "}"),
+                Arguments.of(shape, "number that fits no field", "{\"type\":\"echo\",\"text\":1e400}"),
+                Arguments.of(shape, "unknown type", "{\"type\":\"shutdown\"}"),
+                Arguments.of(shape, "trailing data", "{\"type\":\"echo\",\"text\":\"a\"} {}")));
+    }
+
+    @ParameterizedTest(name = "{0}: {1}")
+    @MethodSource("parserAttacks")
+    void messageWhenParserAttackThenClose1007WithTheServersJsonb(String shape, String name, String text)
+            throws Exception {
+        try (Client client = Client.open(endpoint(shape), Tokens.valid(user("p")))) {
+            client.send(text);
+            assertThat(client.awaitClose(Duration.ofSeconds(20))).isEqualTo(1007);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("shapes")
+    void messageWhenPerUserLimitThenSharedAcrossTheUsersSessions(String shape) throws Exception {
+        String subject = user("limit");
+        String post = "{\"type\":\"post\",\"channel\":\"tenant:acme:general\",\"text\":\"hi\"}";
+        try (Client first = Client.open(endpoint(shape), Tokens.valid(subject));
+             Client second = Client.open(endpoint(shape), Tokens.valid(subject));
+             Client other = Client.open(endpoint(shape), Tokens.valid(user("limit")))) {
+            first.send(post);
+            assertThat(first.next()).startsWith("{\"type\":\"posted\"");
+            second.send(post);
+            assertThat(second.next()).startsWith("{\"type\":\"posted\"");
+            first.send(post);
+            assertThat(first.next()).startsWith("{\"type\":\"posted\"");
+            second.send(post);
+            assertThat(second.next()).as("the user's fourth post, on its other session").isEqualTo(RATE_LIMITED);
+            other.send(post);
+            assertThat(other.next()).as("another user").startsWith("{\"type\":\"posted\"");
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("shapes")
+    void sessionWhenRefreshedInBandThenOkAndAnotherSubjectUnauthorized(String shape) throws Exception {
+        String subject = user("refresh");
+        try (Client client = Client.open(endpoint(shape), Tokens.valid(subject))) {
+            client.send("{\"type\":\"auth\",\"token\":\"" + Tokens.valid(subject) + "\"}");
+            assertThat(client.next()).isEqualTo("{\"type\":\"auth\",\"status\":\"ok\"}");
+            client.send("{\"type\":\"auth\",\"token\":\"" + Tokens.valid(user("thief")) + "\"}");
+            assertThat(client.next()).isEqualTo("{\"type\":\"error\",\"code\":\"unauthorized\"}");
+            client.send("{\"type\":\"echo\",\"text\":\"me\"}");
+            assertThat(client.next()).contains("\"from\":\"" + subject + "\"");
         }
     }
 
@@ -264,10 +441,12 @@ abstract class ContractSuite {
         String victim = user("victim");
         String token = Tokens.valid(victim);
         try (Client target = Client.open(endpoint(shape), token);
+             Client secondSession = Client.open(endpoint(shape), Tokens.valid(victim));
              Client admin = Client.open(endpoint(shape), Tokens.valid(user("admin"), "admin"))) {
             admin.send("{\"type\":\"revoke\",\"user\":\"" + victim + "\"}");
             assertThat(admin.next()).isEqualTo("{\"type\":\"revoked\"}");
             assertThat(target.awaitClose(Duration.ofSeconds(20))).isEqualTo(4401);
+            assertThat(secondSession.awaitClose(Duration.ofSeconds(20))).as("the user's other session").isEqualTo(4401);
         }
         RawUpgrade.Answer again = RawUpgrade.send(endpoint(shape), Tokens.ORIGIN, token);
         assertThat(again.status()).isEqualTo(401);

@@ -31,33 +31,45 @@ final class RawUpgrade {
     }
 
     static Answer send(URI uri, String origin, String token) throws IOException {
+        List<String[]> headers = new ArrayList<>();
+        if (origin != null) {
+            headers.add(new String[] {"Origin", origin});
+        }
+        if (token != null) {
+            headers.add(new String[] {"Authorization", "Bearer " + token});
+        }
+        return request(uri, null, headers);
+    }
+
+    /**
+     * An upgrade request to {@code uri} with {@code query} (raw, or null) and exactly {@code headers}, in order and
+     * unchanged (name, value pairs; the same name may come twice).
+     */
+    static Answer request(URI uri, String query, List<String[]> headers) throws IOException {
         byte[] key = new byte[16];
         ThreadLocalRandom.current().nextBytes(key);
         StringBuilder req = new StringBuilder()
-                .append("GET ").append(uri.getRawPath()).append(" HTTP/1.1\r\n")
+                .append("GET ").append(uri.getRawPath()).append(query == null ? "" : "?" + query).append(" HTTP/1.1\r\n")
                 .append("Host: ").append(uri.getHost()).append(':').append(uri.getPort()).append("\r\n")
                 .append("Upgrade: websocket\r\nConnection: Upgrade\r\n")
                 .append("Sec-WebSocket-Key: ").append(Base64.getEncoder().encodeToString(key)).append("\r\n")
                 .append("Sec-WebSocket-Version: 13\r\n");
-        if (origin != null) {
-            req.append("Origin: ").append(origin).append("\r\n");
-        }
-        if (token != null) {
-            req.append("Authorization: Bearer ").append(token).append("\r\n");
+        for (String[] header : headers) {
+            req.append(header[0]).append(": ").append(header[1]).append("\r\n");
         }
         req.append("\r\n");
         try (Socket socket = new Socket(uri.getHost(), uri.getPort())) {
             socket.setSoTimeout(10_000);
-            socket.getOutputStream().write(req.toString().getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().write(req.toString().getBytes(StandardCharsets.ISO_8859_1));
             socket.getOutputStream().flush();
             InputStream in = socket.getInputStream();
             String head = readHead(in);
             String[] lines = head.split("\r\n");
             int status = Integer.parseInt(lines[0].split(" ")[1]);
-            Map<String, List<String>> headers = new LinkedHashMap<>();
+            Map<String, List<String>> answered = new LinkedHashMap<>();
             for (int i = 1; i < lines.length; i++) {
                 int colon = lines[i].indexOf(':');
-                headers.computeIfAbsent(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT),
+                answered.computeIfAbsent(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT),
                         k -> new ArrayList<>()).add(lines[i].substring(colon + 1).trim());
             }
             int body = 0;
@@ -71,7 +83,7 @@ final class RawUpgrade {
                     // Kept open without a body: nothing more to count.
                 }
             }
-            return new Answer(status, headers, body);
+            return new Answer(status, answered, body);
         }
     }
 

@@ -4,11 +4,13 @@ import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jose.crypto.RSASSASigner;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.PlainJWT;
 import com.nimbusds.jwt.SignedJWT;
 
 import java.time.Duration;
@@ -17,6 +19,7 @@ import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * The suite's token issuer: one RSA key per test JVM, published to the runtime under test as an inline JWKS
@@ -27,6 +30,8 @@ public final class Tokens {
     static final String ISSUER = "https://issuer.contract.test";
     static final String AUDIENCE = "wsguard-contract";
     public static final String ORIGIN = "https://app.contract.test";
+    /** Every token's {@code tenant} claim. */
+    static final String TENANT = "acme";
     static final String FOREIGN_ORIGIN = "https://evil.contract.test";
     /** Small enough for the quota test to reach it with a few connections. */
     static final int MAX_PER_USER = 2;
@@ -53,6 +58,8 @@ public final class Tokens {
         config.put("mp.jwt.verify.issuer", ISSUER);
         config.put("mp.jwt.verify.audiences", AUDIENCE);
         config.put("wsguard.connections.max-per-user", Integer.toString(MAX_PER_USER));
+        // Every carrier a browser can use, so that each is proven on each runtime; the query string stays off.
+        config.put("wsguard.token.sources", "header,subprotocol,cookie");
         // The suite opens many connections from one address; the per-address rate is not what it tests.
         config.put("wsguard.handshake.limit-for-period", "10000");
         // Nor are abuse bans: the suite commits hundreds of deliberate violations from that one address.
@@ -91,19 +98,54 @@ public final class Tokens {
         return sign(OTHER_KEY, subject, Instant.now(), Duration.ofMinutes(5));
     }
 
+    /** A valid token changed by {@code change}: claims set or removed, signed by the server's key. */
+    static String with(String subject, UnaryOperator<JWTClaimsSet.Builder> change) {
+        return sign(new JWSHeader.Builder(JWSAlgorithm.RS256).type(JOSEObjectType.JWT).keyID(KEY.getKeyID()).build(),
+                change.apply(claims(subject, Instant.now(), Duration.ofMinutes(5))).build(), KEY);
+    }
+
+    /** Signed by the server's key under a key id the server does not know. */
+    static String unknownKid(String subject) {
+        return sign(new JWSHeader.Builder(JWSAlgorithm.RS256).type(JOSEObjectType.JWT).keyID("no-such-kid").build(),
+                claims(subject, Instant.now(), Duration.ofMinutes(5)).build(), KEY);
+    }
+
+    /** {@code alg=none}, no signature. */
+    static String unsigned(String subject) {
+        return new PlainJWT(claims(subject, Instant.now(), Duration.ofMinutes(5)).build()).serialize();
+    }
+
+    /** HS256 with the server's public key as the shared secret (the classic algorithm confusion). */
+    static String hs256WithPublicKey(String subject) {
+        try {
+            SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.HS256).type(JOSEObjectType.JWT)
+                    .keyID(KEY.getKeyID()).build(), claims(subject, Instant.now(), Duration.ofMinutes(5)).build());
+            jwt.sign(new MACSigner(KEY.toRSAPublicKey().getEncoded()));
+            return jwt.serialize();
+        } catch (JOSEException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private static String sign(RSAKey key, String subject, Instant iat, Duration lifetime, String... groups) {
-        JWTClaimsSet claims = new JWTClaimsSet.Builder()
+        return sign(new JWSHeader.Builder(JWSAlgorithm.RS256).type(JOSEObjectType.JWT).keyID(key.getKeyID()).build(),
+                claims(subject, iat, lifetime, groups).build(), key);
+    }
+
+    private static JWTClaimsSet.Builder claims(String subject, Instant iat, Duration lifetime, String... groups) {
+        return new JWTClaimsSet.Builder()
                 .issuer(ISSUER).audience(AUDIENCE).subject(subject)
                 .issueTime(Date.from(iat)).expirationTime(Date.from(iat.plus(lifetime)))
                 .claim("upn", subject)
                 .claim("groups", List.of(groups.length == 0 ? new String[] {"user"} : groups))
                 .claim("scope", "read")
-                .jwtID(java.util.UUID.randomUUID().toString())
-                .build();
+                .claim("tenant", TENANT)
+                .jwtID(java.util.UUID.randomUUID().toString());
+    }
+
+    private static String sign(JWSHeader header, JWTClaimsSet claims, RSAKey key) {
         try {
-            SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).type(JOSEObjectType.JWT)
-                    .keyID(key.getKeyID()).build(),
-                    claims);
+            SignedJWT jwt = new SignedJWT(header, claims);
             jwt.sign(new RSASSASigner(key));
             return jwt.serialize();
         } catch (JOSEException e) {

@@ -26,6 +26,11 @@ public class ContractEndpoint extends GuardedEndpoint<ContractMessage> {
     }
 
     @OnMessageType
+    String post(ContractMessage.Post post, Session session) {
+        return ContractReplies.reply(post, session);
+    }
+
+    @OnMessageType
     String whoami(ContractMessage.WhoAmI whoami, Session session) {
         return ContractReplies.reply(whoami, session);
     }

@@ -1,6 +1,8 @@
 package dev.wsguard.contract.app;
 
+import dev.wsguard.Channel;
 import dev.wsguard.RateLimit;
+import dev.wsguard.message.PlainText;
 import jakarta.annotation.security.PermitAll;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.json.bind.annotation.JsonbSubtype;
@@ -17,7 +19,8 @@ import jakarta.validation.constraints.Size;
         @JsonbSubtype(alias = "heap", type = ContractMessage.Heap.class),
         @JsonbSubtype(alias = "whoami", type = ContractMessage.WhoAmI.class),
         @JsonbSubtype(alias = "injected", type = ContractMessage.Injected.class),
-        @JsonbSubtype(alias = "boot", type = ContractMessage.Boot.class)})
+        @JsonbSubtype(alias = "boot", type = ContractMessage.Boot.class),
+        @JsonbSubtype(alias = "post", type = ContractMessage.Post.class)})
 public sealed interface ContractMessage {
 
     /** Anyone authenticated; echoed back with the caller's subject. */
@@ -59,5 +62,15 @@ public sealed interface ContractMessage {
     /** The server's heap in use after a full collection, for the memory tests. */
     @PermitAll
     record Heap() implements ContractMessage {
+    }
+
+    /**
+     * A post to a channel of the caller's own tenant, with plain text of 1 to 200 characters; three a minute per
+     * user, whatever the number of the user's sessions.
+     */
+    @PermitAll
+    @RateLimit(name = "post", per = RateLimit.Key.USER, limitForPeriod = 3, refreshPeriod = "PT1M")
+    record Post(@NotNull @Channel(pattern = "tenant:{tenant}:{room}", claims = "tenant") String channel,
+                @NotNull @Size(min = 1, max = 200) @PlainText String text) implements ContractMessage {
     }
 }

@@ -21,6 +21,9 @@ final class ContractReplies {
             return "{\"type\":\"echo\",\"from\":\"" + WsGuard.identity(session).getSubject() + "\",\"length\":"
                     + echo.text().length() + "}";
         }
+        if (message instanceof ContractMessage.Post post) {
+            return "{\"type\":\"posted\",\"channel\":\"" + post.channel() + "\"}";
+        }
         if (message instanceof ContractMessage.Burst) {
             return "{\"type\":\"burst\"}";
         }
