@@ -33,6 +33,9 @@ import java.util.regex.Pattern;
  */
 public final class WsGuardFilter implements Filter {
 
+    private static final String STRICT_TRANSPORT_SECURITY = "Strict-Transport-Security";
+    private static final String ONE_YEAR = "max-age=31536000";
+
     private final Class<?> endpointClass;
     private final String template;
     private final Pattern path;
@@ -62,6 +65,11 @@ public final class WsGuardFilter implements Filter {
         HandshakeGuard.Accepted accepted = (HandshakeGuard.Accepted) outcome;
         UpgradeHandoff.Ticket ticket = new UpgradeHandoff.Ticket(endpointClass, accepted, guard.context());
         boolean upgraded = false;
+        if (request.isSecure()) {
+            // A browser that reached the endpoint over wss:// refuses a downgraded ws:// or http:// for a year; set
+            // before the chain, so the container's 101 carries it. Over plain text the header would only mislead.
+            response.setHeader(STRICT_TRANSPORT_SECURITY, ONE_YEAR);
+        }
         UpgradeHandoff.offer(ticket);
         try {
             chain.doFilter(req, res);

@@ -127,6 +127,7 @@ class WsGuardFilterTest {
                     case "getRequestURI" -> "/chat";
                     case "getContextPath" -> "";
                     case "getRemoteAddr" -> "192.0.2.7";
+                    case "isSecure" -> false;
                     case "getParameterMap" -> Map.of();
                     case "getHeaderNames" -> Collections.enumeration(headers.keySet());
                     case "getHeaders" -> Collections.enumeration(headers.containsKey((String) args[0])

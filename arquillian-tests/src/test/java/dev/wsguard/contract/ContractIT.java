@@ -14,11 +14,19 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.File;
+import java.security.cert.X509Certificate;
+import java.util.List;
+
+import javax.net.SocketFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URL;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The contract on a managed Jakarta EE server: WildFly 38 or Payara Micro 6, whichever adapter the failsafe
@@ -86,6 +94,44 @@ class ContractIT extends ContractSuite {
             client.send("{\"type\":\"injected\"}");
             assertThat(client.next()).isEqualTo("{\"type\":\"injected\",\"probe\":true,\"opened\":true}");
         }
+    }
+
+    @Test
+    void handshakeWhenOverTlsThenStrictTransportSecurityOnThe101() throws Exception {
+        // WildFly's own https listener (a self-signed certificate it makes itself), moved by the port offset.
+        assumeTrue("wildfly".equals(System.getProperty("arquillian.launch")),
+                "Payara Micro is started without an https listener here");
+        URI secure = URI.create("https://127.0.0.1:" + (8443 + 300) + base.getPath() + "contract");
+        RawUpgrade.Answer upgraded = RawUpgrade.request(secure, null, List.<String[]>of(
+                new String[] {"Origin", Tokens.ORIGIN},
+                new String[] {"Authorization", "Bearer " + Tokens.valid(user("tls"))}), trustingTls());
+        assertThat(upgraded.status()).isEqualTo(101);
+        assertThat(upgraded.header("Strict-Transport-Security")).hasValue("max-age=31536000");
+
+        RawUpgrade.Answer plain = RawUpgrade.send(endpoint(), Tokens.ORIGIN, Tokens.valid(user("plain")));
+        assertThat(plain.status()).isEqualTo(101);
+        assertThat(plain.header("Strict-Transport-Security")).as("never over plain text").isEmpty();
+    }
+
+    /** TLS that trusts the server's self-signed certificate: this test is about the header, not the chain. */
+    private static SocketFactory trustingTls() throws Exception {
+        TrustManager[] trustAll = {new X509TrustManager() {
+            @Override
+            public void checkClientTrusted(X509Certificate[] chain, String authType) {
+            }
+
+            @Override
+            public void checkServerTrusted(X509Certificate[] chain, String authType) {
+            }
+
+            @Override
+            public X509Certificate[] getAcceptedIssuers() {
+                return new X509Certificate[0];
+            }
+        }};
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, trustAll, null);
+        return context.getSocketFactory();
     }
 
     @Override

@@ -16,6 +16,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 
+import javax.net.SocketFactory;
+
 /** An upgrade request on a plain socket: the status line and headers exactly as the server sent them. */
 final class RawUpgrade {
 
@@ -46,6 +48,11 @@ final class RawUpgrade {
      * unchanged (name, value pairs; the same name may come twice).
      */
     static Answer request(URI uri, String query, List<String[]> headers) throws IOException {
+        return request(uri, query, headers, SocketFactory.getDefault());
+    }
+
+    /** The same over a socket from {@code sockets} (for example TLS to the port in {@code uri}). */
+    static Answer request(URI uri, String query, List<String[]> headers, SocketFactory sockets) throws IOException {
         byte[] key = new byte[16];
         ThreadLocalRandom.current().nextBytes(key);
         StringBuilder req = new StringBuilder()
@@ -58,7 +65,7 @@ final class RawUpgrade {
             req.append(header[0]).append(": ").append(header[1]).append("\r\n");
         }
         req.append("\r\n");
-        try (Socket socket = new Socket(uri.getHost(), uri.getPort())) {
+        try (Socket socket = sockets.createSocket(uri.getHost(), uri.getPort())) {
             socket.setSoTimeout(10_000);
             socket.getOutputStream().write(req.toString().getBytes(StandardCharsets.ISO_8859_1));
             socket.getOutputStream().flush();
