@@ -8,6 +8,7 @@ import dev.wsguard.internal.HandshakeView;
 import dev.wsguard.internal.UpgradeHandoff;
 import dev.wsguard.internal.message.AnnotatedEndpointAdapter;
 import dev.wsguard.internal.tyrus.TyrusAdapter;
+import jakarta.websocket.Extension;
 import jakarta.websocket.HandshakeResponse;
 import jakarta.websocket.server.HandshakeRequest;
 import jakarta.websocket.server.ServerEndpointConfig;
@@ -126,6 +127,17 @@ public class WsGuardConfigurator extends ServerEndpointConfig.Configurator {
             }
         }
         return "";
+    }
+
+    /**
+     * None, whatever the server has installed: with {@code permessage-deflate} a small frame inflates past the size
+     * cap after the cap has read its header, and compressed secrets leak through their length. A server configured
+     * to offer compression (WildFly's {@code per-message-deflate}, for example) still negotiates none for a guarded
+     * endpoint.
+     */
+    @Override
+    public List<Extension> getNegotiatedExtensions(List<Extension> installed, List<Extension> requested) {
+        return List.of();
     }
 
     @Override

@@ -5,6 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.net.Socket;
 import java.time.Duration;
 
+import dev.wsguard.GuardConfig;
+import dev.wsguard.WsGuardConfigurator;
+import dev.wsguard.testing.TestTokens;
+import jakarta.websocket.Extension;
+import jakarta.websocket.server.ServerEndpointConfig;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -33,5 +39,31 @@ class ExtensionNegotiationTest {
                 assertThat(socket.getInputStream().readNBytes(expected.length)).isEqualTo(expected);
             }
         }
+    }
+
+    /** An extension as a server that offers compression installs it: only its name matters to the negotiation. */
+    static final class Deflate implements Extension {
+        @Override
+        public String getName() {
+            return "permessage-deflate";
+        }
+
+        @Override
+        public List<Parameter> getParameters() {
+            return List.of();
+        }
+    }
+
+    @Test
+    void negotiationWhenServerInstallsDeflateThenPlainConfiguratorAcceptsItAndWsGuardsDeclines() throws Exception {
+        GuardConfig config = GuardConfig.builder().allowedOrigins("https://chat.test")
+                .publicKey(TestTokens.publicKeyPem(TestTokens.rsa2048())).issuer(TestTokens.ISSUER)
+                .audiences(TestTokens.AUDIENCE).build();
+        ServerEndpointConfig.Configurator plain = new ServerEndpointConfig.Configurator();
+        List<Extension> installed = List.of(new Deflate());
+        List<Extension> requested = List.of(new Deflate());
+        assertThat(plain.getNegotiatedExtensions(installed, requested)).as("the default configurator")
+                .extracting(Extension::getName).containsExactly("permessage-deflate");
+        assertThat(new WsGuardConfigurator(config) { }.getNegotiatedExtensions(installed, requested)).isEmpty();
     }
 }

@@ -213,6 +213,39 @@ abstract class ContractSuite {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("shapes")
+    void handshakeWhenUpgradeFailsAfterTheGuardThenTheQuotaSlotComesBack(String shape) throws Exception {
+        // The guard passes these (origin and token are fine); the runtime then refuses the WebSocket version it
+        // does not speak. A slot taken by the guard and never given back would leave the user at 429.
+        String subject = user("slot");
+        for (int i = 0; i < Tokens.MAX_PER_USER + 1; i++) {
+            RawUpgrade.Answer refused = RawUpgrade.request(endpoint(shape), null, headers("Origin", Tokens.ORIGIN,
+                    "Authorization", "Bearer " + Tokens.valid(subject), "Sec-WebSocket-Version", "99"));
+            assertThat(refused.status()).as("version 99 upgrade").isNotEqualTo(101);
+        }
+        try (Client first = Client.open(endpoint(shape), Tokens.valid(subject));
+             Client second = Client.open(endpoint(shape), Tokens.valid(subject))) {
+            first.send("{\"type\":\"echo\",\"text\":\"1\"}");
+            assertThat(first.next()).contains("\"from\":\"" + subject + "\"");
+            second.send("{\"type\":\"echo\",\"text\":\"2\"}");
+            assertThat(second.next()).contains("\"from\":\"" + subject + "\"");
+            assertThat(RawUpgrade.send(endpoint(shape), Tokens.ORIGIN, Tokens.valid(subject)).status())
+                    .as("the quota still holds").isEqualTo(429);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("shapes")
+    void handshakeWhenPermessageDeflateOfferedThenDeclined(String shape) throws Exception {
+        // Compression would let a small frame inflate past the size cap after it was checked.
+        RawUpgrade.Answer answer = RawUpgrade.request(endpoint(shape), null, headers("Origin", Tokens.ORIGIN,
+                "Authorization", "Bearer " + Tokens.valid(user("deflate")),
+                "Sec-WebSocket-Extensions", "permessage-deflate; client_max_window_bits"));
+        assertThat(answer.status()).isEqualTo(101);
+        assertThat(answer.header("Sec-WebSocket-Extensions")).as("no extension negotiated").isEmpty();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("shapes")
     void handshakeWhenValidThen101(String shape) throws Exception {
         RawUpgrade.Answer answer = RawUpgrade.send(endpoint(shape), Tokens.ORIGIN, Tokens.valid(user("ok")));
         assertThat(answer.status()).isEqualTo(101);

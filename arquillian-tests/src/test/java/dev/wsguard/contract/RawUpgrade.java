@@ -59,8 +59,10 @@ final class RawUpgrade {
                 .append("GET ").append(uri.getRawPath()).append(query == null ? "" : "?" + query).append(" HTTP/1.1\r\n")
                 .append("Host: ").append(uri.getHost()).append(':').append(uri.getPort()).append("\r\n")
                 .append("Upgrade: websocket\r\nConnection: Upgrade\r\n")
-                .append("Sec-WebSocket-Key: ").append(Base64.getEncoder().encodeToString(key)).append("\r\n")
-                .append("Sec-WebSocket-Version: 13\r\n");
+                .append("Sec-WebSocket-Key: ").append(Base64.getEncoder().encodeToString(key)).append("\r\n");
+        if (headers.stream().noneMatch(h -> h[0].equalsIgnoreCase("Sec-WebSocket-Version"))) {
+            req.append("Sec-WebSocket-Version: 13\r\n");
+        }
         for (String[] header : headers) {
             req.append(header[0]).append(": ").append(header[1]).append("\r\n");
         }
