@@ -28,7 +28,16 @@ final class RawSocket implements AutoCloseable {
     }
 
     static RawSocket open(URI uri, String token) throws IOException {
-        Socket socket = new Socket(uri.getHost(), uri.getPort());
+        return open(uri, token, 0);
+    }
+
+    /** The same with {@code receiveBuffer} bytes of receive buffer (0: the system's), set before connecting. */
+    static RawSocket open(URI uri, String token, int receiveBuffer) throws IOException {
+        Socket socket = new Socket();
+        if (receiveBuffer > 0) {
+            socket.setReceiveBufferSize(receiveBuffer);
+        }
+        socket.connect(new java.net.InetSocketAddress(uri.getHost(), uri.getPort()), 10_000);
         socket.setSoTimeout(20_000);
         byte[] key = new byte[16];
         ThreadLocalRandom.current().nextBytes(key);
@@ -85,6 +94,11 @@ final class RawSocket implements AutoCloseable {
             writeFailed = true;
             return false;
         }
+    }
+
+    /** The local port of this connection, to find it among the machine's TCP sockets. */
+    int localPort() {
+        return socket.getLocalPort();
     }
 
     /** Whether the server has sent anything since the upgrade (here: its close frame). */

@@ -26,6 +26,11 @@ public class ContractEndpoint extends GuardedEndpoint<ContractMessage> {
     }
 
     @OnMessageType
+    String flood(ContractMessage.Flood flood, Session session) {
+        return ContractReplies.reply(flood, session);
+    }
+
+    @OnMessageType
     String post(ContractMessage.Post post, Session session) {
         return ContractReplies.reply(post, session);
     }

@@ -7,6 +7,8 @@ import jakarta.annotation.security.PermitAll;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.json.bind.annotation.JsonbSubtype;
 import jakarta.json.bind.annotation.JsonbTypeInfo;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Size;
 
@@ -20,7 +22,8 @@ import jakarta.validation.constraints.Size;
         @JsonbSubtype(alias = "whoami", type = ContractMessage.WhoAmI.class),
         @JsonbSubtype(alias = "injected", type = ContractMessage.Injected.class),
         @JsonbSubtype(alias = "boot", type = ContractMessage.Boot.class),
-        @JsonbSubtype(alias = "post", type = ContractMessage.Post.class)})
+        @JsonbSubtype(alias = "post", type = ContractMessage.Post.class),
+        @JsonbSubtype(alias = "flood", type = ContractMessage.Flood.class)})
 public sealed interface ContractMessage {
 
     /** Anyone authenticated; echoed back with the caller's subject. */
@@ -72,5 +75,10 @@ public sealed interface ContractMessage {
     @RateLimit(name = "post", per = RateLimit.Key.USER, limitForPeriod = 3, refreshPeriod = "PT1M")
     record Post(@NotNull @Channel(pattern = "tenant:{tenant}:{room}", claims = "tenant") String channel,
                 @NotNull @Size(min = 1, max = 200) @PlainText String text) implements ContractMessage {
+    }
+
+    /** Asks the server to send {@code count} messages of {@code size} characters through {@code Outbound}. */
+    @PermitAll
+    record Flood(@Min(1) @Max(10000) int count, @Min(1) @Max(60000) int size) implements ContractMessage {
     }
 }

@@ -1,5 +1,6 @@
 package dev.wsguard.contract.app;
 
+import dev.wsguard.Outbound;
 import dev.wsguard.Revocations;
 import dev.wsguard.WsGuard;
 import jakarta.websocket.Session;
@@ -23,6 +24,14 @@ final class ContractReplies {
         }
         if (message instanceof ContractMessage.Post post) {
             return "{\"type\":\"posted\",\"channel\":\"" + post.channel() + "\"}";
+        }
+        if (message instanceof ContractMessage.Flood flood) {
+            String text = "f".repeat(flood.size());
+            int sent = 0;
+            while (sent < flood.count() && Outbound.send(session, text)) {
+                sent++;
+            }
+            return "{\"type\":\"flooded\",\"sent\":" + sent + "}";
         }
         if (message instanceof ContractMessage.Burst) {
             return "{\"type\":\"burst\"}";
