@@ -1,9 +1,6 @@
 package dev.wsguard.probe;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -20,21 +17,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * reports written. Only the attacks that cannot apply here are not run: plain ws:// (the URL is ws://) and the client
  * that stops reading (the chat has no message with a large answer).
  */
-class GuardedChatIT {
-
-    @TempDir
-    static Path dir;
-    static GuardedChat chat;
-
-    @BeforeAll
-    static void start() throws Exception {
-        chat = GuardedChat.start(dir);
-    }
-
-    @AfterAll
-    static void stop() throws InterruptedException {
-        chat.close();
-    }
+class GuardedChatIT extends AgainstGuardedChat {
 
     @Test
     void cliWhenEndpointGuardedThenNoFindingAndExit0() throws Exception {
