@@ -22,8 +22,10 @@ class GuardedChatIT extends AgainstGuardedChat {
     @Test
     void cliWhenEndpointGuardedThenNoFindingAndExit0() throws Exception {
         Path lowToken = Files.writeString(dir.resolve("alice.jwt"), chat.alice());
-        Path json = dir.resolve("report.json");
-        Path html = dir.resolve("report.html");
+        // Kept after the build, for a look at the reports (and the README's excerpt).
+        Path reports = Files.createDirectories(Path.of("target", "probe-reports"));
+        Path json = reports.resolve("guarded-chat.json");
+        Path html = reports.resolve("guarded-chat.html");
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
                 .toString(), "-jar", System.getProperty("probe.jar", "target/wsguard-probe.jar"), chat.uri.toString(),
                 "--origin", GuardedChat.ORIGIN, "--token", chat.carol(),
