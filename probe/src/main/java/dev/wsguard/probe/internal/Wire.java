@@ -53,6 +53,7 @@ public final class Wire implements Closeable {
     private final InputStream in;
     private final OutputStream out;
     private final ReentrantLock writing = new ReentrantLock();
+    private String host;
 
     private Wire(Socket socket) throws IOException {
         this.socket = socket;
@@ -139,8 +140,6 @@ public final class Wire implements Closeable {
         }
         return response;
     }
-
-    private String host;
 
     /** Sets the Host header's value (the URL's authority). */
     Wire host(String authority) {
