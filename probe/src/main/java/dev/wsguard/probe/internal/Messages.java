@@ -1,0 +1,81 @@
+package dev.wsguard.probe.internal;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Attacks carried by one message on an open session: authorization, injection and size. */
+final class Messages {
+
+    private Messages() {
+    }
+
+    /** Sends {@code message} on a fresh session of the valid token; it must be refused. */
+    static Outcome send(Run run, String message) throws IOException {
+        try (Run.Session session = run.session(run.token)) {
+            return run.expectRefusedMessage(session, message);
+        }
+    }
+
+    static Outcome adminMessage(Run run) throws IOException {
+        String message = run.target.adminMessage().orElseThrow(() -> new Outcome.Skip("no admin message given"));
+        String low = run.optionalToken(run.target.lowToken(), "less-privileged token");
+        try (Run.Session session = run.session(low)) {
+            return run.expectRefusedMessage(session, message);
+        }
+    }
+
+    static Outcome foreignMessage(Run run) throws IOException {
+        return send(run, run.target.foreignMessage().orElseThrow(
+                () -> new Outcome.Skip("no message for another tenant given")));
+    }
+
+    static Outcome deepNesting(Run run) throws IOException {
+        int room = run.target.maxMessageBytes() - run.target.sample().length() - 40;
+        int depth = Math.min(2000, room / 2);
+        if (depth < 64) {
+            return Outcome.notRun("the size limit leaves no room for deep nesting");
+        }
+        return send(run, Payloads.withMember(run.target.sample(), "wsguardProbeDeep", Payloads.nested(depth)));
+    }
+
+    /**
+     * A message 1 KiB over the limit, in one frame or in nine fragments, written while the answer is read: a guarded
+     * endpoint closes 1009 on the frame header or as soon as the count passes the limit.
+     */
+    static Outcome oversized(Run run, boolean fragmented) throws IOException, InterruptedException {
+        int size = run.target.maxMessageBytes() + 1024;
+        byte[] message = Payloads.padded(run.target.sample(), size).getBytes(StandardCharsets.US_ASCII);
+        List<byte[]> frames = new ArrayList<>();
+        if (fragmented) {
+            int part = (size + 8) / 9;
+            for (int offset = 0; offset < size; offset += part) {
+                int end = Math.min(size, offset + part);
+                frames.add(Wire.frame(offset == 0 ? Wire.TEXT : Wire.CONTINUATION, end == size,
+                        java.util.Arrays.copyOfRange(message, offset, end)));
+            }
+        } else {
+            frames.add(Wire.frame(Wire.TEXT, true, message));
+        }
+        try (Run.Session session = run.session(run.token)) {
+            Wire.Writer writer = session.wire().sendInBackground(frames);
+            Event next = session.wire().next(run.target.replyTimeout().plusSeconds(3));
+            writer.join(Duration.ofSeconds(5));
+            String sent = writer.written() < frames.stream().mapToLong(f -> f.length).sum()
+                    ? " after " + writer.written() / 1024 + " KiB of " + size / 1024 + " KiB" : "";
+            if (next instanceof Event.Closed c) {
+                return c.code() == 1009 || c.code() == 1008 ? Outcome.pass("close " + c.code() + sent)
+                        : Outcome.finding("close " + c.code() + sent + ", not 1009");
+            }
+            if (next instanceof Event.Gone g) {
+                return Outcome.pass(g.why() + sent);
+            }
+            if (next instanceof Event.Text t) {
+                return Outcome.finding("the oversized message was answered (" + t.bytes() + " bytes)");
+            }
+            return Outcome.finding("no close: the whole message was read");
+        }
+    }
+}

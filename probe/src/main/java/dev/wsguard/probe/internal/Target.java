@@ -1,0 +1,44 @@
+package dev.wsguard.probe.internal;
+
+import dev.wsguard.probe.Rate;
+import dev.wsguard.probe.TokenCarrier;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+
+/**
+ * Everything the attacks know about the endpoint, as the operator described it. The URL is the only place any attack
+ * connects to. Immutable; the token suppliers are asked once per run.
+ */
+public record Target(
+        URI uri,
+        String origin,
+        Supplier<String> token,
+        TokenCarrier carrier,
+        Optional<Supplier<String>> lowToken,
+        Optional<Supplier<String>> expiredToken,
+        Optional<byte[]> publicKey,
+        String sample,
+        Optional<String> adminMessage,
+        Optional<String> foreignMessage,
+        Optional<String> bulkMessage,
+        int maxMessageBytes,
+        Optional<Rate> messageRate,
+        Optional<Rate> handshakeRate,
+        Optional<Integer> maxConnections,
+        Duration handshakeTimeout,
+        boolean missingOriginAllowed,
+        Duration replyTimeout,
+        Pattern refusal,
+        boolean insecureTls,
+        Predicate<String> selected) {
+
+    /** True for {@code wss://}. */
+    public boolean secure() {
+        return "wss".equalsIgnoreCase(uri.getScheme());
+    }
+}

@@ -1,0 +1,81 @@
+package dev.wsguard.probe.internal;
+
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.crypto.MACVerifier;
+import com.nimbusds.jwt.SignedJWT;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The token forgeries and hostile payloads are what their names say, byte for byte. */
+class ForgeriesTest {
+
+    private static final String TOKEN = jws("{\"alg\":\"RS256\",\"typ\":\"JWT\",\"kid\":\"k1\"}",
+            "{\"sub\":\"alice\",\"exp\":4102444800}");
+    private static final String PEM = "-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA\n"
+            + "-----END PUBLIC KEY-----\n";
+
+    @Test
+    void algNoneWhenValidTokenThenHeaderSaysNoneAndSignatureIsEmpty() {
+        String[] parts = Tokens.algNone(TOKEN).split("\\.", -1);
+        assertThat(decode(parts[0])).isEqualTo("{\"alg\":\"none\",\"typ\":\"JWT\",\"kid\":\"k1\"}");
+        assertThat(parts[1]).isEqualTo(TOKEN.split("\\.")[1]);
+        assertThat(parts[2]).isEmpty();
+    }
+
+    @Test
+    void hs256WhenPublicKeyGivenThenAValidHmacUnderThePemBytes() throws Exception {
+        SignedJWT forged = SignedJWT.parse(Tokens.hs256WithKey(TOKEN, PEM.getBytes(StandardCharsets.US_ASCII)));
+        assertThat(forged.getHeader().getAlgorithm()).isEqualTo(JWSAlgorithm.HS256);
+        assertThat(forged.verify(new MACVerifier(PEM.getBytes(StandardCharsets.US_ASCII)))).isTrue();
+        assertThat(forged.getJWTClaimsSet().getSubject()).isEqualTo("alice");
+    }
+
+    @Test
+    void tamperedWhenValidTokenThenClaimAddedAndSignatureKept() {
+        String[] parts = Tokens.tampered(TOKEN).split("\\.");
+        assertThat(decode(parts[1])).isEqualTo("{\"wsguard_probe\":true,\"sub\":\"alice\",\"exp\":4102444800}");
+        assertThat(parts[2]).isEqualTo(TOKEN.split("\\.")[2]);
+    }
+
+    @Test
+    void forgeryWhenTokenIsNotAJwsThenSkipped() {
+        assertThatThrownBy(() -> Tokens.algNone("opaque-token")).isInstanceOf(Outcome.Skip.class)
+                .hasMessageContaining("not a compact JWS");
+    }
+
+    @Test
+    void payloadsWhenSampleGivenThenEachDiffersInOneWay() {
+        String sample = "{\"type\":\"publish\",\"text\":\"hi\"}";
+        assertThat(Payloads.malformed(sample)).isEqualTo("{\"type\":\"publish\",\"text\":\"hi\"");
+        assertThat(Payloads.unknownType(sample)).isEqualTo("{\"type\":\"wsguard-probe-unknown\",\"text\":\"hi\"}");
+        assertThat(Payloads.duplicateKey(sample))
+                .isEqualTo("{\"type\":\"wsguard-probe\",\"type\":\"publish\",\"text\":\"hi\"}");
+        assertThat(Payloads.withMember("{}", "n", "1")).isEqualTo("{\"n\":1}");
+        assertThat(Payloads.padded(sample, 1000)).hasSize(1000).endsWith(",\"type\":\"publish\",\"text\":\"hi\"}");
+    }
+
+    @Test
+    void originsWhenAllowedOriginGivenThenLookAlikesDifferFromIt() {
+        String allowed = "https://chat.example.test";
+        assertThat(Origins.prefixed(allowed)).isEqualTo("https://evilchat.example.test");
+        assertThat(Origins.suffixed(allowed)).isEqualTo("https://chat.example.test.wsguard-probe.invalid");
+        assertThat(Origins.otherScheme(allowed)).isEqualTo("http://chat.example.test");
+        assertThat(Origins.otherPort(allowed)).isEqualTo("https://chat.example.test:8443");
+        assertThat(Origins.otherPort("http://127.0.0.1:8080")).isEqualTo("http://127.0.0.1:8081");
+    }
+
+    private static String jws(String header, String payload) {
+        Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
+        return b64.encodeToString(header.getBytes(StandardCharsets.UTF_8)) + "."
+                + b64.encodeToString(payload.getBytes(StandardCharsets.UTF_8)) + ".c2lnbmF0dXJlLXBsYWNlaG9sZGVy";
+    }
+
+    private static String decode(String part) {
+        return new String(Base64.getUrlDecoder().decode(part), StandardCharsets.UTF_8);
+    }
+}
