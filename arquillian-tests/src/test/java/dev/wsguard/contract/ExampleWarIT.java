@@ -8,13 +8,19 @@ import org.jboss.shrinkwrap.api.ShrinkWrap;
 import org.jboss.shrinkwrap.api.asset.StringAsset;
 import org.jboss.shrinkwrap.api.importer.ZipImporter;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
+import dev.wsguard.probe.ProbeSuite;
+import dev.wsguard.probe.Rate;
+import dev.wsguard.probe.junit.ProbeTests;
+import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.File;
 import java.net.URI;
 import java.net.URL;
 import java.util.List;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -96,6 +102,29 @@ class ExampleWarIT {
             bob.send("{\"type\":\"ping\"}");
             assertThat(bob.next()).isEqualTo("{\"type\":\"pong\"}");
         }
+    }
+
+    /**
+     * The attack kit's catalogue against the WAR, one dynamic test per attack; as the example on Tyrus standalone, no
+     * finding. The slow attacks are left out: the servers' own HTTP timeouts answer slowloris, not wsguard
+     * (server-config/), and the chat has no message with a large answer for the non-reading client.
+     */
+    @TestFactory
+    Stream<DynamicTest> probeWhenTheCatalogueRunsAgainstTheWarThenNoFinding() {
+        return ProbeTests.of(ProbeSuite.against(chat())
+                .origin(Tokens.ORIGIN)
+                .token(() -> chatToken(user("probe"), "acme"))
+                .lowToken(() -> chatToken(user("probe-low"), "acme"))
+                .adminMessage("{\"type\":\"kick\",\"user\":\"nobody\"}")
+                .foreignMessage("{\"type\":\"subscribe\",\"channel\":\"tenant:globex:general\"}")
+                .maxConnections(Tokens.MAX_PER_USER)
+                .messageRate(Rate.parse("50/PT1S"))
+                .only("origin", "auth", "authz", "inject", "size", "transport", "flood")
+                .build());
+    }
+
+    private static String user(String prefix) {
+        return prefix + "-" + java.util.UUID.randomUUID().toString().substring(0, 8);
     }
 
     @Test
