@@ -23,7 +23,8 @@ class SecurityCitationsTest {
 
     private static final Path SECURITY = Path.of("SECURITY.md");
     private static final List<Path> TEST_ROOTS = List.of(Path.of("src", "test", "java"),
-            Path.of("examples", "chat", "src", "test", "java"), Path.of("arquillian-tests", "src", "test", "java"));
+            Path.of("examples", "chat", "src", "test", "java"), Path.of("arquillian-tests", "src", "test", "java"),
+            Path.of("probe", "src", "test", "java"));
     /** {@code FooTest}, {@code FooIT}, {@code FooSuite}, optionally {@code .method} or {@code #method}. */
     private static final Pattern CITATION = Pattern.compile("`([A-Z]\\w*(?:Test|IT|Suite))(?:[.#](\\w+))?`");
 
