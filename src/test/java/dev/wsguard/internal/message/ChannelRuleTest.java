@@ -85,7 +85,8 @@ class ChannelRuleTest {
 
     @Test
     void channelRuleWhenPatternNamesAVariableTwiceThenGuardConfigException() {
-        // Found by ChannelRuleFuzzTest: only the first {tenant} was bound, the second took any value.
+        // Seen while writing the oracle of ChannelRuleFuzzTest: only the first {tenant} was bound, the second took
+        // any value.
         assertThatThrownBy(() -> new ChannelRule(channel("{tenant}/{tenant}", new String[] {"tenant"}),
                 MethodHandles.constant(Object.class, null), "test")).isInstanceOf(GuardConfigException.class)
                 .hasMessageContaining("{tenant} twice");
