@@ -161,6 +161,12 @@ public final class OriginAllowlist {
             return true;
         }
         String literal = host.substring(1, host.length() - 1);
+        for (String group : literal.split(":", -1)) {
+            // The JDK also reads groups of more than four digits ([00009::]); RFC 4291 does not.
+            if (group.length() > 4 && group.indexOf('.') < 0) {
+                return false;
+            }
+        }
         return literal.indexOf(':') >= 0 && ClientAddress.numeric(literal) != null;
     }
 
