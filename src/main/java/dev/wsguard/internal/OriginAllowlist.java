@@ -87,7 +87,7 @@ public final class OriginAllowlist {
                 entries.add(new Entry(w.group(1), w.group(2), port(w.group(1), w.group(3), raw), true));
             } else {
                 Matcher m = ORIGIN.matcher(s);
-                if (!m.matches()) {
+                if (!m.matches() || !isHost(m.group(2))) {
                     throw new GuardConfigException("wsguard.origins.allowed: '" + raw.trim() + "' is not an origin"
                             + " (scheme://host[:port], no path, no trailing slash)");
                 }
@@ -142,7 +142,7 @@ public final class OriginAllowlist {
         // ASCII is checked before lower-casing because some non-ASCII letters fold INTO ASCII (U+212A KELVIN
         // SIGN lower-cases to 'k'), which would let a look-alike host match an allowed one.
         Matcher m = ORIGIN.matcher(origin.toLowerCase(Locale.ROOT));
-        if (!m.matches()) {
+        if (!m.matches() || !isHost(m.group(2))) {
             return Optional.empty();
         }
         try {
@@ -150,6 +150,24 @@ public final class OriginAllowlist {
         } catch (GuardConfigException e) {
             return Optional.empty();
         }
+    }
+
+    /**
+     * A host name, or a bracketed IPv6 literal that is one: the pattern lets through any hex digits, colons and dots
+     * in brackets ({@code [5]}, {@code [:]}), which no browser sends and no configuration should name.
+     */
+    private static boolean isHost(String host) {
+        if (!host.startsWith("[")) {
+            return true;
+        }
+        String literal = host.substring(1, host.length() - 1);
+        for (String group : literal.split(":", -1)) {
+            // The JDK also reads groups of more than four digits ([00009::]); RFC 4291 does not.
+            if (group.length() > 4 && group.indexOf('.') < 0) {
+                return false;
+            }
+        }
+        return literal.indexOf(':') >= 0 && ClientAddress.numeric(literal) != null;
     }
 
     private static boolean isAscii(String s) {

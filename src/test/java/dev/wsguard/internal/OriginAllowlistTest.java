@@ -61,6 +61,23 @@ class OriginAllowlistTest {
         assertThatThrownBy(() -> OriginAllowlist.of(List.of(entry))).isInstanceOf(GuardConfigException.class);
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"a://[5]", "http://[:]", "https://[1.2.3.4]", "http://[::1::2]:3000", "http://[12345::]",
+            "a://[00009::]"})
+    void ofWhenBracketedHostIsNotAnIpv6AddressThenConfigException(String entry) {
+        // Found by OriginAllowlistFuzzTest: "a://[5]", then "a://[00009::]", accepted as entries, allowed themselves.
+        assertThatThrownBy(() -> OriginAllowlist.of(List.of(entry))).isInstanceOf(GuardConfigException.class);
+    }
+
+    @Test
+    void allowsWhenBracketedIpv6LiteralThenOnlyThatLiteral() {
+        OriginAllowlist loopback = OriginAllowlist.of(List.of("http://[::1]:3000", "http://[::ffff:127.0.0.1]"));
+        assertThat(loopback.allows("http://[::1]:3000")).isTrue();
+        assertThat(loopback.allows("http://[::ffff:127.0.0.1]")).isTrue();
+        assertThat(loopback.allows("http://[5]:3000")).isFalse();
+        assertThat(loopback.allows("http://[::1]")).isFalse();
+    }
+
     @Test
     void ofWhenEmptyThenConfigException() {
         assertThatThrownBy(() -> OriginAllowlist.of(List.of())).isInstanceOf(GuardConfigException.class);

@@ -16,19 +16,21 @@ import java.util.regex.Pattern;
  * A variable matches 1 to 64 characters of {@code [A-Za-z0-9_.-]}. When every variable is followed by the end or
  * by a literal starting with another character (as in {@code tenant:{tenant}:{room}}), a variable ends at the first
  * character it cannot take, and one scan of the name decides; otherwise (two variables side by side, or a literal
- * such as {@code .} that a variable could also take) the rule is compiled to a regular expression, which tries
- * every split. Both accept exactly the same names. Immutable and thread-safe.
+ * such as {@code .} that a variable could also take) the name is matched against a regular expression with the
+ * caller's claim values in place of the bound variables, which tries every split. Both accept exactly the same
+ * names. A variable may appear only once in a pattern. Immutable and thread-safe.
  */
 final class ChannelRule {
 
     private static final Pattern VARIABLE = Pattern.compile("\\{([A-Za-z][A-Za-z0-9_]*)\\}");
     private static final int MAX_CHANNEL = 256;
     private static final int MAX_VARIABLE = 64;
+    private static final String VARIABLE_TEXT = "[A-Za-z0-9_.-]{1," + MAX_VARIABLE + "}";
 
     private final MethodHandle accessor;
     /** Literal parts: {@code literals[i]} comes before variable {@code i}; the last one ends the name. */
     private final String[] literals;
-    /** The regular expression when a variable's end is ambiguous, else null. */
+    /** The regular expression when a variable's end is ambiguous, else null; it ignores the claims. */
     private final Pattern ambiguous;
     /** For each binding, the claim it reads and the index of its variable. */
     private final String[] boundClaims;
@@ -46,10 +48,15 @@ final class ChannelRule {
         Matcher m = VARIABLE.matcher(channel.pattern());
         int last = 0;
         while (m.find()) {
+            if (variables.contains(m.group(1))) {
+                // Only one occurrence could be bound to the claim: the other would take any value.
+                throw new GuardConfigException("@Channel on " + where + ": pattern '" + channel.pattern()
+                        + "' names {" + m.group(1) + "} twice");
+            }
             String literal = channel.pattern().substring(last, m.start());
             parts.add(literal);
             regex.append(Pattern.quote(literal));
-            regex.append("([A-Za-z0-9_.-]{1," + MAX_VARIABLE + "})");
+            regex.append('(').append(VARIABLE_TEXT).append(')');
             variables.add(m.group(1));
             last = m.end();
         }
@@ -107,7 +114,10 @@ final class ChannelRule {
         if (channel.length() > MAX_CHANNEL) {
             return false;
         }
-        int[] bounds = ambiguous == null ? split(channel) : splitByRegex(channel);
+        if (ambiguous != null) {
+            return ambiguous.matcher(channel).matches() && withClaims(caller).matcher(channel).matches();
+        }
+        int[] bounds = split(channel);
         if (bounds == null) {
             return false;
         }
@@ -146,17 +156,55 @@ final class ChannelRule {
         }
     }
 
-    private int[] splitByRegex(String channel) {
-        Matcher m = ambiguous.matcher(channel);
-        if (!m.matches()) {
-            return null;
-        }
-        int[] bounds = new int[2 * (literals.length - 1)];
+    /**
+     * The ambiguous pattern with each bound variable replaced by the caller's claim values, so that the regular
+     * expression tries every split with the claims in place: matching first and comparing with the claims afterwards
+     * would judge only the one split the matcher found, and refuse names the rule allows.
+     */
+    private Pattern withClaims(JsonWebToken caller) {
+        StringBuilder regex = new StringBuilder();
         for (int v = 0; v < literals.length - 1; v++) {
-            bounds[2 * v] = m.start(v + 1);
-            bounds[2 * v + 1] = m.end(v + 1);
+            regex.append(Pattern.quote(literals[v]));
+            List<String> values = null;
+            for (int i = 0; i < boundClaims.length; i++) {
+                if (boundVariables[i] == v) {
+                    List<String> held = claimValues(caller.getClaim(boundClaims[i]));
+                    if (values == null) {
+                        values = held;
+                    } else {
+                        values.retainAll(held);
+                    }
+                }
+            }
+            if (values == null) {
+                regex.append(VARIABLE_TEXT);
+            } else {
+                regex.append("(?:(?!)"); // never matches: a claim with no usable value allows nothing
+                for (String value : values) {
+                    if (value.length() <= MAX_VARIABLE && !value.isEmpty()
+                            && value.chars().allMatch(c -> variableChar((char) c))) {
+                        regex.append('|').append(Pattern.quote(value));
+                    }
+                }
+                regex.append(')');
+            }
         }
-        return bounds;
+        return Pattern.compile(regex.append(Pattern.quote(literals[literals.length - 1])).toString());
+    }
+
+    /** The string values of a claim: itself, or the strings of a collection. */
+    private static List<String> claimValues(Object claim) {
+        List<String> values = new ArrayList<>();
+        if (claim instanceof String s) {
+            values.add(s);
+        } else if (claim instanceof Collection<?> c) {
+            for (Object element : c) {
+                if (element instanceof String s) {
+                    values.add(s);
+                }
+            }
+        }
+        return values;
     }
 
     private static boolean variableChar(char c) {
