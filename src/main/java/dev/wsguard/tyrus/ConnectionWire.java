@@ -11,6 +11,8 @@ import org.glassfish.grizzly.nio.NIOConnection;
 final class ConnectionWire implements TransportLink.Wire {
 
     private final Connection<?> connection;
+    /** Set by the first {@link #dropWithin}: a guard close and the session's release each ask, one timer serves. */
+    private final AtomicBoolean dropArmed = new AtomicBoolean();
 
     ConnectionWire(Connection<?> connection) {
         this.connection = connection;
@@ -25,7 +27,7 @@ final class ConnectionWire implements TransportLink.Wire {
 
     @Override
     public void dropWithin(long millis) {
-        if (connection.isOpen()) {
+        if (connection.isOpen() && dropArmed.compareAndSet(false, true)) {
             Timers.schedule(this::drop, millis);
         }
     }

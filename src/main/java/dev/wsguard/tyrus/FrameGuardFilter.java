@@ -5,7 +5,6 @@ import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 
 import dev.wsguard.Rejection;
-import dev.wsguard.internal.Timers;
 import dev.wsguard.internal.TransportLink;
 import org.glassfish.grizzly.Buffer;
 import org.glassfish.grizzly.Connection;
@@ -83,16 +82,15 @@ final class FrameGuardFilter extends BaseFilter {
         if (frames == null || !(ctx.getMessage() instanceof HttpContent content)) {
             return ctx.getInvokeAction();
         }
+        // Set together with the tracker, as the 101 goes out.
+        TransportLink link = LINK.get(connection);
         boolean refusedBefore = frames.verdict() != FrameSizeTracker.PASS;
         int readBytes = content.getContent().remaining();
         int verdict = frames.scan(content.getContent());
         if (verdict == FrameSizeTracker.PASS) {
             int controlFrames = frames.takeControlFrames();
             if (controlFrames > 0) {
-                TransportLink link = LINK.get(connection);
-                if (link != null) {
-                    link.controlFrames(controlFrames);
-                }
+                link.controlFrames(controlFrames);
             }
             return ctx.getInvokeAction();
         }
@@ -102,18 +100,15 @@ final class FrameGuardFilter extends BaseFilter {
         if (!refusedBefore) {
             LOG.log(Level.DEBUG, "Closing WebSocket connection from {0}: close code {1,number,#}",
                     connection.getPeerAddress(), verdict);
-            TransportLink link = LINK.get(connection);
-            if (link != null) {
-                link.refused(rejection(verdict), verdict);
-            }
+            link.refused(rejection(verdict), verdict);
             ctx.write(closeFrame(connection, verdict));
-            Timers.schedule(connection::terminateSilently, TransportLink.CLOSE_GRACE_MILLIS);
+            link.wire().dropWithin(TransportLink.CLOSE_GRACE_MILLIS);
         }
         if (frames.closeSeen()) {
             // The client has read the refusal and answered it: nothing it sends now matters.
             connection.closeSilently();
         } else if (refusedBefore && frames.drained(readBytes) > MAX_DRAINED_BYTES) {
-            connection.terminateSilently();
+            link.wire().drop();
         }
         return ctx.getStopAction();
     }
