@@ -137,8 +137,9 @@ public final class ClientAddress {
      * looked up. Null stays null.
      */
     public static String key(String address, int ipv6PrefixLength) {
-        if (address == null) {
-            return null;
+        if (address == null || isCanonicalIpv4(address)) {
+            // The usual case on every handshake, a peer address as the JDK writes it, is its own key.
+            return address;
         }
         int zone = address.indexOf('%');
         byte[] bytes = numeric(zone < 0 ? address : address.substring(0, zone));
@@ -208,6 +209,40 @@ public final class ClientAddress {
         }
         int colon = value.indexOf(':');
         return colon > 0 && value.indexOf(':', colon + 1) < 0 ? value.substring(0, colon) : value;
+    }
+
+    /**
+     * Whether {@code s} is an IPv4 address written as the JDK writes one: four decimal numbers of 0 to 255 without
+     * leading zeros, separated by dots. Such a text is already what {@link #key(String, int)} would make of it.
+     */
+    static boolean isCanonicalIpv4(String s) {
+        int length = s.length();
+        if (length < 7 || length > 15) {
+            return false;
+        }
+        int octets = 0;
+        int i = 0;
+        while (i < length) {
+            int start = i;
+            int value = 0;
+            while (i < length && s.charAt(i) >= '0' && s.charAt(i) <= '9' && i - start < 3) {
+                value = value * 10 + s.charAt(i) - '0';
+                i++;
+            }
+            int digits = i - start;
+            if (digits == 0 || value > 255 || digits > 1 && s.charAt(start) == '0') {
+                return false;
+            }
+            octets++;
+            if (i == length) {
+                break;
+            }
+            if (s.charAt(i) != '.' || octets == 4) {
+                return false;
+            }
+            i++;
+        }
+        return octets == 4 && s.charAt(length - 1) != '.';
     }
 
     /** The bytes of a numeric IPv4 or IPv6 literal; null for anything else (never a DNS lookup). */

@@ -140,6 +140,16 @@ public final class EventSink {
         }
     }
 
+    /**
+     * Whether anything reads an event's details (its path, say) beyond its kind, reason, address, subject and
+     * origin, which the counters and bans use: a listener, or the audit log at the event's level. Details that cost
+     * something to find are left out when nothing reads them.
+     */
+    public boolean readsDetails(Rejection reason) {
+        return !listeners.isEmpty()
+                || AUDIT.isLoggable(reason == null ? System.Logger.Level.INFO : System.Logger.Level.WARNING);
+    }
+
     private void audit(System.Logger.Level level, SecurityEvent event) {
         boolean banned = event.reason() == Rejection.ADDRESS_BANNED || event.reason() == Rejection.USER_BANNED;
         if (!banned) {

@@ -4,7 +4,6 @@ import dev.wsguard.GuardConfig;
 import dev.wsguard.Rejection;
 import dev.wsguard.TokenSource;
 
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -45,7 +44,7 @@ final class TokenExtractor {
      * @param originVerified whether an {@code Origin} header was present and matched the allowlist
      */
     Found extract(HandshakeView request, boolean originVerified) {
-        Set<String> tokens = new LinkedHashSet<>(2);
+        Candidates tokens = new Candidates();
         boolean viaSubprotocol = false;
 
         if (sources.contains(TokenSource.HEADER) && !header.equalsIgnoreCase("Cookie")) {
@@ -107,13 +106,13 @@ final class TokenExtractor {
             }
         }
 
-        if (tokens.isEmpty()) {
+        if (tokens.first == null) {
             return Found.refused(Rejection.TOKEN_MISSING);
         }
-        if (tokens.size() > 1) {
+        if (tokens.ambiguous) {
             return Found.refused(Rejection.TOKEN_AMBIGUOUS);
         }
-        String token = tokens.iterator().next();
+        String token = tokens.first;
         // The carrier is only "used" when the token that won came from it; the answer must then be "bearer".
         return new Found(token, viaSubprotocol, null);
     }
@@ -143,5 +142,22 @@ final class TokenExtractor {
             }
         }
         return all;
+    }
+
+    /**
+     * The tokens a request carries, compared as they are added: the same token twice (say, header and cookie) is one
+     * token; two different ones make the request ambiguous. No set: hashing a long token costs more than comparing.
+     */
+    private static final class Candidates {
+        private String first;
+        private boolean ambiguous;
+
+        void add(String token) {
+            if (first == null) {
+                first = token;
+            } else if (!first.equals(token)) {
+                ambiguous = true;
+            }
+        }
     }
 }

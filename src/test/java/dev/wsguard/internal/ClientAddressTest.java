@@ -87,6 +87,20 @@ class ClientAddressTest {
     }
 
     @Test
+    void keyWhenIpv4WrittenOtherwiseThenTheCanonicalFormAndOnlyCanonicalFormsTakeTheShortCut() {
+        // The short cut must agree with the full parse: only texts that are their own key take it.
+        for (String canonical : List.of("0.0.0.0", "1.2.3.4", "255.255.255.255", "10.0.0.10", "203.0.113.5")) {
+            assertThat(ClientAddress.isCanonicalIpv4(canonical)).as(canonical).isTrue();
+            assertThat(ClientAddress.numeric(canonical)).as(canonical).isNotNull();
+        }
+        for (String other : List.of("010.1.1.1", "1.2.3", "1.2.3.4.", ".1.2.3.4", "1..2.3", "256.1.1.1", "1.2.3.4.5",
+                "1.2.3.04", "1.2.3.4 ", "+1.2.3.4", "1.2.3.1000", "a.b.c.d", "::1", "")) {
+            assertThat(ClientAddress.isCanonicalIpv4(other)).as(other).isFalse();
+        }
+        assertThat(proxies.key("010.001.002.003")).as("leading zeros read as decimal").isEqualTo("10.1.2.3");
+    }
+
+    @Test
     void keyWhenIpv4MappedIpv6ThenTheIpv4Address() {
         assertThat(proxies.key("::ffff:203.0.113.5")).isEqualTo("203.0.113.5");
         assertThat(proxies.key("0:0:0:0:0:FFFF:203.0.113.5")).isEqualTo("203.0.113.5");

@@ -12,12 +12,24 @@ import java.util.HexFormat;
  */
 public record TokenDigest(long a, long b, long c, long d) {
 
+    /** Cloned for each digest: a clone skips the provider lookup that {@code getInstance} makes every time. */
+    private static final MessageDigest SHA_256 = sha256();
+
     /** The digest of {@code token}'s UTF-8 bytes. */
     public static TokenDigest of(String token) {
+        MessageDigest digest;
         try {
-            ByteBuffer sha = ByteBuffer.wrap(MessageDigest.getInstance("SHA-256")
-                    .digest(token.getBytes(StandardCharsets.UTF_8)));
-            return new TokenDigest(sha.getLong(), sha.getLong(), sha.getLong(), sha.getLong());
+            digest = (MessageDigest) SHA_256.clone();
+        } catch (CloneNotSupportedException e) {
+            digest = sha256();
+        }
+        ByteBuffer sha = ByteBuffer.wrap(digest.digest(token.getBytes(StandardCharsets.UTF_8)));
+        return new TokenDigest(sha.getLong(), sha.getLong(), sha.getLong(), sha.getLong());
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is required of every JDK", e);
         }

@@ -2,6 +2,9 @@ package dev.wsguard.internal.message;
 
 import dev.wsguard.GuardConfigException;
 import dev.wsguard.Rejection;
+import dev.wsguard.WsGuard;
+import dev.wsguard.internal.ClientAddress;
+import dev.wsguard.internal.ConnectionQuotas;
 import dev.wsguard.internal.PartialText;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.Endpoint;
@@ -113,6 +116,10 @@ public class AnnotatedEndpointAdapter extends Endpoint {
         }
     }
 
+    /** The per-connection entries {@code WsGuardConfigurator.modifyHandshake} puts into the configuration. */
+    private static final List<String> HANDSHAKE_KEYS = List.of(WsGuard.IDENTITY, WsGuard.CONNECTION_ID,
+            WsGuard.CONTEXT, ConnectionQuotas.SLOT, WsGuard.CLIENT_ADDRESS, ClientAddress.KEY);
+
     @Override
     public void onOpen(Session session, EndpointConfig config) {
         Map<String, Object> props = session.getUserProperties();
@@ -122,6 +129,7 @@ public class AnnotatedEndpointAdapter extends Endpoint {
             return;
         }
         SessionGuard guard = SessionGuard.of(session, endpointClass);
+        forgetHandshake(config, props);
         EndpointInstances.Created created;
         try {
             created = EndpointInstances.create(endpointClass, config);
@@ -144,6 +152,23 @@ public class AnnotatedEndpointAdapter extends Endpoint {
                 binaryPart(session, wrapped, part, last, max));
         if (guard.opened(session)) {
             userOpen(session, wrapped);
+        }
+    }
+
+    /**
+     * Takes what the guard's handshake put into the endpoint configuration out of it again, now that the session holds
+     * its own copy. Tyrus and Payara keep that configuration, a copy per handshake, for the whole life of the
+     * session: six entries fewer on every open connection. Where a runtime hands over its shared configuration
+     * instead, none of these keys is there and nothing changes; where the session's properties are that very map,
+     * they stay.
+     */
+    private static void forgetHandshake(EndpointConfig config, Map<String, Object> sessionProperties) {
+        Map<String, Object> handshake = config.getUserProperties();
+        if (handshake == sessionProperties || !handshake.containsKey(WsGuard.CONNECTION_ID)) {
+            return;
+        }
+        for (String key : HANDSHAKE_KEYS) {
+            handshake.remove(key);
         }
     }
 

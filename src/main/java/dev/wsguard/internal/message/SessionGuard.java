@@ -81,12 +81,14 @@ public final class SessionGuard {
      */
     public boolean opened(Session session) {
         SessionState state = state(session);
-        // The handshake's slot and context move into the state: two user properties fewer on every open session.
+        // The handshake's slot, context and address key move into the state: three user properties fewer on every
+        // open session.
         Map<String, Object> props = session.getUserProperties();
         TransportLink link = TransportLink.take();
         state.opened(System.nanoTime(), link,
                 config.maxSessionLifetime().map(max -> System.currentTimeMillis() + max.toMillis()).orElse(0L),
-                props.remove(ConnectionQuotas.SLOT) instanceof ConnectionQuotas.Slot slot ? slot : null);
+                props.remove(ConnectionQuotas.SLOT) instanceof ConnectionQuotas.Slot slot ? slot : null,
+                props.remove(ClientAddress.KEY) instanceof String addressKey ? addressKey : null);
         props.remove(WsGuard.CONTEXT);
         context.events().sessionOpened();
         if (link != null) {
@@ -201,7 +203,7 @@ public final class SessionGuard {
             return firstMessage(session, state, text);
         }
         JsonWebToken caller = WsGuard.identity(session);
-        apply(pipeline.text(text, caller, addressKey(session), state), endpoint, session, state);
+        apply(pipeline.text(text, caller, addressKey(state), state), endpoint, session, state);
         return false;
     }
 
@@ -214,7 +216,7 @@ public final class SessionGuard {
             close(session, Rejection.TOKEN_MISSING, null);
             return;
         }
-        apply(pipeline.binary(data, bytes, WsGuard.identity(session), addressKey(session), state), endpoint,
+        apply(pipeline.binary(data, bytes, WsGuard.identity(session), addressKey(state), state), endpoint,
                 session, state);
     }
 
@@ -580,8 +582,8 @@ public final class SessionGuard {
         SecurityEvent.Phase phase = kind == SecurityEvent.Kind.SESSION_CLOSED
                 || kind == SecurityEvent.Kind.CONNECTION_CLOSED ? SecurityEvent.Phase.SESSION
                 : SecurityEvent.Phase.MESSAGE;
-        // Tyrus parses a new URI on every getRequestURI(): once per event.
-        URI uri = session.getRequestURI();
+        // Tyrus builds and parses a new URI on every getRequestURI(): only for an event someone reads in full.
+        URI uri = context.events().readsDetails(reason) ? session.getRequestURI() : null;
         context.events().emit(new SecurityEvent(Instant.now(), kind, phase, reason,
                 (String) props.get(WsGuard.CONNECTION_ID), uri == null ? null : uri.getPath(),
                 (String) props.get(WsGuard.CLIENT_ADDRESS), null, null,
@@ -590,9 +592,8 @@ public final class SessionGuard {
     }
 
     /** What the client address counts under ({@link ClientAddress#key}), read only when a limit counts per address. */
-    private String addressKey(Session session) {
-        return pipeline.usesAddress() && session.getUserProperties().get(ClientAddress.KEY) instanceof String a
-                ? a : null;
+    private String addressKey(SessionState state) {
+        return pipeline.usesAddress() ? state.addressKey() : null;
     }
 
     /** Set once the guard has decided to close a session that has no state yet, so that one close is one event. */

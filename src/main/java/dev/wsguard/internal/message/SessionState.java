@@ -28,6 +28,7 @@ final class SessionState implements TransportLink.Listener, Callable<Void> {
     private long lifetimeEnd;
     private TransportLink link;
     private ConnectionQuotas.Slot slot;
+    private String addressKey;
     private boolean closingByGuard;
     private final long maxQueuedBytes;
     private final int maxQueuedMessages;
@@ -60,13 +61,20 @@ final class SessionState implements TransportLink.Listener, Callable<Void> {
     /**
      * The session opened at {@code nanoTime} on the connection {@code link} reaches (null where the runtime gives no
      * link); its lifetime ends at {@code lifetimeEnd} (epoch milliseconds, 0 for none); it holds {@code slot} of the
-     * connection quotas (or none).
+     * connection quotas (or none); its client address counts under {@code addressKey} (null where unknown).
      */
-    synchronized void opened(long nanoTime, TransportLink link, long lifetimeEnd, ConnectionQuotas.Slot slot) {
+    synchronized void opened(long nanoTime, TransportLink link, long lifetimeEnd, ConnectionQuotas.Slot slot,
+                             String addressKey) {
         this.openedAt = nanoTime;
         this.link = link;
         this.lifetimeEnd = lifetimeEnd;
         this.slot = slot;
+        this.addressKey = addressKey;
+    }
+
+    /** What the client address counts under in per-address limits ({@code ClientAddress.key}), null where unknown. */
+    synchronized String addressKey() {
+        return addressKey;
     }
 
     synchronized ConnectionQuotas.Slot slot() {

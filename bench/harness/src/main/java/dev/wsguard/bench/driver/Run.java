@@ -1,22 +1,9 @@
 package dev.wsguard.bench.driver;
 
-import com.nimbusds.jose.JOSEException;
-import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.crypto.RSASSASigner;
-import com.nimbusds.jose.jwk.RSAKey;
-import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
-import com.nimbusds.jwt.JWTClaimsSet;
-import com.nimbusds.jwt.SignedJWT;
-import dev.wsguard.bench.Wire;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Base64;
-import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -80,16 +67,10 @@ public final class Run {
 
     private void all(Path jar, Path quarkusJar, Path logs) throws Exception {
         log("generating the RSA key and " + Math.max(memoryConnections, 101) + " tokens");
-        RSAKey key = new RSAKeyGenerator(2048).keyID("bench").generate();
-        Path pem = logs.resolve("bench-key.pem");
-        Files.writeString(pem, "-----BEGIN PUBLIC KEY-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(
-                StandardCharsets.US_ASCII)).encodeToString(key.toRSAPublicKey().getEncoded()) + "\n-----END PUBLIC KEY-----\n");
-        RSASSASigner signer = new RSASSASigner(key);
-        List<String> tokens = IntStream.range(0, Math.max(memoryConnections, 101)).parallel()
-                .mapToObj(i -> sign(signer, "user-" + i)).toList();
-        // A fresh flooder (user and address) for every fairness run: wsguard bans the last one, and a flooder
-        // that is already banned when the run starts would flood nothing.
-        List<String> attackers = IntStream.range(0, 2 * (rounds + 1)).mapToObj(i -> sign(signer, "mallory-" + i))
+        Tokens keys = Tokens.generate(logs);
+        Path pem = keys.pem;
+        List<String> tokens = keys.users(Math.max(memoryConnections, 101));
+        List<String> attackers = IntStream.range(0, 2 * (rounds + 1)).mapToObj(i -> keys.sign("mallory-" + i))
                 .toList();
 
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -239,23 +220,6 @@ public final class Run {
         List<String> c = new ArrayList<>(jvm);
         c.addAll(List.of(rest));
         return c;
-    }
-
-    private static String sign(RSASSASigner signer, String subject) {
-        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-        JWTClaimsSet claims = new JWTClaimsSet.Builder()
-                .issuer(Wire.ISSUER).audience(Wire.AUDIENCE).subject(subject).jwtID(subject + "-" + now)
-                .issueTime(Date.from(now)).expirationTime(Date.from(now.plus(2, ChronoUnit.HOURS)))
-                .claim("upn", subject).claim("groups", List.of("user"))
-                .claim("scope", "chat:read chat:write").claim("tenant", "acme")
-                .build();
-        try {
-            SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID("bench").build(), claims);
-            jwt.sign(signer);
-            return jwt.serialize();
-        } catch (JOSEException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     static void log(String line) {
