@@ -102,12 +102,81 @@ class AbuseBanIT {
      */
     @Test
     void handshakeWhenBannedAddressReconnects300TimesThenAuditLogTakesAFewLinesAndCountsTheRest() throws Exception {
+        captureAudit(() -> {
+            start(GuardConfig.builder().bans(3, Duration.ofSeconds(30), Duration.ofSeconds(30)));
+            String forged = TestTokens.forged();
+            for (int i = 0; i < 4; i++) {
+                handshake(forged, ATTACKER);
+            }
+            long start = System.nanoTime();
+            for (int i = 0; i < 300; i++) {
+                assertThat(handshake(forged, ATTACKER).status()).isEqualTo(429);
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            assertThat(events).filteredOn(e -> e.reason() == Rejection.ADDRESS_BANNED).hasSize(300);
+            assertThat(bannedLines(auditLines)).as("at most 10 lines a second (%.2f s of refusals)", seconds)
+                    .hasSizeBetween(1, 10 * ((int) Math.ceil(seconds) + 1));
+            Thread.sleep(1_100);
+            assertThat(handshake(forged, ATTACKER).status()).isEqualTo(429);
+        });
+        assertLeftOutCounted(bannedLines(auditLines), 301);
+    }
+
+    /** The last line counts what was left out before it, and lines plus the counts make {@code refusals}. */
+    private static void assertLeftOutCounted(List<String> written, int refusals) {
+        assertThat(written.get(written.size() - 1)).as("the next line counts what was left out")
+                .contains("\"not_logged_before\":");
+        long counted = written.stream().filter(l -> l.contains("\"not_logged_before\":"))
+                .mapToLong(l -> Long.parseLong(l.replaceAll(".*\"not_logged_before\":(\\d+).*", "$1"))).sum();
+        assertThat(written.size() + counted).as("every refusal is either a line or counted in one")
+                .isEqualTo(refusals);
+    }
+
+    /**
+     * A client flooding its open session is refused on every message past the limit: every refusal is an event, but
+     * the log takes at most 10 lines of them a second, and a later line says how many were left out.
+     */
+    @Test
+    void messageWhenSessionFloodsPastItsLimitThenAuditLogTakesAFewLinesAndCountsTheRest() throws Exception {
+        captureAudit(() -> {
+            start(GuardConfig.builder().bansEnabled(false).maxViolations(100_000)
+                    .rateLimit("session", 5, Duration.ofSeconds(30)));
+            try (WsClient c = WsClient.connect(uri(), ORIGIN, TestTokens.token().subject("mallory").sign())) {
+                long start = System.nanoTime();
+                for (int i = 0; i < 305; i++) {
+                    c.send("{\"type\":\"ping\"}");
+                }
+                for (int i = 0; i < 305; i++) {
+                    c.next();
+                }
+                double seconds = (System.nanoTime() - start) / 1e9;
+                assertThat(events).filteredOn(e -> e.reason() == Rejection.RATE_LIMITED).hasSize(300);
+                assertThat(rateLimitedLines()).as("at most 10 lines a second (%.2f s of refusals)", seconds)
+                        .hasSizeBetween(1, 10 * ((int) Math.ceil(seconds) + 1));
+                Thread.sleep(1_100);
+                c.send("{\"type\":\"ping\"}").next();
+            }
+        });
+        assertLeftOutCounted(rateLimitedLines(), 301);
+    }
+
+    private final ConcurrentLinkedQueue<String> auditLines = new ConcurrentLinkedQueue<>();
+
+    private List<String> rateLimitedLines() {
+        return auditLines.stream().filter(l -> l.contains("\"reason\":\"RATE_LIMITED\"")).toList();
+    }
+
+    interface Body {
+        void run() throws Exception;
+    }
+
+    /** Runs {@code body} with the audit log's lines captured in {@link #auditLines}. */
+    private void captureAudit(Body body) throws Exception {
         Logger audit = Logger.getLogger(EventSink.AUDIT_LOGGER);
-        ConcurrentLinkedQueue<String> lines = new ConcurrentLinkedQueue<>();
         Handler capture = new Handler() {
             @Override
             public void publish(LogRecord record) {
-                lines.add(record.getMessage());
+                auditLines.add(record.getMessage());
             }
 
             @Override
@@ -120,34 +189,13 @@ class AbuseBanIT {
         };
         audit.addHandler(capture);
         try {
-            start(GuardConfig.builder().bans(3, Duration.ofSeconds(30), Duration.ofSeconds(30)));
-            String forged = TestTokens.forged();
-            for (int i = 0; i < 4; i++) {
-                handshake(forged, ATTACKER);
-            }
-            long start = System.nanoTime();
-            for (int i = 0; i < 300; i++) {
-                assertThat(handshake(forged, ATTACKER).status()).isEqualTo(429);
-            }
-            double seconds = (System.nanoTime() - start) / 1e9;
-            assertThat(events).filteredOn(e -> e.reason() == Rejection.ADDRESS_BANNED).hasSize(300);
-            assertThat(bannedLines(lines)).as("at most 10 lines a second (%.2f s of refusals)", seconds)
-                    .hasSizeBetween(1, 10 * ((int) Math.ceil(seconds) + 1));
-            Thread.sleep(1_100);
-            assertThat(handshake(forged, ATTACKER).status()).isEqualTo(429);
-            List<String> written = bannedLines(lines);
-            assertThat(written.get(written.size() - 1)).as("the next line counts what was left out")
-                    .contains("\"not_logged_before\":");
-            long counted = written.stream().filter(l -> l.contains("\"not_logged_before\":"))
-                    .mapToLong(l -> Long.parseLong(l.replaceAll(".*\"not_logged_before\":(\\d+).*", "$1"))).sum();
-            assertThat(written.size() + counted).as("every refusal is either a line or counted in one")
-                    .isEqualTo(301);
+            body.run();
         } finally {
             audit.removeHandler(capture);
         }
     }
 
-    private static List<String> bannedLines(ConcurrentLinkedQueue<String> lines) {
+    private static List<String> bannedLines(java.util.Collection<String> lines) {
         return lines.stream().filter(l -> l.contains("\"ADDRESS_BANNED\"")).toList();
     }
 

@@ -10,6 +10,7 @@ import io.github.resilience4j.ratelimiter.RateLimiterConfig;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.ServiceLoader;
 import java.util.Set;
@@ -25,10 +26,13 @@ import java.util.concurrent.atomic.LongAdder;
  * listens to costs one small record per event and a few counter increments. A failing listener never changes a
  * decision and is reported once.
  *
- * <p>A banned client that keeps reconnecting is refused hundreds of times a second, and each refusal would be an audit
- * line: an attacker could fill the disk, or bury what matters, through the log. Refusals of banned clients are
- * therefore written at most {@value #BANNED_LINES_PER_SECOND} a second; the next one written carries
- * {@code "not_logged_before"}, how many were left out since. Listeners and counters still get every event.
+ * <p>A banned client that keeps reconnecting is refused hundreds of times a second, and a client flooding an open
+ * session is refused on every message past its limit: each refusal would be an audit line, and an attacker could fill
+ * the disk, bury what matters, or spend the server's time on the log. Refusals for these reasons (banned address or
+ * user, message rate limit, handshake rate limit) are therefore written at most
+ * {@value #FLOOD_LINES_PER_SECOND} a second for each reason; the next one written carries
+ * {@code "not_logged_before"}, how many of that reason were left out since. Listeners and counters still get every
+ * event.
  * Thread-safe.
  */
 public final class EventSink {
@@ -49,15 +53,22 @@ public final class EventSink {
     private final AtomicBoolean bound = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    /** Audit lines for refusals of banned clients, per second; the rest are counted, not written. */
-    static final int BANNED_LINES_PER_SECOND = 10;
-    private final RateLimiter bannedLines = RateLimiter.of("wsguard-banned-refusal-lines", RateLimiterConfig.custom()
-            .limitForPeriod(BANNED_LINES_PER_SECOND).limitRefreshPeriod(Duration.ofSeconds(1))
-            .timeoutDuration(Duration.ZERO).build());
-    private final AtomicLong bannedNotLogged = new AtomicLong();
+    /** Audit lines a second for each reason a flood is refused for; the rest are counted, not written. */
+    static final int FLOOD_LINES_PER_SECOND = 10;
+    private static final Set<Rejection> FLOOD_REASONS = EnumSet.of(Rejection.ADDRESS_BANNED, Rejection.USER_BANNED,
+            Rejection.RATE_LIMITED, Rejection.HANDSHAKE_RATE_LIMITED);
+    /** By the reason's ordinal; null for reasons whose every refusal is written. */
+    private final RateLimiter[] floodLines = new RateLimiter[Rejection.values().length];
+    private final AtomicLong[] floodNotLogged = new AtomicLong[Rejection.values().length];
 
     public EventSink(GuardConfig config) {
         Timers.retain();
+        for (Rejection reason : FLOOD_REASONS) {
+            floodLines[reason.ordinal()] = RateLimiter.of("wsguard-audit-lines-" + reason.name(),
+                    RateLimiterConfig.custom().limitForPeriod(FLOOD_LINES_PER_SECOND)
+                            .limitRefreshPeriod(Duration.ofSeconds(1)).timeoutDuration(Duration.ZERO).build());
+            floodNotLogged[reason.ordinal()] = new AtomicLong();
+        }
         List<SecurityEventListener> all = new ArrayList<>(config.listeners());
         ServiceLoader.load(SecurityEventListener.class, EventSink.class.getClassLoader()).forEach(all::add);
         this.listeners = List.copyOf(all);
@@ -151,13 +162,13 @@ public final class EventSink {
     }
 
     private void audit(System.Logger.Level level, SecurityEvent event) {
-        boolean banned = event.reason() == Rejection.ADDRESS_BANNED || event.reason() == Rejection.USER_BANNED;
-        if (!banned) {
+        RateLimiter lines = event.reason() == null ? null : floodLines[event.reason().ordinal()];
+        if (lines == null) {
             AUDIT.log(level, event.toJson());
-        } else if (!bannedLines.acquirePermission()) {
-            bannedNotLogged.incrementAndGet();
+        } else if (!lines.acquirePermission()) {
+            floodNotLogged[event.reason().ordinal()].incrementAndGet();
         } else {
-            long left = bannedNotLogged.getAndSet(0);
+            long left = floodNotLogged[event.reason().ordinal()].getAndSet(0);
             String json = event.toJson();
             AUDIT.log(level, left == 0 ? json
                     : json.substring(0, json.length() - 1) + ",\"not_logged_before\":" + left + "}");

@@ -2,6 +2,8 @@ package dev.wsguard.tyrus;
 
 import java.io.IOException;
 
+import org.glassfish.grizzly.Grizzly;
+import org.glassfish.grizzly.attributes.Attribute;
 import org.glassfish.grizzly.filterchain.BaseFilter;
 import org.glassfish.grizzly.filterchain.FilterChainContext;
 import org.glassfish.grizzly.filterchain.NextAction;
@@ -18,9 +20,14 @@ import org.glassfish.grizzly.http.util.MimeHeaders;
  * {@code %00}), which Tyrus then leaves alone: the allowlist sees a value no configured origin matches, refuses it
  * with 403 and the audit event shows what was sent. Grizzly's parser drops the spaces and tabs before the value
  * (HTTP's optional whitespace); any left after it or inside are escaped like the rest: browsers never send them.
- * Stateless; one instance serves all connections.
+ * Each upgrade request is read once: after the upgrade, every WebSocket read still arrives with that request as its
+ * header, and an attribute of the request says it has been seen (the request's attributes are cleared when Grizzly
+ * reuses it for the connection's next request; its notes are not). One instance serves all connections.
  */
 final class OriginHeaderFilter extends BaseFilter {
+
+    private static final Attribute<Boolean> SEEN = Grizzly.DEFAULT_ATTRIBUTE_BUILDER.createAttribute(
+            OriginHeaderFilter.class.getName() + ".seen");
 
     private static final String ORIGIN = "Origin";
     private static final char[] HEX = "0123456789ABCDEF".toCharArray();
@@ -28,7 +35,9 @@ final class OriginHeaderFilter extends BaseFilter {
     @Override
     public NextAction handleRead(FilterChainContext ctx) throws IOException {
         if (ctx.getMessage() instanceof HttpContent content
-                && content.getHttpHeader() instanceof HttpRequestPacket request && request.isUpgrade()) {
+                && content.getHttpHeader() instanceof HttpRequestPacket request && request.isUpgrade()
+                && SEEN.get(request) == null) {
+            SEEN.set(request, Boolean.TRUE);
             MimeHeaders headers = request.getHeaders();
             for (int i = 0; i < headers.size(); i++) {
                 if (headers.getName(i).equalsIgnoreCase(ORIGIN)) {

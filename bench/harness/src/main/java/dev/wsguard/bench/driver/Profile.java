@@ -12,7 +12,7 @@ import java.util.Map;
  * change (and checking after it). Not part of {@code bench/run}: figures come from there.
  *
  * <p>Arguments: {@code --jar FILE} (this jar), {@code --kind guarded|plain}, {@code --path /guarded},
- * {@code --pattern messages|handshakes|memory}, {@code --connections N} (messages) or {@code --threads N} (handshakes),
+ * {@code --pattern messages|handshakes|memory|fairness}, {@code --connections N} (messages) or {@code --threads N} (handshakes),
  * {@code --seconds N} (recorded after an equal warm-up), {@code --out FILE.jfr}. Read the recording with
  * {@code jfr print --events jdk.ExecutionSample} or, on JDK 21+, {@code jfr view hot-methods}.
  */
@@ -43,6 +43,10 @@ public final class Profile {
                 "-cp", jar.toString(), "dev.wsguard.bench.server.Servers", kind, keys.pem.toString()));
         try (ServerProcess server = ServerProcess.start(kind, cmd, logs.resolve(kind + "-profile.log"))) {
             Load.Target target = new Load.Target(kind, server, path, true);
+            if (pattern.equals("fairness")) {
+                fairness(server, target, keys, logs, out, millis);
+                return;
+            }
             if (pattern.equals("memory")) {
                 memory(server, target, tokens, n);
                 return;
@@ -90,6 +94,30 @@ public final class Profile {
                     r.getKey()));
         } finally {
             Load.closeAll(sockets);
+        }
+    }
+
+    /**
+     * The fairness run of {@code bench/run} (100 well-behaved clients at 10 msg/s, each its own user and address),
+     * without and then with one flooder, recording the flooded run.
+     */
+    private static void fairness(ServerProcess server, Load.Target target, Tokens keys, Path logs, Path out,
+                                 long millis) throws Exception {
+        List<String> good = keys.users(100);
+        int round = 0;
+        for (boolean flood : new boolean[] {false, true, false, true}) {
+            boolean recorded = round == 3;
+            if (recorded) {
+                jcmd(server, "JFR.start", "name=p", "settings=profile", "jdk.ExecutionSample#period=2ms");
+            }
+            Load.Flooder flooder = new Load.Flooder(keys.sign("mallory-" + round), round);
+            Load.Fairness f = Load.fairness(target, good, flooder, 100, 10, millis, flood);
+            Run.log(String.format("%s: p99 %.0f µs, lost %d, flood sent %d, refused %d", flood ? "flood" : "quiet",
+                    f.p99Micros(), f.lost(), f.flooded(), f.refused()));
+            if (recorded) {
+                jcmd(server, "JFR.dump", "name=p", "filename=" + out);
+            }
+            round++;
         }
     }
 
