@@ -20,6 +20,7 @@ import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * A client that keeps violating is banned at the handshake (429 with {@code Retry-After}), a well-behaved client at
@@ -96,6 +97,35 @@ class AbuseBanIT {
     }
 
     /**
+     * A banned client that reconnects at once costs a whole handshake each time (HTTP parse, checks, a 429). Once it
+     * has had a few 429 answers with {@code Retry-After}, its connections are closed at accept, unread, until the
+     * ban ends; another address is unaffected.
+     */
+    @Test
+    void handshakeWhenBannedAddressKeepsReconnectingAfterIts429sThenClosedAtAcceptUnread() throws Exception {
+        start(GuardConfig.builder().bans(3, Duration.ofSeconds(30), Duration.ofSeconds(3)));
+        String forged = TestTokens.forged();
+        for (int i = 0; i < 4; i++) {
+            handshake(forged, ATTACKER);
+        }
+        String valid = TestTokens.token().sign();
+        for (int i = 0; i < 5; i++) {
+            assertThat(handshake(valid, ATTACKER).status()).as("answered first, %d", i + 1).isEqualTo(429);
+        }
+        for (int i = 0; i < 50; i++) {
+            assertThatThrownBy(() -> handshake(valid, ATTACKER)).as("closed unanswered")
+                    .isInstanceOf(java.io.IOException.class);
+        }
+        assertThat(events).filteredOn(e -> e.reason() == Rejection.ADDRESS_BANNED).as("no request read after the 5th")
+                .hasSize(5);
+        assertThat(handshake(valid, NEIGHBOUR).status()).as("another address is not affected").isEqualTo(101);
+
+        Await.until("the unban", Duration.ofSeconds(10),
+                () -> events.stream().anyMatch(e -> e.kind() == SecurityEvent.Kind.UNBANNED));
+        assertThat(handshake(valid, ATTACKER).status()).as("allowed again after the ban").isEqualTo(101);
+    }
+
+    /**
      * A banned address that keeps reconnecting must not be able to flood the audit log: the refusals still reach the
      * listeners one by one, but the log takes at most 10 lines of them a second, and a later line says how many
      * were left out.
@@ -103,7 +133,9 @@ class AbuseBanIT {
     @Test
     void handshakeWhenBannedAddressReconnects300TimesThenAuditLogTakesAFewLinesAndCountsTheRest() throws Exception {
         captureAudit(() -> {
-            start(GuardConfig.builder().bans(3, Duration.ofSeconds(30), Duration.ofSeconds(30)));
+            // A trusted proxy (none of the clients here) keeps every refusal a handshake: no drop at accept.
+            start(GuardConfig.builder().bans(3, Duration.ofSeconds(30), Duration.ofSeconds(30))
+                    .trustedProxies("192.0.2.1/32"));
             String forged = TestTokens.forged();
             for (int i = 0; i < 4; i++) {
                 handshake(forged, ATTACKER);

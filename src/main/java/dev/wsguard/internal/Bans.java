@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 
@@ -36,8 +37,9 @@ public final class Bans {
 
     private final Limit byAddress;
     private final Limit byUser;
-    private final ConcurrentHashMap<String, Long> bannedAddresses = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, Long> bannedUsers = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Ban> bannedAddresses = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Ban> bannedUsers = new ConcurrentHashMap<>();
+    private final LongAdder droppedAtAccept = new LongAdder();
     private final Duration duration;
     private final int maxKeys;
     private final int ipv6PrefixLength;
@@ -70,6 +72,39 @@ public final class Bans {
         return addressKey == null ? 0 : secondsLeft(bannedAddresses, addressKey);
     }
 
+    /**
+     * A handshake from the banned address with this key is being refused with 429: seconds until it may connect
+     * again, as {@link #addressSecondsLeft}, and the answer is counted towards {@link #dropsAtAccept}.
+     */
+    public long refuseAddress(String addressKey) {
+        Ban ban = addressKey == null ? null : bannedAddresses.get(addressKey);
+        if (ban == null) {
+            return 0;
+        }
+        ban.answered.incrementAndGet();
+        return ban.secondsLeft();
+    }
+
+    /**
+     * Whether a new connection from the address with this key may be closed at once, before its request is read:
+     * the address is banned and has already been answered 429 with {@code Retry-After}
+     * {@value #ANSWERED_BEFORE_DROP} times during this ban. Such a drop is counted ({@link #droppedAtAccept()}).
+     */
+    public boolean dropsAtAccept(String addressKey) {
+        Ban ban = addressKey == null ? null : bannedAddresses.get(addressKey);
+        return ban != null && ban.answered.get() >= ANSWERED_BEFORE_DROP && ban.secondsLeft() > 0;
+    }
+
+    /** A connection was closed at accept because its address is banned (see {@link #dropsAtAccept}). */
+    public void droppedOne() {
+        droppedAtAccept.increment();
+    }
+
+    /** Connections closed at accept, before their request was read, because their address was banned. */
+    public long droppedAtAccept() {
+        return droppedAtAccept.sum();
+    }
+
     /** Seconds until the user may connect again; 0 when it is not banned. */
     public long userSecondsLeft(String subject) {
         return subject == null ? 0 : secondsLeft(bannedUsers, subject);
@@ -85,13 +120,27 @@ public final class Bans {
         return skipped.sum();
     }
 
-    private static long secondsLeft(ConcurrentHashMap<String, Long> bans, String key) {
-        Long until = bans.get(key);
-        if (until == null) {
-            return 0;
+    private static long secondsLeft(ConcurrentHashMap<String, Ban> bans, String key) {
+        Ban ban = bans.get(key);
+        return ban == null ? 0 : ban.secondsLeft();
+    }
+
+    /** 429 answers a banned address gets during its ban before its connections are closed at accept. */
+    static final int ANSWERED_BEFORE_DROP = 5;
+
+    /** One ban: when it ends ({@link System#nanoTime()}), and how many handshakes it has refused with 429. */
+    private static final class Ban {
+        final long until;
+        final AtomicInteger answered = new AtomicInteger();
+
+        Ban(long until) {
+            this.until = until;
         }
-        long left = until - System.nanoTime();
-        return left <= 0 ? 0 : Math.max(1, TimeUnit.NANOSECONDS.toSeconds(left + 999_999_999L));
+
+        long secondsLeft() {
+            long left = until - System.nanoTime();
+            return left <= 0 ? 0 : Math.max(1, TimeUnit.NANOSECONDS.toSeconds(left + 999_999_999L));
+        }
     }
 
     /** Counts the event if it is a violation, and bans its address or user once they pass the limit. */
@@ -130,7 +179,7 @@ public final class Bans {
         };
     }
 
-    private void count(Limit violations, ConcurrentHashMap<String, Long> bans, String key, SecurityEvent cause,
+    private void count(Limit violations, ConcurrentHashMap<String, Ban> bans, String key, SecurityEvent cause,
                        boolean address) {
         if (violations.acquireShared(key) || bans.containsKey(key)) {
             return;
@@ -139,13 +188,13 @@ public final class Bans {
             skipped.increment();
             return;
         }
-        long until = System.nanoTime() + duration.toNanos();
-        if (bans.putIfAbsent(key, until) != null) {
+        Ban ban = new Ban(System.nanoTime() + duration.toNanos());
+        if (bans.putIfAbsent(key, ban) != null) {
             return;
         }
         emit(SecurityEvent.Kind.BANNED, key, address, cause.reason(), cause.phase(), duration);
         Timers.schedule(() -> {
-            if (bans.remove(key, until)) {
+            if (bans.remove(key, ban)) {
                 emit(SecurityEvent.Kind.UNBANNED, key, address, null, SecurityEvent.Phase.HANDSHAKE, null);
             }
         }, Math.max(1, duration.toMillis()));

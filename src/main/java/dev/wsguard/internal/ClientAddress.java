@@ -158,6 +158,11 @@ public final class ClientAddress {
         return key.append('/').append(ipv6PrefixLength).toString();
     }
 
+    /** Whether any proxy is trusted to name the client. */
+    public boolean trustsProxies() {
+        return !trusted.isEmpty();
+    }
+
     public boolean isTrusted(String address) {
         if (trusted.isEmpty()) {
             // The usual case, on every handshake: no proxy is trusted, so nothing needs parsing.

@@ -79,7 +79,7 @@ public final class EventSink {
         for (Telemetry t : telemetry) {
             t.keysEvicted(keysEvicted::sum);
             if (bans != null) {
-                t.bans(bans::active, bans::skipped);
+                t.bans(bans::active, bans::skipped, bans::droppedAtAccept);
             }
         }
     }

@@ -44,6 +44,7 @@ final class GuardStats implements Telemetry, GuardMXBean {
     private final AtomicLongArray messageReasons = new AtomicLongArray(REASONS.length);
     private volatile IntSupplier activeBans = () -> 0;
     private volatile LongSupplier bansSkipped = () -> 0;
+    private volatile LongSupplier bansDropped = () -> 0;
     private volatile LongSupplier keysEvicted = () -> 0;
 
     @Override
@@ -84,7 +85,8 @@ final class GuardStats implements Telemetry, GuardMXBean {
     }
 
     @Override
-    public void bans(IntSupplier active, LongSupplier skipped) {
+    public void bans(IntSupplier active, LongSupplier skipped, LongSupplier droppedAtAccept) {
+        this.bansDropped = droppedAtAccept;
         this.activeBans = active;
         this.bansSkipped = skipped;
     }
@@ -191,6 +193,11 @@ final class GuardStats implements Telemetry, GuardMXBean {
     @Override
     public long getBansSkipped() {
         return bansSkipped.getAsLong();
+    }
+
+    @Override
+    public long getConnectionsDroppedWhileBanned() {
+        return bansDropped.getAsLong();
     }
 
     @Override

@@ -97,6 +97,24 @@ public final class HandshakeGuard implements AutoCloseable {
     }
 
     /**
+     * Whether a new connection from {@code peerAddress} may be closed at accept, before its request is read: its
+     * address is banned here and has had its 429 answers ({@link Bans#dropsAtAccept}). Never where proxies are
+     * trusted: the peer is then a proxy, and the client it speaks for is known only from the request's headers.
+     */
+    public boolean dropsAtAccept(String peerAddress) {
+        Bans bans = events.bans();
+        return bans != null && !addresses.trustsProxies() && bans.dropsAtAccept(addresses.key(peerAddress));
+    }
+
+    /** Counts a connection closed at accept after {@link #dropsAtAccept} said so. */
+    public void droppedAtAccept() {
+        Bans bans = events.bans();
+        if (bans != null) {
+            bans.droppedOne();
+        }
+    }
+
+    /**
      * As {@link #check(HandshakeView, boolean)}, for the endpoint deployed at {@code endpoint}; when
      * {@code containerVerified} is given (the container already authenticated the upgrade with MP-JWT) that identity
      * is used instead of extracting and verifying a token; the rate limit, origin, revocation and quotas are still
@@ -121,7 +139,7 @@ public final class HandshakeGuard implements AutoCloseable {
 
         Bans bans = events.bans();
         if (bans != null) {
-            long banned = bans.addressSecondsLeft(addressKey);
+            long banned = bans.refuseAddress(addressKey);
             if (banned > 0) {
                 return reject(id, request, origin, null, Rejection.ADDRESS_BANNED, banned);
             }

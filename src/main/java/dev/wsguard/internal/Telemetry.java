@@ -31,10 +31,11 @@ public interface Telemetry {
     }
 
     /**
-     * The number of bans in force, for gauges, and of bans due but not made because the ban table was full; called
-     * by the sink once its bans exist.
+     * The number of bans in force, for gauges, of bans due but not made because the ban table was full, and of
+     * connections from banned addresses closed at accept; called by the sink once its bans exist.
      */
-    default void bans(java.util.function.IntSupplier active, java.util.function.LongSupplier skipped) {
+    default void bans(java.util.function.IntSupplier active, java.util.function.LongSupplier skipped,
+                      java.util.function.LongSupplier droppedAtAccept) {
     }
 
     /** Keys evicted so far from this guard's full limiter tables, for a counter; called by the sink at its start. */

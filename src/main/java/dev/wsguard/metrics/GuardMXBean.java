@@ -44,6 +44,12 @@ public interface GuardMXBean {
     long getBansSkipped();
 
     /**
+     * Connections from a banned address closed at accept, before their request was read, once the address had had
+     * its {@code 429} answers ({@code GuardedServer} only).
+     */
+    long getConnectionsDroppedWhileBanned();
+
+    /**
      * Users or addresses whose limiter was evicted from a full table ({@code wsguard.rate-limit.max-keys}) to track a
      * new one; an evicted key that comes back starts with a fresh limiter. A steady climb means the table is too
      * small for the traffic, or someone is spreading requests over many addresses.

@@ -3,6 +3,7 @@ package dev.wsguard.tyrus;
 import dev.wsguard.GuardConfigException;
 import dev.wsguard.WsGuardConfigurator;
 import dev.wsguard.internal.GuardAccess;
+import dev.wsguard.internal.HandshakeGuard;
 import dev.wsguard.internal.Timers;
 import dev.wsguard.internal.message.AnnotatedEndpointAdapter;
 import dev.wsguard.internal.message.EndpointModel;
@@ -71,6 +72,10 @@ final class GuardedServerContainer extends TyrusServerContainer {
     /** The configurators of the guarded endpoints, one each, closed with the server. */
     private final List<ServerEndpointConfig.Configurator> configurators = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final List<EndpointModel> models = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** The handshake guard of every guarded endpoint, annotated or programmatic. */
+    private final List<HandshakeGuard> guards = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** Whether an endpoint without a guard is deployed (then no connection is dropped at accept). */
+    private volatile boolean unguardedDeployed;
     private HttpServer httpServer;
     private DelayedExecutor deadlines;
     private volatile int boundPort = -1;
@@ -106,6 +111,7 @@ final class GuardedServerContainer extends TyrusServerContainer {
     @Override
     public void register(Class<?> endpointClass) throws DeploymentException {
         if (!EndpointModel.namesConfigurator(endpointClass, WsGuardConfigurator.class)) {
+            unguardedDeployed = true;
             engine.register(endpointClass, contextPath);
             return;
         }
@@ -121,11 +127,17 @@ final class GuardedServerContainer extends TyrusServerContainer {
         }
         configurators.add(configurator);
         models.add(model);
+        guards.add(GuardAccess.of(configurator));
         engine.register(AnnotatedEndpointAdapter.configFor(model, configurator), contextPath);
     }
 
     @Override
     public void register(ServerEndpointConfig serverEndpointConfig) throws DeploymentException {
+        if (serverEndpointConfig.getConfigurator() instanceof WsGuardConfigurator guarded) {
+            guards.add(GuardAccess.of(guarded));
+        } else {
+            unguardedDeployed = true;
+        }
         engine.register(serverEndpointConfig, contextPath);
     }
 
@@ -173,6 +185,9 @@ final class GuardedServerContainer extends TyrusServerContainer {
         listener.registerAddOn(afterHttpCodec(new HandshakeTimeoutFilter(handshakeTimeoutMillis, timer)));
         listener.registerAddOn(afterHttpCodec(new SendBufferFilter(socketSendBuffer)));
         listener.registerAddOn(afterHttpCodec(new OriginHeaderFilter()));
+        if (!unguardedDeployed && !guards.isEmpty()) {
+            listener.registerAddOn(afterTransport(new BannedAddressFilter(guards)));
+        }
         if (sslContext != null) {
             listener.setSecure(true);
             listener.setSSLEngineConfig(new SSLEngineConfigurator(sslContext, false, false, false)
@@ -239,12 +254,21 @@ final class GuardedServerContainer extends TyrusServerContainer {
      * with TLS) and stays out of the way of the filters that must sit directly in front of Tyrus's.
      */
     private static AddOn afterHttpCodec(Filter filter) {
+        return after(org.glassfish.grizzly.http.HttpServerFilter.class, "HTTP codec", filter);
+    }
+
+    /** Puts {@code filter} right after the transport, before anything reads the connection's bytes. */
+    private static AddOn afterTransport(Filter filter) {
+        return after(org.glassfish.grizzly.filterchain.TransportFilter.class, "transport", filter);
+    }
+
+    private static AddOn after(Class<? extends Filter> type, String name, Filter filter) {
         return (networkListener, builder) -> {
-            int codecIndex = builder.indexOfType(org.glassfish.grizzly.http.HttpServerFilter.class);
-            if (codecIndex < 0) {
-                throw new IllegalStateException("HTTP codec filter not found in the Grizzly filter chain");
+            int index = builder.indexOfType(type);
+            if (index < 0) {
+                throw new IllegalStateException(name + " filter not found in the Grizzly filter chain");
             }
-            builder.add(codecIndex + 1, filter);
+            builder.add(index + 1, filter);
         };
     }
 

@@ -40,6 +40,7 @@ public final class MicrometerTelemetry implements Telemetry {
     private final AtomicLong open = new AtomicLong();
     private volatile IntSupplier bans;
     private volatile LongSupplier bansSkipped;
+    private volatile LongSupplier bansDropped;
     private volatile LongSupplier keysEvicted;
     private volatile Tags endpoint = Tags.of("endpoint", "unknown");
     /**
@@ -104,6 +105,9 @@ public final class MicrometerTelemetry implements Telemetry {
             polledMeters.add(FunctionCounter.builder("wsguard.bans.skipped", bansSkipped, LongSupplier::getAsLong)
                     .tags(endpoint).description("bans due but not made because the ban table was full")
                     .register(registry));
+            polledMeters.add(FunctionCounter.builder("wsguard.bans.dropped", bansDropped, LongSupplier::getAsLong)
+                    .tags(endpoint).description("connections from banned addresses closed at accept, unread")
+                    .register(registry));
         }
         LongSupplier evicted = keysEvicted;
         if (evicted != null) {
@@ -114,9 +118,10 @@ public final class MicrometerTelemetry implements Telemetry {
     }
 
     @Override
-    public void bans(IntSupplier active, LongSupplier skipped) {
+    public void bans(IntSupplier active, LongSupplier skipped, LongSupplier droppedAtAccept) {
         this.bans = active;
         this.bansSkipped = skipped;
+        this.bansDropped = droppedAtAccept;
     }
 
     @Override
