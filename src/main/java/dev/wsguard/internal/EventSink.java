@@ -5,6 +5,8 @@ import dev.wsguard.SecurityEvent;
 import dev.wsguard.SecurityEventListener;
 
 import dev.wsguard.Rejection;
+import dev.wsguard.internal.cluster.ClusterStore;
+import dev.wsguard.internal.cluster.ClusterStores;
 import io.github.resilience4j.ratelimiter.RateLimiter;
 import io.github.resilience4j.ratelimiter.RateLimiterConfig;
 
@@ -48,6 +50,7 @@ public final class EventSink {
     private final LongAdder keysEvicted = new LongAdder();
     private final AtomicBoolean bound = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile String endpointPath;
 
     /** Audit lines for refusals of banned clients, per second; the rest are counted, not written. */
     static final int BANNED_LINES_PER_SECOND = 10;
@@ -63,8 +66,13 @@ public final class EventSink {
         this.listeners = List.copyOf(all);
         Telemetry micrometer = Micrometer.bind(config);
         this.telemetry = micrometer == null ? new Telemetry[] {stats} : new Telemetry[] {stats, micrometer};
+        ClusterStore store = ClusterStores.of(config.cluster());
         this.bans = config.bans().map(setting -> new Bans(setting, config.maxRateLimitKeys(),
-                config.ipv6PrefixLength(), keysEvicted, this::emit)).orElse(null);
+                config.ipv6PrefixLength(), keysEvicted, this::emit, store)).orElse(null);
+        store.onAvailability(up -> emit(new SecurityEvent(java.time.Instant.now(),
+                up ? SecurityEvent.Kind.CLUSTER_STORE_RECOVERED : SecurityEvent.Kind.CLUSTER_STORE_UNAVAILABLE,
+                SecurityEvent.Phase.HANDSHAKE, up ? null : Rejection.CLUSTER_STORE_UNAVAILABLE, null, endpointPath,
+                null, null, null, null)));
         for (Telemetry t : telemetry) {
             t.keysEvicted(keysEvicted::sum);
             if (bans != null) {
@@ -81,6 +89,7 @@ public final class EventSink {
         if (path == null || !bound.compareAndSet(false, true)) {
             return;
         }
+        endpointPath = path;
         stats.register(path);
         for (Telemetry t : telemetry) {
             t.endpoint(path);
