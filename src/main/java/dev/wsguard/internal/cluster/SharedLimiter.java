@@ -22,6 +22,7 @@ public interface SharedLimiter {
     final class Lease {
         int tokens;
         long until;
-        boolean fetching;
+        /** The shared bucket was empty (or unreachable) when last asked: refuse locally until {@link #until}. */
+        boolean dry;
     }
 }
