@@ -48,7 +48,7 @@ public final class ConnectionQuotas {
 
     /** The endpoint's path template, which names its counts in a shared store. */
     void endpoint(String template) {
-        if (template != null) {
+        if (template != null && !template.equals(path)) {
             this.path = template;
         }
     }

@@ -151,6 +151,7 @@ public final class RedisStore implements ClusterStore {
             pubsub.sync().subscribe(CHANNEL);
         } catch (RedisException e) {
             client.shutdown();
+            resources.shutdown();
             throw new GuardConfigException("wsguard.cluster.store=redis: cannot reach " + uri.getHost() + ":"
                     + uri.getPort() + " (" + e.getMessage() + ")");
         }
