@@ -75,17 +75,27 @@ public final class Bans {
         this.endpoint = path;
     }
 
+    /** Seconds until the address with this {@link ClientAddress#key key} may connect again; 0 when not banned. */
+    public long addressSecondsLeft(String addressKey) {
+        return addressKey == null ? 0 : secondsLeft(bannedAddresses, addressKey);
+    }
+
     /**
-     * Seconds until the address with this {@link ClientAddress#key key} may connect again, by this node's bans or
-     * another node's; 0 when not banned.
+     * Seconds left of a ban another node made on the address; 0 when none (always 0 without a shared store). One
+     * round trip to the store: asked after the handshake rate limit, so that a flood from one address costs no more
+     * round trips than it gets handshakes.
      *
      * @throws dev.wsguard.internal.cluster.StoreUnavailableException as {@link ClusterStore#banSecondsLeft}
      */
-    public long addressSecondsLeft(String addressKey) {
-        return addressKey == null ? 0 : secondsLeft(bannedAddresses, ClusterStore.Scope.ADDRESS, addressKey);
+    public long sharedAddressSecondsLeft(String addressKey) {
+        return addressKey == null ? 0 : store.banSecondsLeft(ClusterStore.Scope.ADDRESS, addressKey);
     }
 
-    /** Seconds until the user may connect again, by this node's bans or another node's; 0 when not banned. */
+    /**
+     * Seconds until the user may connect again, by this node's bans or another node's; 0 when not banned.
+     *
+     * @throws dev.wsguard.internal.cluster.StoreUnavailableException as {@link ClusterStore#banSecondsLeft}
+     */
     public long userSecondsLeft(String subject) {
         return subject == null ? 0 : secondsLeft(bannedUsers, ClusterStore.Scope.USER, subject);
     }

@@ -51,6 +51,8 @@ public final class EventSink {
     private final AtomicBoolean bound = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile String endpointPath;
+    /** Stops the cluster store's availability events reaching this sink. */
+    private final Runnable storeWatch;
 
     /** Audit lines for refusals of banned clients, per second; the rest are counted, not written. */
     static final int BANNED_LINES_PER_SECOND = 10;
@@ -69,7 +71,7 @@ public final class EventSink {
         ClusterStore store = ClusterStores.of(config.cluster());
         this.bans = config.bans().map(setting -> new Bans(setting, config.maxRateLimitKeys(),
                 config.ipv6PrefixLength(), keysEvicted, this::emit, store)).orElse(null);
-        store.onAvailability(up -> emit(new SecurityEvent(java.time.Instant.now(),
+        this.storeWatch = store.onAvailability(up -> emit(new SecurityEvent(java.time.Instant.now(),
                 up ? SecurityEvent.Kind.CLUSTER_STORE_RECOVERED : SecurityEvent.Kind.CLUSTER_STORE_UNAVAILABLE,
                 SecurityEvent.Phase.HANDSHAKE, up ? null : Rejection.CLUSTER_STORE_UNAVAILABLE, null, endpointPath,
                 null, null, null, null)));
@@ -108,6 +110,7 @@ public final class EventSink {
             return;
         }
         try {
+            storeWatch.run();
             for (Telemetry t : telemetry) {
                 t.close();
             }

@@ -17,7 +17,8 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The handshake pipeline, cheapest check first: an address ban, the per-address handshake rate, origin, then
+ * The handshake pipeline, cheapest check first: an address ban, the per-address handshake rate, an address ban
+ * made by another node (cluster mode: one round trip to the shared store), origin, then
  * token extraction, then verification, revocation, a user ban and the connection quotas. Runtime-neutral:
  * adapters turn a {@link HandshakeView} in and render the {@link Outcome}. Emits exactly one security event per
  * call. Thread-safe.
@@ -146,6 +147,12 @@ public final class HandshakeGuard implements AutoCloseable {
         // Where the runtime does not tell the address (Undertow), the Servlet filter of the EE integration limits.
         if (addressKey != null && !handshakes.acquireShared(addressKey)) {
             return reject(id, request, origin, null, Rejection.HANDSHAKE_RATE_LIMITED);
+        }
+        if (bans != null) {
+            long banned = bans.sharedAddressSecondsLeft(addressKey);
+            if (banned > 0) {
+                return reject(id, request, origin, null, Rejection.ADDRESS_BANNED, banned);
+            }
         }
 
         boolean originVerified = false;

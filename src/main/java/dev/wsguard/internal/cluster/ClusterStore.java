@@ -40,6 +40,10 @@ public interface ClusterStore {
      */
     SharedLimiter limiter(String name, GuardConfig.RateLimitSetting setting);
 
-    /** Called with false when the store becomes unreachable and with true when it is back. */
-    void onAvailability(Consumer<Boolean> listener);
+    /**
+     * Calls {@code listener} with false when the store becomes unreachable and with true when it is back.
+     *
+     * @return what stops those calls (a guard that closes runs it)
+     */
+    Runnable onAvailability(Consumer<Boolean> listener);
 }

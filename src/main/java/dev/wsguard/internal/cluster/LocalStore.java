@@ -41,7 +41,8 @@ public final class LocalStore implements ClusterStore {
     }
 
     @Override
-    public void onAvailability(Consumer<Boolean> listener) {
+    public Runnable onAvailability(Consumer<Boolean> listener) {
+        return () -> { };
     }
 
     /**

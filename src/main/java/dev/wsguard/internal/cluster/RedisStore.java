@@ -193,8 +193,9 @@ public final class RedisStore implements ClusterStore {
     }
 
     @Override
-    public void onAvailability(Consumer<Boolean> listener) {
+    public Runnable onAvailability(Consumer<Boolean> listener) {
         listeners.add(listener);
+        return () -> listeners.remove(listener);
     }
 
     private void receive(String message) {
