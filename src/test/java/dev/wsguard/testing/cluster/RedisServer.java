@@ -4,11 +4,14 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A real {@code redis-server} (Debian package, installed with apt-get when missing) on a free loopback port of
@@ -63,6 +66,28 @@ public final class RedisServer implements AutoCloseable {
             }
         }
         throw new IllegalStateException("redis-server did not listen on " + port + " within 10 s");
+    }
+
+    /**
+     * How many times Redis ran {@code command} (lower case), from {@code INFO commandstats}; commands run inside Lua
+     * scripts count too.
+     */
+    public long calls(String command) throws IOException {
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            s.setSoTimeout(5000);
+            s.getOutputStream().write("*2\r\n$4\r\nINFO\r\n$12\r\ncommandstats\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+            java.io.DataInputStream in = new java.io.DataInputStream(s.getInputStream());
+            StringBuilder header = new StringBuilder();
+            for (int c = in.read(); c != '\n'; c = in.read()) {
+                header.append((char) c);
+            }
+            byte[] body = new byte[Integer.parseInt(header.toString().trim().substring(1))];
+            in.readFully(body);
+            Matcher m = Pattern.compile("cmdstat_" + command + ":calls=(\\d+)").matcher(
+                    new String(body, StandardCharsets.US_ASCII));
+            return m.find() ? Long.parseLong(m.group(1)) : 0;
+        }
     }
 
     /** Kills the server (its data is lost, as in a crash of a server without persistence). */
