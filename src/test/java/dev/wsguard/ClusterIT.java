@@ -263,11 +263,19 @@ class ClusterIT {
         Map<String, String> localPolicy = node("redis");
         localPolicy.put("wsguard.cluster.on-store-failure", "local");
         long start;
-        try (NodeProcess fallback = NodeProcess.start(localPolicy)) {
+        try (NodeProcess fallback = NodeProcess.start(localPolicy);
+             WsClient closedPolicy = (WsClient) open(a, "outage-sender", "198.51.100.82");
+             WsClient localOne = (WsClient) open(fallback, "outage-sender", "198.51.100.83")) {
             redis.stop();
             try {
                 assertThat(open(a, "outage-user", "198.51.100.80")).as("fail-closed: 503 while Redis is down")
                         .isEqualTo(503);
+                // The senders' first messages need a batch from the shared bucket, which cannot be had now.
+                assertThat(closedPolicy.send(PUBLISH).next()).as("fail-closed: shared limits deny")
+                        .isEqualTo("{\"type\":\"error\",\"code\":\"rate_limited\"}");
+                assertThat(closedPolicy.isOpen()).as("open sessions stay open").isTrue();
+                assertThat(localOne.send(PUBLISH).next()).as("local: the node's own limiter admits")
+                        .startsWith(PUBLISHED);
                 List<WsClient> opened = openAlternately(fallback, fallback, "outage-user", PER_USER + 2);
                 assertThat(opened).as("on-store-failure=local: the node's own quota holds").hasSize(PER_USER);
                 closeAll(opened);
