@@ -255,6 +255,10 @@ class ClusterIT {
             assertThat(millis).as("node B closes within a second").isLessThan(1000);
         }
         assertThat(openWith(b, token, "198.51.100.72")).as("B refuses the revoked token too").isEqualTo(401);
+        try (NodeProcess late = NodeProcess.start(node("redis"))) {
+            assertThat(openWith(late, token, "198.51.100.73")).as("a node started after the revocation refuses it")
+                    .isEqualTo(401);
+        }
     }
 
     @Test

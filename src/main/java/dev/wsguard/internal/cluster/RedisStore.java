@@ -12,8 +12,10 @@ import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScoredValue;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
+import io.lettuce.core.ZAddArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
@@ -52,7 +54,9 @@ import java.util.function.Supplier;
  *   lease.</li>
  *   <li>Bans: a key with the ban's expiry, checked at every handshake that this node's own table lets through (one
  *   round trip).</li>
- *   <li>Revocations: published on one channel; the other nodes apply them and close their sessions.</li>
+ *   <li>Revocations: published on one channel; the other nodes apply them and close their sessions. Each is also
+ *   kept for 24 hours in a sorted set per kind, which a node reads when it starts and whenever the store is back
+ *   after an outage, so that a node that joins later, or missed notices while cut off, refuses the same tokens.</li>
  *   <li>Rate limits: a Bucket4j bucket per limit and key, from which each node takes batches ({@link Limiter}).</li>
  * </ul>
  *
@@ -67,6 +71,8 @@ public final class RedisStore implements ClusterStore {
     private static final String PREFIX = "wsguard:";
     private static final String CHANNEL = PREFIX + "notices";
     private static final int RENEWALS_PER_CALL = 500;
+    /** How long revocations are kept for nodes that join later: the shared revocations' retention. */
+    private static final long REVOCATION_RETENTION_MS = Duration.ofHours(24).toMillis();
 
     /** KEYS[1] the slot set; ARGV member, max, lease ms. 1 when the slot was taken. */
     private static final String ACQUIRE = """
@@ -149,6 +155,7 @@ public final class RedisStore implements ClusterStore {
                 }
             });
             pubsub.sync().subscribe(CHANNEL);
+            replayRevocations();
         } catch (RedisException e) {
             client.shutdown();
             resources.shutdown();
@@ -180,11 +187,28 @@ public final class RedisStore implements ClusterStore {
     public void publish(Notice notice) {
         String message = node + "\t" + notice.kind().name() + "\t" + notice.atEpochMillis() + "\t" + notice.value();
         // Fire and forget: the caller's own node has acted; a lost notice is reported by the failure event.
+        String kept = revocationsKey(notice.kind());
+        connection.async().zadd(kept, ZAddArgs.Builder.gt(), (double) notice.atEpochMillis(), notice.value());
+        connection.async().zremrangebyscore(kept, Double.NEGATIVE_INFINITY,
+                (double) (System.currentTimeMillis() - REVOCATION_RETENTION_MS));
         connection.async().publish(CHANNEL, message).whenComplete((n, e) -> {
             if (e != null) {
                 down(e);
             }
         });
+    }
+
+    /** Applies every revocation kept in Redis, as if its notice arrived now (applying one twice changes nothing). */
+    private void replayRevocations() {
+        for (Notice.Kind kind : Notice.Kind.values()) {
+            for (ScoredValue<String> kept : redis.zrangeWithScores(revocationsKey(kind), 0, -1)) {
+                ClusterNotices.received(new Notice(kind, kept.getValue(), (long) kept.getScore()));
+            }
+        }
+    }
+
+    private static String revocationsKey(Notice.Kind kind) {
+        return PREFIX + "revoked:" + kind.name().toLowerCase(java.util.Locale.ROOT);
     }
 
     @Override
@@ -257,6 +281,13 @@ public final class RedisStore implements ClusterStore {
             LOG.log(System.Logger.Level.INFO, "wsguard cluster store " + setting.redisUri().replaceAll(":[^:@/]*@",
                     ":***@") + " is reachable again; limits are shared again");
             worker.execute(this::heartbeat);
+            worker.execute(() -> {
+                try {
+                    replayRevocations();
+                } catch (RedisException e) {
+                    down(e);
+                }
+            });
             listeners.forEach(l -> l.accept(true));
         }
     }
