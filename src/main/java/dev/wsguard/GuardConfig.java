@@ -64,6 +64,7 @@ public final class GuardConfig {
     private final long outboundMaxBytes;
     private final int outboundMaxMessages;
     private final BanSetting bans;
+    private final ClusterSetting cluster;
     private final boolean metricsEnabled;
     private final Object meterRegistry;
     private final Function<String, Optional<String>> lookup;
@@ -158,6 +159,69 @@ public final class GuardConfig {
      * @param window        the counting window, at least 1 ms
      * @param duration      how long a ban lasts, at least 1 ms
      */
+    /**
+     * {@code wsguard.cluster.*}: where the state several nodes must share lives (connection counts per user and per
+     * address, per-user and per-address rate limits, bans, revocation notices). {@link Store#LOCAL} (the default)
+     * keeps it in this process, as a single node needs; {@link Store#REDIS} shares it through the Redis server at
+     * {@code redisUri} (docs/cluster.md).
+     *
+     * @param lease          how long a node's connection slots outlive the node: renewed while it lives
+     * @param onStoreFailure what handshakes and shared limits do while the store cannot be reached
+     * @param timeout        longest a handshake or a limit waits for the store before counting it unreachable
+     * @param batchPercent   share of a shared rate limit's period allowance a node takes from the store at once
+     */
+    public record ClusterSetting(Store store, String redisUri, Duration lease, OnStoreFailure onStoreFailure,
+                                 Duration timeout, int batchPercent) {
+
+        /** The store of shared state. */
+        public enum Store {
+            /** In this process: every limit holds per node. */
+            LOCAL,
+            /** A Redis server every node reaches; needs Lettuce and Bucket4j's Lettuce module. */
+            REDIS
+        }
+
+        /** What happens while the store is unreachable; either way an event is emitted and recovery is automatic. */
+        public enum OnStoreFailure {
+            /** Handshakes are refused ({@link Rejection#CLUSTER_STORE_UNAVAILABLE}) and shared limits deny. */
+            FAIL_CLOSED,
+            /** Each node enforces every limit on its own, as with {@link Store#LOCAL}, until the store is back. */
+            LOCAL
+        }
+
+        /** The default: everything in this process. */
+        public static final ClusterSetting IN_PROCESS = new ClusterSetting(Store.LOCAL, null, Duration.ofSeconds(15),
+                OnStoreFailure.FAIL_CLOSED, Duration.ofMillis(500), 10);
+
+        public ClusterSetting {
+            Objects.requireNonNull(store, "store");
+            Objects.requireNonNull(onStoreFailure, "onStoreFailure");
+            requirePositive(lease, "wsguard.cluster.lease");
+            requirePositive(timeout, "wsguard.cluster.timeout");
+            if (lease.compareTo(Duration.ofSeconds(3)) < 0) {
+                throw new GuardConfigException("wsguard.cluster.lease must be at least PT3S: it is renewed every"
+                        + " third of it");
+            }
+            if (batchPercent < 1 || batchPercent > 100) {
+                throw new GuardConfigException("wsguard.cluster.batch-percent must be 1 to 100, not " + batchPercent);
+            }
+            if (store == Store.REDIS) {
+                if (redisUri == null || redisUri.isBlank()) {
+                    throw new GuardConfigException("wsguard.cluster.store=redis needs wsguard.cluster.redis.uri");
+                }
+                for (String needed : new String[] {"io.lettuce.core.RedisClient",
+                        "io.github.bucket4j.redis.lettuce.Bucket4jLettuce"}) {
+                    try {
+                        Class.forName(needed, false, GuardConfig.class.getClassLoader());
+                    } catch (ClassNotFoundException e) {
+                        throw new GuardConfigException("wsguard.cluster.store=redis needs " + needed + " on the class"
+                                + " path: add io.lettuce:lettuce-core and com.bucket4j:bucket4j_jdk17-lettuce");
+                    }
+                }
+            }
+        }
+    }
+
     public record BanSetting(int maxViolations, Duration window, Duration duration) {
         public BanSetting {
             if (maxViolations < 1) {
@@ -270,6 +334,7 @@ public final class GuardConfig {
         this.outboundMaxBytes = b.outboundMaxBytes;
         this.outboundMaxMessages = b.outboundMaxMessages;
         this.bans = b.bansEnabled ? new BanSetting(b.banMaxViolations, b.banWindow, b.banDuration) : null;
+        this.cluster = b.cluster;
         if (b.meterRegistry != null && !b.metricsEnabled) {
             throw new GuardConfigException("a meter registry is set but wsguard.metrics.enabled is false");
         }
@@ -346,6 +411,7 @@ public final class GuardConfig {
             b.banWindow = config.bans.window();
             b.banDuration = config.bans.duration();
         }
+        b.cluster = config.cluster;
         b.metricsEnabled = config.metricsEnabled;
         b.meterRegistry = config.meterRegistry;
         b.configuredRateLimits.addAll(config.configuredRateLimits);
@@ -489,10 +555,36 @@ public final class GuardConfig {
                 "wsguard.bans.max-violations"));
         lookup.apply("wsguard.bans.window").ifPresent(v -> b.banWindow = duration(v, "wsguard.bans.window"));
         lookup.apply("wsguard.bans.duration").ifPresent(v -> b.banDuration = duration(v, "wsguard.bans.duration"));
+        readCluster(lookup, b);
         lookup.apply("wsguard.metrics.enabled").ifPresent(v -> b.metricsEnabled(bool(v,
                 "wsguard.metrics.enabled")));
         b.lookup = lookup;
         return b;
+    }
+
+    private static void readCluster(Function<String, Optional<String>> lookup, Builder b) {
+        ClusterSetting d = ClusterSetting.IN_PROCESS;
+        ClusterSetting.Store store = lookup.apply("wsguard.cluster.store").map(v ->
+                switch (v.trim().toLowerCase(Locale.ROOT)) {
+                    case "local" -> ClusterSetting.Store.LOCAL;
+                    case "redis" -> ClusterSetting.Store.REDIS;
+                    default -> throw new GuardConfigException("wsguard.cluster.store must be local or redis, not '"
+                            + v.trim() + "'");
+                }).orElse(d.store());
+        ClusterSetting.OnStoreFailure onFailure = lookup.apply("wsguard.cluster.on-store-failure").map(v ->
+                switch (v.trim().toLowerCase(Locale.ROOT)) {
+                    case "fail-closed" -> ClusterSetting.OnStoreFailure.FAIL_CLOSED;
+                    case "local" -> ClusterSetting.OnStoreFailure.LOCAL;
+                    default -> throw new GuardConfigException("wsguard.cluster.on-store-failure must be fail-closed"
+                            + " or local, not '" + v.trim() + "'");
+                }).orElse(d.onStoreFailure());
+        b.cluster(new ClusterSetting(store, lookup.apply("wsguard.cluster.redis.uri").map(String::trim).orElse(null),
+                lookup.apply("wsguard.cluster.lease").map(v -> duration(v, "wsguard.cluster.lease"))
+                        .orElse(d.lease()), onFailure,
+                lookup.apply("wsguard.cluster.timeout").map(v -> duration(v, "wsguard.cluster.timeout"))
+                        .orElse(d.timeout()),
+                lookup.apply("wsguard.cluster.batch-percent").map(v -> integer(v, "wsguard.cluster.batch-percent"))
+                        .orElse(d.batchPercent())));
     }
 
     /**
@@ -646,6 +738,11 @@ public final class GuardConfig {
         return Optional.ofNullable(bans);
     }
 
+    /** {@code wsguard.cluster.*}: where state shared by several nodes lives; default in this process. */
+    public ClusterSetting cluster() {
+        return cluster;
+    }
+
     /** {@code wsguard.metrics.enabled}, default true: Micrometer meters when Micrometer is on the class path. */
     public boolean metricsEnabled() {
         return metricsEnabled;
@@ -790,6 +887,7 @@ public final class GuardConfig {
         private AuthMode authMode = AuthMode.HANDSHAKE;
         private Duration authDeadline = Duration.ofSeconds(10);
         private Duration pingInterval;
+        private ClusterSetting cluster = ClusterSetting.IN_PROCESS;
         private long outboundMaxBytes = 256 * 1024;
         private int outboundMaxMessages = 1024;
 
@@ -1064,6 +1162,12 @@ public final class GuardConfig {
         /** The time source for token checks; for tests. */
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** Where state shared by several nodes lives (default {@link ClusterSetting#IN_PROCESS}). */
+        public Builder cluster(ClusterSetting setting) {
+            this.cluster = Objects.requireNonNull(setting, "setting");
             return this;
         }
 

@@ -16,6 +16,11 @@ public enum Rejection {
     /** A connection quota (per address, per user, per endpoint or in total) is full; {@code Retry-After} is sent. */
     CONNECTION_QUOTA_EXCEEDED(429, 4429, "too many connections", null),
     /**
+     * {@code wsguard.cluster.on-store-failure=fail-closed}: the store shared by the cluster's nodes (connection counts,
+     * bans) cannot be reached, so the handshake is refused rather than let past limits nobody can check.
+     */
+    CLUSTER_STORE_UNAVAILABLE(503, 1013, "try again later", null),
+    /**
      * The client address is banned for a while after repeated violations ({@code wsguard.bans.*}); checked first,
      * answered with {@code Retry-After} (seconds left).
      */

@@ -96,7 +96,14 @@ public record SecurityEvent(Instant time, Kind kind, Phase phase, Rejection reas
          */
         BANNED,
         /** A ban ended; the address or user may connect again. Logged at INFO. */
-        UNBANNED
+        UNBANNED,
+        /**
+         * The store the cluster's nodes share ({@code wsguard.cluster.store}) cannot be reached; handshakes are
+         * refused or limits kept per node, by {@code wsguard.cluster.on-store-failure}.
+         */
+        CLUSTER_STORE_UNAVAILABLE,
+        /** The shared store answers again; limits are shared again. Logged at INFO. */
+        CLUSTER_STORE_RECOVERED
     }
 
     /** Where in a connection's life the event happened. */

@@ -4,6 +4,7 @@ import dev.wsguard.GuardConfig;
 import dev.wsguard.RateLimit;
 import dev.wsguard.Rejection;
 import dev.wsguard.SecurityEvent;
+import dev.wsguard.internal.cluster.ClusterStore;
 import dev.wsguard.internal.message.Limit;
 
 import java.time.Duration;
@@ -45,6 +46,7 @@ public final class Bans {
     private final int ipv6PrefixLength;
     private final LongAdder skipped = new LongAdder();
     private final Consumer<SecurityEvent> events;
+    private final ClusterStore store;
     private volatile String endpoint;
 
     /**
@@ -53,6 +55,14 @@ public final class Bans {
      */
     Bans(GuardConfig.BanSetting setting, int maxKeys, int ipv6PrefixLength, LongAdder keysEvicted,
          Consumer<SecurityEvent> events) {
+        this(setting, maxKeys, ipv6PrefixLength, keysEvicted, events,
+                dev.wsguard.internal.cluster.LocalStore.INSTANCE);
+    }
+
+    /** @param store where bans are shared with the other nodes (the local store shares nothing) */
+    Bans(GuardConfig.BanSetting setting, int maxKeys, int ipv6PrefixLength, LongAdder keysEvicted,
+         Consumer<SecurityEvent> events, ClusterStore store) {
+        this.store = store;
         GuardConfig.RateLimitSetting tolerated = new GuardConfig.RateLimitSetting(setting.maxViolations(),
                 setting.window());
         this.byAddress = new Limit("bans-address", RateLimit.Key.ADDRESS, tolerated, maxKeys, 0, keysEvicted);
@@ -105,9 +115,29 @@ public final class Bans {
         return droppedAtAccept.sum();
     }
 
-    /** Seconds until the user may connect again; 0 when it is not banned. */
+    /**
+     * Seconds left of a ban another node made on the address; 0 when none (always 0 without a shared store). One
+     * round trip to the store: asked after the handshake rate limit, so that a flood from one address costs no more
+     * round trips than it gets handshakes.
+     *
+     * @throws dev.wsguard.internal.cluster.StoreUnavailableException as {@link ClusterStore#banSecondsLeft}
+     */
+    public long sharedAddressSecondsLeft(String addressKey) {
+        return addressKey == null ? 0 : store.banSecondsLeft(ClusterStore.Scope.ADDRESS, addressKey);
+    }
+
+    /**
+     * Seconds until the user may connect again, by this node's bans or another node's; 0 when not banned.
+     *
+     * @throws dev.wsguard.internal.cluster.StoreUnavailableException as {@link ClusterStore#banSecondsLeft}
+     */
     public long userSecondsLeft(String subject) {
-        return subject == null ? 0 : secondsLeft(bannedUsers, subject);
+        return subject == null ? 0 : secondsLeft(bannedUsers, ClusterStore.Scope.USER, subject);
+    }
+
+    private long secondsLeft(ConcurrentHashMap<String, Ban> bans, ClusterStore.Scope scope, String key) {
+        long here = secondsLeft(bans, key);
+        return here > 0 ? here : store.banSecondsLeft(scope, key);
     }
 
     /** How many bans are in force. */
@@ -171,7 +201,7 @@ public final class Bans {
         return switch (event.kind()) {
             case HANDSHAKE_REJECTED -> reason != Rejection.CONNECTION_QUOTA_EXCEEDED
                     && reason != Rejection.ADDRESS_BANNED && reason != Rejection.USER_BANNED
-                    && reason != Rejection.TOKEN_REVOKED;
+                    && reason != Rejection.TOKEN_REVOKED && reason != Rejection.CLUSTER_STORE_UNAVAILABLE;
             case MESSAGE_REJECTED, AUTHORIZATION_DENIED -> reason != Rejection.TOKEN_REVOKED;
             case SESSION_CLOSED -> reason == Rejection.TOO_MANY_VIOLATIONS || reason == Rejection.RATE_LIMITED
                     || reason == Rejection.MESSAGE_MALFORMED || reason == Rejection.MESSAGE_TOO_BIG;
@@ -193,6 +223,11 @@ public final class Bans {
             return;
         }
         emit(SecurityEvent.Kind.BANNED, key, address, cause.reason(), cause.phase(), duration);
+        try {
+            store.ban(address ? ClusterStore.Scope.ADDRESS : ClusterStore.Scope.USER, key, duration);
+        } catch (RuntimeException e) {
+            // The ban holds on this node; the store's own failure handling has reported the outage.
+        }
         Timers.schedule(() -> {
             if (bans.remove(key, ban)) {
                 emit(SecurityEvent.Kind.UNBANNED, key, address, null, SecurityEvent.Phase.HANDSHAKE, null);

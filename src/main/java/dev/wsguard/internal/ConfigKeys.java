@@ -65,6 +65,12 @@ public final class ConfigKeys {
             "wsguard.bans.max-violations",
             "wsguard.bans.window",
             "wsguard.bans.duration",
+            "wsguard.cluster.store",
+            "wsguard.cluster.redis.uri",
+            "wsguard.cluster.lease",
+            "wsguard.cluster.on-store-failure",
+            "wsguard.cluster.timeout",
+            "wsguard.cluster.batch-percent",
             "wsguard.metrics.enabled");
 
     /** Keys with a name in them: {@code <name>} is {@code session} or a name an endpoint declares in a rate limit. */

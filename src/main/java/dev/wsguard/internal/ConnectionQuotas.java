@@ -1,13 +1,19 @@
 package dev.wsguard.internal;
 
-import java.util.concurrent.ConcurrentHashMap;
+import dev.wsguard.internal.cluster.ClusterStore;
+import dev.wsguard.internal.cluster.ConnectionCounts;
+import dev.wsguard.internal.cluster.LocalStore;
+import dev.wsguard.internal.cluster.StoreUnavailableException;
+
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Counts open connections per client address, per user, per endpoint and in the whole process, and hands out a
  * {@link Slot} only while every count is under its quota. A slot is released exactly once, whatever the close path;
  * a refused attempt holds nothing, so refusals never shrink anyone's quota. Per-key counters disappear when they
- * reach zero, so the maps hold only keys with open connections. Thread-safe.
+ * reach zero, so the maps hold only keys with open connections. The per-address and per-user counts live in the
+ * cluster store ({@link ClusterStore#counts}): in this process by default, shared by every node with Redis; the
+ * per-endpoint and total counts are always this process's own. Thread-safe.
  */
 public final class ConnectionQuotas {
 
@@ -21,26 +27,45 @@ public final class ConnectionQuotas {
     private final int perUser;
     private final int perEndpoint;
     private final int total;
-    private final ConcurrentHashMap<String, Integer> byAddress = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, Integer> byUser = new ConcurrentHashMap<>();
+    private final ConnectionCounts byAddress;
+    private final ConnectionCounts byUser;
     private final AtomicInteger endpoint = new AtomicInteger();
+    private volatile String path = "";
 
     public ConnectionQuotas(int perAddress, int perUser, int perEndpoint, int total) {
+        this(perAddress, perUser, perEndpoint, total, LocalStore.INSTANCE);
+    }
+
+    /** @param store where the per-address and per-user counts live */
+    public ConnectionQuotas(int perAddress, int perUser, int perEndpoint, int total, ClusterStore store) {
         this.perAddress = perAddress;
         this.perUser = perUser;
         this.perEndpoint = perEndpoint;
         this.total = total;
+        this.byAddress = store.counts(ClusterStore.Scope.ADDRESS);
+        this.byUser = store.counts(ClusterStore.Scope.USER);
+    }
+
+    /** The endpoint's path template, which names its counts in a shared store. */
+    void endpoint(String template) {
+        if (template != null && !template.equals(path)) {
+            this.path = template;
+        }
     }
 
     /** One held place in every count; {@link #release()} gives it back, once. */
     public final class Slot {
         private final String address;
+        private final Object addressHandle;
         private String user;
+        private Object userHandle;
         private boolean released;
 
-        private Slot(String address, String user) {
+        private Slot(String address, Object addressHandle, String user, Object userHandle) {
             this.address = address;
+            this.addressHandle = addressHandle;
             this.user = user;
+            this.userHandle = userHandle;
         }
 
         /**
@@ -48,17 +73,22 @@ public final class ConnectionQuotas {
          * quota; false, with nothing changed, when that quota is full or the slot already has a user.
          */
         public synchronized boolean bindUser(String user) {
-            if (released || this.user != null || !increment(byUser, user, perUser)) {
+            if (released || this.user != null) {
+                return false;
+            }
+            Object handle = byUser.acquire(path, user, perUser);
+            if (handle == null) {
                 return false;
             }
             this.user = user;
+            this.userHandle = handle;
             return true;
         }
 
         public synchronized void release() {
             if (!released) {
                 released = true;
-                giveBack(address, user, true, true);
+                giveBack(address, addressHandle, user, userHandle, true, true);
             }
         }
     }
@@ -66,53 +96,50 @@ public final class ConnectionQuotas {
     /**
      * @param user the verified subject, or null while it is unknown (then only {@link Slot#bindUser} counts it)
      * @return a slot, or null when any quota is full (nothing is held then)
+     * @throws StoreUnavailableException when the shared store is unreachable and the policy is to fail closed
+     *                                   (nothing is held then either)
      */
     public Slot acquire(String address, String user) {
         if (endpoint.incrementAndGet() > perEndpoint) {
-            giveBack(null, null, true, false);
+            giveBack(null, null, null, null, true, false);
             return null;
         }
         if (TOTAL.incrementAndGet() > total) {
-            giveBack(null, null, true, true);
+            giveBack(null, null, null, null, true, true);
             return null;
         }
-        if (address != null && !increment(byAddress, address, perAddress)) {
-            giveBack(null, null, true, true);
-            return null;
+        Object addressHandle = null;
+        try {
+            if (address != null && (addressHandle = byAddress.acquire(path, address, perAddress)) == null) {
+                giveBack(null, null, null, null, true, true);
+                return null;
+            }
+            Object userHandle = null;
+            if (user != null && (userHandle = byUser.acquire(path, user, perUser)) == null) {
+                giveBack(address, addressHandle, null, null, true, true);
+                return null;
+            }
+            return new Slot(address, addressHandle, user, userHandle);
+        } catch (StoreUnavailableException e) {
+            giveBack(address, addressHandle, null, null, true, true);
+            throw e;
         }
-        if (user != null && !increment(byUser, user, perUser)) {
-            giveBack(address, null, true, true);
-            return null;
-        }
-        return new Slot(address, user);
     }
 
-    private void giveBack(String address, String user, boolean fromEndpoint, boolean fromTotal) {
+    private void giveBack(String address, Object addressHandle, String user, Object userHandle,
+                          boolean fromEndpoint, boolean fromTotal) {
         if (fromEndpoint) {
             endpoint.decrementAndGet();
         }
         if (fromTotal) {
             TOTAL.decrementAndGet();
         }
-        if (address != null) {
-            byAddress.computeIfPresent(address, (k, n) -> n <= 1 ? null : n - 1);
+        if (addressHandle != null) {
+            byAddress.release(path, address, addressHandle);
         }
-        if (user != null) {
-            byUser.computeIfPresent(user, (k, n) -> n <= 1 ? null : n - 1);
+        if (userHandle != null) {
+            byUser.release(path, user, userHandle);
         }
-    }
-
-    private static boolean increment(ConcurrentHashMap<String, Integer> counts, String key, int max) {
-        boolean[] ok = {false};
-        counts.compute(key, (k, n) -> {
-            int current = n == null ? 0 : n;
-            if (current >= max) {
-                return n;
-            }
-            ok[0] = true;
-            return current + 1;
-        });
-        return ok[0];
     }
 
     /** Open connections counted for this endpoint. */
@@ -122,6 +149,6 @@ public final class ConnectionQuotas {
 
     /** Addresses and users with at least one open connection: the maps' sizes. */
     public int trackedKeys() {
-        return byAddress.size() + byUser.size();
+        return byAddress.trackedKeys() + byUser.trackedKeys();
     }
 }

@@ -5,6 +5,8 @@ import dev.wsguard.SecurityEvent;
 import dev.wsguard.SecurityEventListener;
 
 import dev.wsguard.Rejection;
+import dev.wsguard.internal.cluster.ClusterStore;
+import dev.wsguard.internal.cluster.ClusterStores;
 import io.github.resilience4j.ratelimiter.RateLimiter;
 import io.github.resilience4j.ratelimiter.RateLimiterConfig;
 
@@ -52,6 +54,9 @@ public final class EventSink {
     private final LongAdder keysEvicted = new LongAdder();
     private final AtomicBoolean bound = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile String endpointPath;
+    /** Stops the cluster store's availability events reaching this sink. */
+    private final Runnable storeWatch;
 
     /** Audit lines a second for each reason a flood is refused for; the rest are counted, not written. */
     static final int FLOOD_LINES_PER_SECOND = 10;
@@ -74,8 +79,13 @@ public final class EventSink {
         this.listeners = List.copyOf(all);
         Telemetry micrometer = Micrometer.bind(config);
         this.telemetry = micrometer == null ? new Telemetry[] {stats} : new Telemetry[] {stats, micrometer};
+        ClusterStore store = ClusterStores.of(config.cluster());
         this.bans = config.bans().map(setting -> new Bans(setting, config.maxRateLimitKeys(),
-                config.ipv6PrefixLength(), keysEvicted, this::emit)).orElse(null);
+                config.ipv6PrefixLength(), keysEvicted, this::emit, store)).orElse(null);
+        this.storeWatch = store.onAvailability(up -> emit(new SecurityEvent(java.time.Instant.now(),
+                up ? SecurityEvent.Kind.CLUSTER_STORE_RECOVERED : SecurityEvent.Kind.CLUSTER_STORE_UNAVAILABLE,
+                SecurityEvent.Phase.HANDSHAKE, up ? null : Rejection.CLUSTER_STORE_UNAVAILABLE, null, endpointPath,
+                null, null, null, null)));
         for (Telemetry t : telemetry) {
             t.keysEvicted(keysEvicted::sum);
             if (bans != null) {
@@ -92,6 +102,7 @@ public final class EventSink {
         if (path == null || !bound.compareAndSet(false, true)) {
             return;
         }
+        endpointPath = path;
         stats.register(path);
         for (Telemetry t : telemetry) {
             t.endpoint(path);
@@ -110,6 +121,7 @@ public final class EventSink {
             return;
         }
         try {
+            storeWatch.run();
             for (Telemetry t : telemetry) {
                 t.close();
             }

@@ -5,6 +5,8 @@ import dev.wsguard.RateLimit;
 import dev.wsguard.Rejection;
 import dev.wsguard.SecurityEvent;
 import dev.wsguard.internal.jwt.TokenDigest;
+import dev.wsguard.internal.cluster.ClusterStores;
+import dev.wsguard.internal.cluster.StoreUnavailableException;
 import dev.wsguard.internal.jwt.TokenVerifier;
 import dev.wsguard.internal.message.Limit;
 import org.eclipse.microprofile.jwt.JsonWebToken;
@@ -15,7 +17,8 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The handshake pipeline, cheapest check first: an address ban, the per-address handshake rate, origin, then
+ * The handshake pipeline, cheapest check first: an address ban, the per-address handshake rate, an address ban
+ * made by another node (cluster mode: one round trip to the shared store), origin, then
  * token extraction, then verification, revocation, a user ban and the connection quotas. Runtime-neutral:
  * adapters turn a {@link HandshakeView} in and render the {@link Outcome}. Emits exactly one security event per
  * call. Thread-safe.
@@ -67,7 +70,8 @@ public final class HandshakeGuard implements AutoCloseable {
         this.handshakes = new Limit("handshake", RateLimit.Key.ADDRESS, config.handshakeRateLimit(),
                 config.maxRateLimitKeys(), 0, events.keysEvicted());
         GuardConfig.ConnectionQuotaSetting q = config.connectionQuotas();
-        this.quotas = new ConnectionQuotas(q.perAddress(), q.perUser(), q.perEndpoint(), q.total());
+        this.quotas = new ConnectionQuotas(q.perAddress(), q.perUser(), q.perEndpoint(), q.total(),
+                ClusterStores.of(config.cluster()));
         this.origins = OriginAllowlist.of(config.allowedOrigins());
         this.addresses = ClientAddress.trusting(config.trustedProxies(), config.ipv6PrefixLength());
         this.retryAfterSeconds = Math.max(1, (config.handshakeRateLimit().refreshPeriod().toMillis() + 999) / 1000);
@@ -127,6 +131,20 @@ public final class HandshakeGuard implements AutoCloseable {
      */
     public Outcome check(HandshakeView peerView, boolean counted, String endpoint, JsonWebToken containerVerified) {
         events.endpoint(endpoint);
+        quotas.endpoint(endpoint);
+        try {
+            return checkAll(peerView, counted, endpoint, containerVerified);
+        } catch (StoreUnavailableException e) {
+            // wsguard.cluster.on-store-failure=fail-closed: limits nobody can check are not let past.
+            String id = ID_PREFIX + "-" + Long.toHexString(IDS.incrementAndGet());
+            List<String> origins = peerView.header("Origin");
+            return reject(id, peerView, origins.isEmpty() ? null : String.join(",", origins), null,
+                    Rejection.CLUSTER_STORE_UNAVAILABLE, 1);
+        }
+    }
+
+    private Outcome checkAll(HandshakeView peerView, boolean counted, String endpoint,
+                             JsonWebToken containerVerified) {
         String client = addresses.resolve(peerView.clientAddress(), peerView.header("Forwarded"),
                 peerView.header("X-Forwarded-For"));
         HandshakeView request = java.util.Objects.equals(client, peerView.clientAddress()) ? peerView
@@ -147,6 +165,12 @@ public final class HandshakeGuard implements AutoCloseable {
         // Where the runtime does not tell the address (Undertow), the Servlet filter of the EE integration limits.
         if (addressKey != null && !handshakes.acquireShared(addressKey)) {
             return reject(id, request, origin, null, Rejection.HANDSHAKE_RATE_LIMITED);
+        }
+        if (bans != null) {
+            long banned = bans.sharedAddressSecondsLeft(addressKey);
+            if (banned > 0) {
+                return reject(id, request, origin, null, Rejection.ADDRESS_BANNED, banned);
+            }
         }
 
         boolean originVerified = false;

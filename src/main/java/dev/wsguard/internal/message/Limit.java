@@ -2,6 +2,7 @@ package dev.wsguard.internal.message;
 
 import dev.wsguard.GuardConfig;
 import dev.wsguard.RateLimit;
+import dev.wsguard.internal.cluster.SharedLimiter;
 import io.github.resilience4j.ratelimiter.RateLimiter;
 import io.github.resilience4j.ratelimiter.RateLimiterConfig;
 
@@ -25,6 +26,10 @@ import java.util.concurrent.atomic.LongAdder;
  * starts with a fresh limiter. A hit costs a map lookup and at most one volatile write; an insertion takes a lock
  * and passes at most every tracked key once, and on average about one: a key is passed over only for a use since
  * it was last passed.
+ *
+ * <p>A limit {@linkplain #share shared} by the nodes of a cluster takes its permits from a shared bucket through
+ * the key's local lease instead ({@link SharedLimiter}); the key's own limiter then serves only while the store is
+ * unreachable under the local failure policy. Unshared (the default), a permit costs one null check more.
  */
 public final class Limit {
 
@@ -32,11 +37,13 @@ public final class Limit {
     private static final class Entry {
         final String key;
         final RateLimiter limiter;
+        final SharedLimiter.Lease lease;
         volatile boolean usedAgain;
 
-        Entry(String key, RateLimiter limiter) {
+        Entry(String key, RateLimiter limiter, SharedLimiter.Lease lease) {
             this.key = key;
             this.limiter = limiter;
+            this.lease = lease;
         }
     }
 
@@ -49,6 +56,7 @@ public final class Limit {
     /** The keys of {@link #shared} in the hand's order; guarded by {@code this}. */
     private final ArrayDeque<Entry> hand = new ArrayDeque<>();
     private final LongAdder evicted;
+    private volatile SharedLimiter remote;
 
     public Limit(String name, RateLimit.Key key, GuardConfig.RateLimitSetting setting, int maxKeys, int index) {
         this(name, key, setting, maxKeys, index, new LongAdder());
@@ -69,6 +77,11 @@ public final class Limit {
                 .build();
     }
 
+    /** Takes this per-user or per-address limit's permits from {@code shared} from now on; null keeps it local. */
+    void share(SharedLimiter shared) {
+        this.remote = shared;
+    }
+
     RateLimiter newLimiter() {
         return RateLimiter.of(name, config);
     }
@@ -81,7 +94,9 @@ public final class Limit {
         } else if (!entry.usedAgain) {
             entry.usedAgain = true;
         }
-        return entry.limiter.acquirePermission();
+        SharedLimiter sharing = remote;
+        return sharing == null ? entry.limiter.acquirePermission()
+                : sharing.acquire(keyValue, entry.lease, entry.limiter);
     }
 
     private synchronized Entry track(String keyValue) {
@@ -92,7 +107,8 @@ public final class Limit {
         if (hand.size() >= maxKeys) {
             evictOne();
         }
-        entry = new Entry(keyValue, newLimiter());
+        SharedLimiter sharing = remote;
+        entry = new Entry(keyValue, newLimiter(), sharing == null ? null : sharing.newLease());
         shared.put(keyValue, entry);
         hand.addLast(entry);
         return entry;

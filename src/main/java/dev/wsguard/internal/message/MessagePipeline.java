@@ -4,6 +4,7 @@ import dev.wsguard.GuardConfig;
 import dev.wsguard.RateLimit;
 import dev.wsguard.Rejection;
 import dev.wsguard.WsGuard;
+import dev.wsguard.internal.cluster.ClusterStores;
 import dev.wsguard.message.Decoded;
 import dev.wsguard.message.StrictJsonReader;
 import io.github.resilience4j.ratelimiter.RateLimiter;
@@ -54,8 +55,12 @@ final class MessagePipeline {
                 RateLimit declared = route.declaredLimits().get(i);
                 Limit limit = byName.get(declared.name());
                 if (limit == null) {
-                    limit = new Limit(declared.name(), declared.per(), EndpointModel.setting(declared, config),
-                            config.maxRateLimitKeys(), index++, keysEvicted);
+                    GuardConfig.RateLimitSetting setting = EndpointModel.setting(declared, config);
+                    limit = new Limit(declared.name(), declared.per(), setting, config.maxRateLimitKeys(), index++,
+                            keysEvicted);
+                    if (declared.per() != RateLimit.Key.SESSION) {
+                        limit.share(ClusterStores.of(config.cluster()).limiter(declared.name(), setting));
+                    }
                     byName.put(declared.name(), limit);
                 }
                 own[i] = limit;

@@ -9,6 +9,7 @@ import dev.wsguard.internal.Authentication;
 import dev.wsguard.internal.ClientAddress;
 import dev.wsguard.internal.ConnectionQuotas;
 import dev.wsguard.internal.LiveSessions;
+import dev.wsguard.internal.cluster.StoreUnavailableException;
 import dev.wsguard.internal.Timers;
 import dev.wsguard.internal.TransportLink;
 import jakarta.json.bind.Jsonb;
@@ -285,8 +286,14 @@ public final class SessionGuard {
         }
         JsonWebToken identity = ((Authentication.Passed) authenticated).identity();
         ConnectionQuotas.Slot slot = state.slot();
-        if (slot != null && !slot.bindUser(identity.getSubject())) {
-            close(session, Rejection.CONNECTION_QUOTA_EXCEEDED, EndpointModel.AUTH_TYPE);
+        try {
+            if (slot != null && !slot.bindUser(identity.getSubject())) {
+                close(session, Rejection.CONNECTION_QUOTA_EXCEEDED, EndpointModel.AUTH_TYPE);
+                return false;
+            }
+        } catch (StoreUnavailableException e) {
+            // Cluster mode, fail-closed: the user's quota cannot be counted, so the session does not proceed.
+            close(session, Rejection.CLUSTER_STORE_UNAVAILABLE, EndpointModel.AUTH_TYPE);
             return false;
         }
         if (!session.isOpen() || state.released()) {
