@@ -23,9 +23,11 @@ public final class PlainTextValidator implements ConstraintValidator<PlainText, 
         if (text == null) {
             return false;
         }
-        int length = text.length();
+        // One concrete type for the loop: String's charAt inlines, an interface call per character may not.
+        String s = text.toString();
+        int length = s.length();
         for (int i = 0; i < length; i++) {
-            char c = text.charAt(i);
+            char c = s.charAt(i);
             if (c < 0x20) {
                 if (c != '\n' && c != '\t') {
                     return false;
@@ -37,7 +39,7 @@ public final class PlainTextValidator implements ConstraintValidator<PlainText, 
             } else if (c == '\u2028' || c == '\u2029') {
                 return false;
             } else if (Character.isHighSurrogate(c)) {
-                if (i + 1 == length || !Character.isLowSurrogate(text.charAt(i + 1))) {
+                if (i + 1 == length || !Character.isLowSurrogate(s.charAt(i + 1))) {
                     return false;
                 }
                 i++;
