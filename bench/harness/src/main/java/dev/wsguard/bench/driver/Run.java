@@ -89,7 +89,8 @@ public final class Run {
             Load.Target tNoCache =
                     new Load.Target("wsguard, token cache off", guarded, "/guarded-nocache", true);
             Load.Target tFair = new Load.Target("wsguard, default limits", guarded, "/guarded-default", true);
-            List<Load.Target> messages = new ArrayList<>(List.of(tPlain, tGuarded));
+            Load.Target tStandard = new Load.Target(Report.STANDARD, guarded, "/guarded-standard", true);
+            List<Load.Target> messages = new ArrayList<>(List.of(tPlain, tGuarded, tStandard));
             List<Load.Target> handshakes = new ArrayList<>(List.of(tPlain, tVerify, tGuarded, tNoCache));
             // For memory, plain Tyrus gets the same upgrade requests as wsguard, bearer token included: Tyrus keeps a
             // session's request headers for its whole life (about 1.9 KB for these tokens), which is the transport's

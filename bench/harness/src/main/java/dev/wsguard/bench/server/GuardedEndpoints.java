@@ -2,7 +2,10 @@ package dev.wsguard.bench.server;
 
 import dev.wsguard.GuardConfig;
 import dev.wsguard.WsGuardConfigurator;
+import dev.wsguard.bench.BenchMessage;
 import dev.wsguard.bench.Wire;
+import dev.wsguard.message.StrictJsonDecoder;
+import jakarta.websocket.OnMessage;
 import jakarta.websocket.server.ServerEndpoint;
 import java.time.Duration;
 
@@ -48,6 +51,32 @@ public final class GuardedEndpoints {
             public Config() {
                 super(unthrottled().build());
             }
+        }
+    }
+
+    /**
+     * Throughput of the standard shape: a plain {@code @ServerEndpoint} with one {@code @OnMessage} taking the
+     * family through wsguard's strict decoder, deployed wrapped; the same limits as {@code /guarded}.
+     */
+    @ServerEndpoint(value = "/guarded-standard", configurator = GuardedStandard.Config.class,
+            decoders = GuardedStandard.Messages.class)
+    public static class GuardedStandard {
+        public static class Config extends WsGuardConfigurator {
+            public Config() {
+                super(unthrottled().build());
+            }
+        }
+
+        /** The family's strict decoder, as a user declares it. */
+        public static final class Messages extends StrictJsonDecoder<BenchMessage> {
+            public Messages() {
+                super(BenchMessage.class);
+            }
+        }
+
+        @OnMessage
+        public String onMessage(BenchMessage message) {
+            return Wire.ACK;
         }
     }
 

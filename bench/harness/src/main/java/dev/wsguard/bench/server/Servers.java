@@ -14,8 +14,8 @@ import org.glassfish.tyrus.server.Server;
 
 /**
  * Starts one server under load, in its own JVM: {@code plain} (Tyrus {@code Server}: {@code /plain} and
- * {@code /verify}) or {@code guarded} (wsguard's {@code GuardedServer}: {@code /guarded}, {@code /guarded-nocache},
- * {@code /guarded-default}). Arguments: the kind and the PEM file of the token key. Prints
+ * {@code /verify}) or {@code guarded} (wsguard's {@code GuardedServer}: {@code /guarded}, {@code /guarded-standard},
+ * {@code /guarded-nocache}, {@code /guarded-default}). Arguments: the kind and the PEM file of the token key. Prints
  * {@code ready ws://127.0.0.1:PORT} when it accepts connections.
  */
 public final class Servers {
@@ -41,6 +41,7 @@ public final class Servers {
             GuardedEndpoints.keyLocation = key.toString();
             GuardedServer server = GuardedServer.builder().host("127.0.0.1").port(0)
                     .endpoint(GuardedEndpoints.Guarded.class)
+                    .endpoint(GuardedEndpoints.GuardedStandard.class)
                     .endpoint(GuardedEndpoints.GuardedNoCache.class)
                     .endpoint(GuardedEndpoints.GuardedDefault.class)
                     .build();
