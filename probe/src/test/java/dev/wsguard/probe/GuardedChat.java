@@ -49,6 +49,8 @@ final class GuardedChat implements AutoCloseable {
 
     private final KeyPair keys;
     final Path publicKey;
+    /** The test issuer's private key, for the attacks that need tokens signed right and wrong in one claim. */
+    final Path signingKey;
     private final Process process;
     private final List<String> output = new ArrayList<>();
     final URI uri;
@@ -60,6 +62,9 @@ final class GuardedChat implements AutoCloseable {
         publicKey = dir.resolve("chat-idp.pem");
         Files.writeString(publicKey, "-----BEGIN PUBLIC KEY-----\n"
                 + Base64.getMimeEncoder().encodeToString(keys.getPublic().getEncoded()) + "\n-----END PUBLIC KEY-----\n");
+        signingKey = dir.resolve("chat-idp-private.pem");
+        Files.writeString(signingKey, "-----BEGIN PRIVATE KEY-----\n"
+                + Base64.getMimeEncoder().encodeToString(keys.getPrivate().getEncoded()) + "\n-----END PRIVATE KEY-----\n");
         Path jar = Path.of(System.getProperty("chat.jar", "../examples/chat/target/wsguard-chat.jar"));
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar.toAbsolutePath() + " is missing: build examples/chat first");
@@ -153,6 +158,7 @@ final class GuardedChat implements AutoCloseable {
     ProbeSuite.Builder suite() throws IOException {
         return ProbeSuite.against(uri).origin(ORIGIN).token(this::carol).lowToken(this::alice)
                 .expiredToken(this::expired).publicKey(Files.readString(publicKey))
+                .signingKey(Files.readString(signingKey))
                 .adminMessage(ADMIN_MESSAGE).foreignMessage(FOREIGN_MESSAGE)
                 .handshakeRate(HANDSHAKE_RATE).messageRate(MESSAGE_RATE).maxConnections(MAX_CONNECTIONS)
                 .handshakeTimeout(HANDSHAKE_TIMEOUT);

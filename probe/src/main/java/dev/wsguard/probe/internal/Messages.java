@@ -32,6 +32,42 @@ final class Messages {
                 () -> new Outcome.Skip("no message for another tenant given")));
     }
 
+    /**
+     * The sample with each of its string members but {@code type} replaced by an HTML element (one added when it has
+     * none): any answer carrying the element as sent, not escaped, is a finding, whether or not it is a refusal.
+     */
+    static Outcome markupEcho(Run run) throws IOException {
+        String markup = "<img src=x onerror=wsguardProbe()>";
+        String message = run.target.sample();
+        boolean replaced = false;
+        for (String[] member : Json.members(message)) {
+            if (member[1].startsWith("\"") && !member[0].equals("\"type\"")) {
+                message = Json.with(message, member[0].substring(1, member[0].length() - 1), "\"" + markup + "\"");
+                replaced = true;
+            }
+        }
+        if (!replaced) {
+            message = Payloads.withMember(message, "wsguardProbeText", "\"" + markup + "\"");
+        }
+        try (Run.Session session = run.session(run.token)) {
+            try {
+                session.wire().sendText(message);
+            } catch (IOException e) {
+                return Outcome.pass("the connection was dropped while sending");
+            }
+            List<Event> answers = session.wire().collect(run.target.replyTimeout(), 20);
+            for (Event e : answers) {
+                if (e instanceof Event.Text t && t.text().contains(markup)) {
+                    return Outcome.finding("the markup came back unescaped: " + run.show(t.text()));
+                }
+            }
+            Event first = answers.isEmpty() ? null : answers.get(0);
+            return first == null ? Outcome.pass("no answer within " + run.target.replyTimeout().toMillis() + " ms")
+                    : Outcome.pass(run.judge(first, message, "", Outcome.pass("no answer")).observed()
+                            + "; no markup sent back");
+        }
+    }
+
     static Outcome deepNesting(Run run) throws IOException {
         int room = run.target.maxMessageBytes() - run.target.sample().length() - 40;
         int depth = Math.min(2000, room / 2);

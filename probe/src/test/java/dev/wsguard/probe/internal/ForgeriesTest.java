@@ -1,11 +1,22 @@
 package dev.wsguard.probe.internal;
 
 import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.crypto.ECDSAVerifier;
 import com.nimbusds.jose.crypto.MACVerifier;
+import com.nimbusds.jose.crypto.RSASSAVerifier;
 import com.nimbusds.jwt.SignedJWT;
+import dev.wsguard.probe.NotApplicable;
+import dev.wsguard.probe.ProbeSuite;
+import dev.wsguard.probe.UpgradeAttack;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.interfaces.ECPublicKey;
+import java.security.interfaces.RSAPublicKey;
+import java.security.spec.ECGenParameterSpec;
+import java.util.Map;
 import java.util.Base64;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -40,6 +51,63 @@ class ForgeriesTest {
         String[] parts = Tokens.tampered(TOKEN).split("\\.");
         assertThat(decode(parts[1])).isEqualTo("{\"wsguard_probe\":true,\"sub\":\"alice\",\"exp\":4102444800}");
         assertThat(parts[2]).isEqualTo(TOKEN.split("\\.")[2]);
+    }
+
+    @Test
+    void claimWhenSigningKeyGivenThenOneClaimChangedAndSignatureVerifiesUnderTheTestKey() throws Exception {
+        KeyPair rsa = KeyPairGenerator.getInstance("RSA").generateKeyPair();
+        String token = jws("{\"alg\":\"RS256\",\"kid\":\"k1\"}", "{\"sub\":\"alice\",\"aud\":[\"a\",\"b\"],\"exp\":1}");
+        UpgradeAttack.Given given = UpgradeAttack.Given.of("https://app.test", token).withSigningKey(pem(rsa));
+
+        SignedJWT audience = SignedJWT.parse(Tokens.claim(given, "aud", "\"other\""));
+        assertThat(audience.verify(new RSASSAVerifier((RSAPublicKey) rsa.getPublic()))).isTrue();
+        assertThat(decode(audience.getParsedParts()[1].toString()))
+                .isEqualTo("{\"sub\":\"alice\",\"aud\":\"other\",\"exp\":1}");
+        assertThat(decode(SignedJWT.parse(Tokens.claim(given, "exp", null)).getParsedParts()[1].toString()))
+                .isEqualTo("{\"sub\":\"alice\",\"aud\":[\"a\",\"b\"]}");
+        SignedJWT kid = SignedJWT.parse(Tokens.unknownKid(given));
+        assertThat(kid.getHeader().getKeyID()).isEqualTo("wsguard-probe-unknown-kid");
+        assertThat(kid.verify(new RSASSAVerifier((RSAPublicKey) rsa.getPublic()))).isTrue();
+    }
+
+    @Test
+    void foreignKeyWhenEs256TokenThenAValidP256SignatureUnderAnotherKey() throws Exception {
+        KeyPairGenerator ec = KeyPairGenerator.getInstance("EC");
+        ec.initialize(new ECGenParameterSpec("secp256r1"));
+        KeyPair mine = ec.generateKeyPair();
+        String token = jws("{\"alg\":\"ES256\"}", "{\"sub\":\"alice\"}");
+        String resigned = Tokens.claim(UpgradeAttack.Given.of("https://app.test", token).withSigningKey(pem(mine)),
+                "sub", "\"bob\"");
+        assertThat(SignedJWT.parse(resigned).verify(new ECDSAVerifier((ECPublicKey) mine.getPublic()))).isTrue();
+        SignedJWT foreign = SignedJWT.parse(Signed.withForeignKey(token));
+        assertThat(foreign.getSignature().decode()).hasSize(64);
+        assertThat(foreign.verify(new ECDSAVerifier((ECPublicKey) mine.getPublic()))).isFalse();
+    }
+
+    @Test
+    void unknownKidWhenTokenNamesNoKidThenSkipped() throws Exception {
+        String token = jws("{\"alg\":\"RS256\"}", "{\"sub\":\"alice\"}");
+        UpgradeAttack.Given given = UpgradeAttack.Given.of("https://app.test", token)
+                .withSigningKey(pem(KeyPairGenerator.getInstance("RSA").generateKeyPair()));
+        assertThatThrownBy(() -> Tokens.unknownKid(given)).isInstanceOf(NotApplicable.class)
+                .hasMessageContaining("names no kid");
+        assertThatThrownBy(() -> Tokens.claim(UpgradeAttack.Given.of("https://app.test", token), "exp", null))
+                .isInstanceOf(NotApplicable.class).hasMessage("no signing key given");
+    }
+
+    @Test
+    void upgradeAttacksWhenListedThenEachHasAStatusAndBuildsARequestFromTheOriginAndToken() {
+        UpgradeAttack.Given given = UpgradeAttack.Given.of("https://app.test", TOKEN);
+        assertThat(ProbeSuite.upgradeAttacks()).extracting(UpgradeAttack::status).containsOnly(401, 403);
+        UpgradeAttack twoOrigins = ProbeSuite.upgradeAttacks().stream()
+                .filter(a -> a.attack().id().equals("origin.two-headers")).findFirst().orElseThrow();
+        assertThat(twoOrigins.requestFor(given).headers()).containsExactly(Map.entry("Origin", "https://app.test"),
+                Map.entry("Origin", "https://wsguard-probe.invalid"), Map.entry("Authorization", "Bearer " + TOKEN));
+    }
+
+    private static String pem(KeyPair pair) {
+        return "-----BEGIN PRIVATE KEY-----\n" + Base64.getMimeEncoder().encodeToString(pair.getPrivate().getEncoded())
+                + "\n-----END PRIVATE KEY-----\n";
     }
 
     @Test
