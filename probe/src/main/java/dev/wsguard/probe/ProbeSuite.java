@@ -55,6 +55,14 @@ public final class ProbeSuite {
         return Catalogue.upgradeAttacks();
     }
 
+    /**
+     * The attacks carried by one message, as data, with the close code wsguard gives each: what wsguard's contract
+     * suite sends on every runtime, and what {@link #run()} sends.
+     */
+    public static List<MessageAttack> messageAttacks() {
+        return Catalogue.messageAttacks();
+    }
+
     /** The attacks this suite runs (its selection of the catalogue). */
     public List<Attack> attacks() {
         return Catalogue.attacks().stream().filter(a -> a.category().equals("control")

@@ -1,6 +1,7 @@
 package dev.wsguard.probe.internal;
 
 import dev.wsguard.probe.Attack;
+import dev.wsguard.probe.MessageAttack;
 import dev.wsguard.probe.NotApplicable;
 import dev.wsguard.probe.TokenCarrier;
 import dev.wsguard.probe.UpgradeAttack;
@@ -34,7 +35,7 @@ public final class Catalogue {
     /** What an attack needs to have passed before it means anything. */
     enum Needs { NOTHING, HANDSHAKE, SAMPLE }
 
-    record Entry(Attack attack, Needs needs, Strike strike, UpgradeAttack upgrade) {
+    record Entry(Attack attack, Needs needs, Strike strike, UpgradeAttack upgrade, MessageAttack message) {
 
         /** This upgrade attack, not run when {@code reason} gives a reason for the target. */
         Entry unless(Function<Target, String> reason) {
@@ -43,7 +44,7 @@ public final class Catalogue {
                 String why = reason.apply(r.target);
                 return why != null ? Outcome.notRun(why)
                         : r.expectRefusedUpgrade(u.requestFor(r.given(u.attack().id().equals("auth.expired"))));
-            }, upgrade);
+            }, upgrade, null);
         }
     }
 
@@ -129,22 +130,23 @@ public final class Catalogue {
             entry("authz.foreign-tenant", "The valid token sends the message for another tenant", REFUSED,
                     Needs.SAMPLE, Messages::foreignMessage),
 
-            entry("inject.malformed-json", "The sample without its closing brace", REFUSED, Needs.SAMPLE,
-                    r -> Messages.send(r, Payloads.malformed(r.target.sample()))),
-            entry("inject.unknown-type", "The sample with an unknown type", REFUSED, Needs.SAMPLE,
-                    r -> Messages.send(r, Payloads.unknownType(r.target.sample()))),
-            entry("inject.unknown-field", "The sample with an unknown field", REFUSED, Needs.SAMPLE,
-                    r -> Messages.send(r, Payloads.withMember(r.target.sample(), "wsguardProbeField", "1"))),
-            entry("inject.duplicate-key", "The sample with its first key twice", REFUSED, Needs.SAMPLE,
-                    r -> Messages.send(r, Payloads.duplicateKey(r.target.sample()))),
-            entry("inject.deep-nesting", "The sample with arrays nested 2,000 deep (within the size limit)", REFUSED,
-                    Needs.SAMPLE, Messages::deepNesting),
-            entry("inject.huge-number", "The sample with a 1,000-digit number", REFUSED, Needs.SAMPLE,
-                    r -> Messages.send(r, Payloads.withMember(r.target.sample(), "wsguardProbeNumber",
-                            "9".repeat(1000)))),
-            entry("inject.long-string", "The sample with a string of 3/4 of the size limit", REFUSED, Needs.SAMPLE,
-                    r -> Messages.send(r, Payloads.withMember(r.target.sample(), "wsguardProbeText",
-                            "\"" + "a".repeat(r.target.maxMessageBytes() * 3 / 4) + "\""))),
+            message("inject.malformed-json", "The sample without its closing brace",
+                    g -> Payloads.malformed(g.sample())),
+            message("inject.unknown-type", "The sample with an unknown type", g -> Payloads.unknownType(g.sample())),
+            message("inject.unknown-field", "The sample with an unknown field",
+                    g -> Payloads.withMember(g.sample(), "wsguardProbeField", "1")),
+            message("inject.duplicate-key", "The sample with one key twice, the first time with another value",
+                    g -> Payloads.duplicateKey(g.sample())),
+            message("inject.deep-nesting", "Arrays nested 2,000 deep (within the size limit) in a field of the sample",
+                    Payloads::deepNesting),
+            message("inject.huge-number", "A 1,000-digit number in a field of the sample",
+                    g -> Payloads.inField(g.sample(), "wsguardProbeNumber", "9".repeat(1000))),
+            message("inject.huge-exponent", "A number no double holds (1e400) in a field of the sample",
+                    g -> Payloads.inField(g.sample(), "wsguardProbeNumber", "1e400")),
+            message("inject.long-string", "The sample with a string of 3/4 of the size limit",
+                    g -> Payloads.withMember(g.sample(), "wsguardProbeText",
+                            "\"" + "a".repeat(g.maxMessageBytes() * 3 / 4) + "\"")),
+            message("inject.trailing-data", "The sample followed by a second JSON value", g -> g.sample() + " {}"),
             entry("inject.markup-echo", "The sample's strings replaced by an HTML element",
                     "the element never comes back as sent (unescaped)", Needs.SAMPLE, Messages::markupEcho),
 
@@ -172,7 +174,7 @@ public final class Catalogue {
     }
 
     private static Entry entry(String id, String title, String expected, Needs needs, Strike strike) {
-        return new Entry(new Attack(id, id.substring(0, id.indexOf('.')), title, expected), needs, strike, null);
+        return new Entry(new Attack(id, id.substring(0, id.indexOf('.')), title, expected), needs, strike, null, null);
     }
 
     /**
@@ -183,7 +185,20 @@ public final class Catalogue {
             Function<UpgradeAttack.Given, Request> request) {
         Attack attack = new Attack(id, id.substring(0, id.indexOf('.')), title, status == 403 ? BEFORE_101 : BAD_TOKEN);
         UpgradeAttack upgrade = new UpgradeAttack(attack, status, Optional.ofNullable(challenge), request);
-        return new Entry(attack, Needs.HANDSHAKE, null, upgrade).unless(t -> null);
+        return new Entry(attack, Needs.HANDSHAKE, null, upgrade, null).unless(t -> null);
+    }
+
+    /** An attack of one message on a session of the valid token: refused by any refusal; wsguard closes {@code 1007}. */
+    private static Entry message(String id, String title, Function<MessageAttack.Given, String> message) {
+        Attack attack = new Attack(id, id.substring(0, id.indexOf('.')), title, REFUSED);
+        MessageAttack m = new MessageAttack(attack, 1007, message);
+        return new Entry(attack, Needs.SAMPLE, r -> Messages.send(r, m.message().apply(
+                new MessageAttack.Given(r.target.sample(), r.target.maxMessageBytes()))), null, m);
+    }
+
+    /** The attacks of one message, in running order. */
+    public static List<MessageAttack> messageAttacks() {
+        return ENTRIES.stream().map(Entry::message).filter(Objects::nonNull).toList();
     }
 
     /** The attacks of one upgrade request, in running order. */

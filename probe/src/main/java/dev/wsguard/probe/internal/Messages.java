@@ -68,15 +68,6 @@ final class Messages {
         }
     }
 
-    static Outcome deepNesting(Run run) throws IOException {
-        int room = run.target.maxMessageBytes() - run.target.sample().length() - 40;
-        int depth = Math.min(2000, room / 2);
-        if (depth < 64) {
-            return Outcome.notRun("the size limit leaves no room for deep nesting");
-        }
-        return send(run, Payloads.withMember(run.target.sample(), "wsguardProbeDeep", Payloads.nested(depth)));
-    }
-
     /**
      * A message 1 KiB over the limit, in one frame or in nine fragments, written while the answer is read: a guarded
      * endpoint closes 1009 on the frame header or as soon as the count passes the limit.

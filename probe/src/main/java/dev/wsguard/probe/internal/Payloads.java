@@ -1,5 +1,8 @@
 package dev.wsguard.probe.internal;
 
+import dev.wsguard.probe.MessageAttack;
+
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -10,8 +13,6 @@ import java.util.regex.Pattern;
 final class Payloads {
 
     private static final Pattern TYPE = Pattern.compile("\"type\"\\s*:\\s*\"(?:[^\"\\\\]|\\\\.)*\"");
-    private static final Pattern FIRST_MEMBER = Pattern.compile(
-            "^\\{\\s*(\"(?:[^\"\\\\]|\\\\.)*\")\\s*:\\s*(\"(?:[^\"\\\\]|\\\\.)*\"|-?\\d[\\d.eE+-]*|true|false|null)");
 
     private Payloads() {
     }
@@ -37,16 +38,44 @@ final class Payloads {
     }
 
     /**
-     * The sample with its first member written twice: first with another value, then as it was, so a parser that
-     * keeps the last value sees the sample and one that keeps the first sees something else.
+     * The sample with one member written twice: first with another value, then as it was, so that a parser keeping
+     * the last value sees the sample and one keeping the first sees something else. The member is the first one but
+     * {@code type} when there is one (then both parsers reach the handler), else {@code type}.
      */
     static String duplicateKey(String sample) {
-        Matcher m = FIRST_MEMBER.matcher(sample);
-        if (!m.find()) {
-            throw new Outcome.Skip("the sample's first member is not a plain value");
+        List<String[]> members = Json.members(sample);
+        if (members.isEmpty()) {
+            throw new Outcome.Skip("the sample has no member");
         }
-        String other = m.group(2).startsWith("\"") ? "\"wsguard-probe\"" : "0";
-        return "{" + m.group(1) + ":" + other + "," + sample.substring(1).strip();
+        String[] chosen = members.stream().filter(m -> !m[0].equals("\"type\"")).findFirst().orElse(members.get(0));
+        StringBuilder out = new StringBuilder("{");
+        for (String[] m : members) {
+            if (m == chosen) {
+                out.append(m[0]).append(':').append(m[1].startsWith("\"") ? "\"wsguard-probe\"" : "0").append(',');
+            }
+            out.append(m[0]).append(':').append(m[1]).append(',');
+        }
+        return out.substring(0, out.length() - 1) + "}";
+    }
+
+    /**
+     * The sample with {@code rawValue} in its first member but {@code type}, a field the endpoint reads; added as
+     * {@code name} when the sample has no other member.
+     */
+    static String inField(String sample, String name, String rawValue) {
+        return Json.members(sample).stream().map(m -> m[0]).filter(n -> !n.equals("\"type\"")).findFirst()
+                .map(n -> Json.with(sample, n.substring(1, n.length() - 1), rawValue))
+                .orElseGet(() -> withMember(sample, name, rawValue));
+    }
+
+    /** Arrays nested as deep as the size limit allows, up to 2,000, in a field of the sample. */
+    static String deepNesting(MessageAttack.Given given) {
+        int room = given.maxMessageBytes() - given.sample().length() - 40;
+        int depth = Math.min(2000, room / 2);
+        if (depth < 64) {
+            throw new Outcome.Skip("the size limit leaves no room for deep nesting");
+        }
+        return inField(given.sample(), "wsguardProbeDeep", nested(depth));
     }
 
     /** Nested arrays {@code depth} deep. */

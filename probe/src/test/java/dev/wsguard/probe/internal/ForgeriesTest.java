@@ -5,6 +5,7 @@ import com.nimbusds.jose.crypto.ECDSAVerifier;
 import com.nimbusds.jose.crypto.MACVerifier;
 import com.nimbusds.jose.crypto.RSASSAVerifier;
 import com.nimbusds.jwt.SignedJWT;
+import dev.wsguard.probe.MessageAttack;
 import dev.wsguard.probe.NotApplicable;
 import dev.wsguard.probe.ProbeSuite;
 import dev.wsguard.probe.UpgradeAttack;
@@ -122,7 +123,12 @@ class ForgeriesTest {
         assertThat(Payloads.malformed(sample)).isEqualTo("{\"type\":\"publish\",\"text\":\"hi\"");
         assertThat(Payloads.unknownType(sample)).isEqualTo("{\"type\":\"wsguard-probe-unknown\",\"text\":\"hi\"}");
         assertThat(Payloads.duplicateKey(sample))
-                .isEqualTo("{\"type\":\"wsguard-probe\",\"type\":\"publish\",\"text\":\"hi\"}");
+                .isEqualTo("{\"type\":\"publish\",\"text\":\"wsguard-probe\",\"text\":\"hi\"}");
+        assertThat(Payloads.duplicateKey("{\"type\":\"ping\"}")).isEqualTo("{\"type\":\"wsguard-probe\",\"type\":\"ping\"}");
+        assertThat(Payloads.inField(sample, "n", "1e400")).isEqualTo("{\"type\":\"publish\",\"text\":1e400}");
+        assertThat(Payloads.inField("{\"type\":\"ping\"}", "n", "1e400")).isEqualTo("{\"n\":1e400,\"type\":\"ping\"}");
+        assertThat(Payloads.deepNesting(new MessageAttack.Given(sample, 65_536)))
+                .startsWith("{\"type\":\"publish\",\"text\":[[[").endsWith("]]]}").hasSize(4000 + 26);
         assertThat(Payloads.withMember("{}", "n", "1")).isEqualTo("{\"n\":1}");
         assertThat(Payloads.padded(sample, 1000)).hasSize(1000).endsWith(",\"type\":\"publish\",\"text\":\"hi\"}");
     }
