@@ -45,7 +45,7 @@ final class GuardedChat implements AutoCloseable {
     static final int MAX_CONNECTIONS = 5;
     static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(2);
 
-    private static final Pattern READY = Pattern.compile("ws://127\\.0\\.0\\.1:\\d+/chat");
+    private static final Pattern READY = Pattern.compile("wss?://127\\.0\\.0\\.1:\\d+/chat");
 
     private final KeyPair keys;
     final Path publicKey;
@@ -55,7 +55,7 @@ final class GuardedChat implements AutoCloseable {
     private final List<String> output = new ArrayList<>();
     final URI uri;
 
-    private GuardedChat(Path dir) throws Exception {
+    private GuardedChat(Path dir, List<String> properties) throws Exception {
         KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
         generator.initialize(2048);
         keys = generator.generateKeyPair();
@@ -69,8 +69,8 @@ final class GuardedChat implements AutoCloseable {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar.toAbsolutePath() + " is missing: build examples/chat first");
         }
-        process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dwsguard.port=0",
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> command = new ArrayList<>(List.of(java, "-Dwsguard.port=0",
                 "-Dwsguard.origins.allowed=" + ORIGIN,
                 "-Dmp.jwt.verify.publickey.location=" + publicKey,
                 "-Dmp.jwt.verify.issuer=" + ISSUER,
@@ -78,14 +78,16 @@ final class GuardedChat implements AutoCloseable {
                 "-Dwsguard.handshake-timeout=" + HANDSHAKE_TIMEOUT,
                 "-Dwsguard.handshake.limit-for-period=" + HANDSHAKE_RATE.count(),
                 "-Dwsguard.handshake.limit-refresh-period=" + HANDSHAKE_RATE.period(),
-                "-Dwsguard.connections.max-per-user=" + MAX_CONNECTIONS,
-                "-jar", jar.toString()).redirectErrorStream(true).start();
+                "-Dwsguard.connections.max-per-user=" + MAX_CONNECTIONS));
+        properties.forEach(property -> command.add("-D" + property));
+        command.addAll(List.of("-jar", jar.toString()));
+        process = new ProcessBuilder(command).redirectErrorStream(true).start();
         uri = awaitReady();
     }
 
-    /** Starts the jar with a fresh key written into {@code dir}; waits for its ready line. */
-    static GuardedChat start(Path dir) throws Exception {
-        return new GuardedChat(dir);
+    /** Starts the jar with a fresh key written into {@code dir} and more system properties; waits for its ready line. */
+    static GuardedChat start(Path dir, String... properties) throws Exception {
+        return new GuardedChat(dir, List.of(properties));
     }
 
     private URI awaitReady() throws Exception {
