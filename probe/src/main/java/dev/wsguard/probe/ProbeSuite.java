@@ -148,13 +148,16 @@ public final class ProbeSuite {
             return this;
         }
 
-        /** A token that was valid and has expired; without it {@code auth.expired} is not run. */
+        /**
+         * A token that was valid and has expired; without it (and without {@link #signingKey}) {@code auth.expired}
+         * is not run.
+         */
         public Builder expiredToken(Supplier<String> expiredToken) {
             this.expiredToken = expiredToken;
             return this;
         }
 
-        /** The endpoint's verification key as published (PEM), for the HS256 key-confusion forgery. */
+        /** The endpoint's verification key as published (PEM), for the HS256 key-confusion forgeries. */
         public Builder publicKey(String pem) {
             this.publicKey = pem == null ? null : pem.getBytes(StandardCharsets.US_ASCII);
             return this;

@@ -84,7 +84,7 @@ public record UpgradeAttack(Attack attack, int status, Optional<String> challeng
             headers = List.copyOf(headers);
         }
 
-        /** A request with {@code origin} (none when null) and {@code token} (none when null) where {@code carrier} says. */
+        /** A request with {@code origin} and {@code token} (each left out when null), where {@code carrier} says. */
         public static Request of(String origin, String token, TokenCarrier carrier) {
             return new Request(null, List.of()).with("Origin", origin).carrying(token, carrier);
         }

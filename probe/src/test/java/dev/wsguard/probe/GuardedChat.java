@@ -64,7 +64,8 @@ final class GuardedChat implements AutoCloseable {
                 + Base64.getMimeEncoder().encodeToString(keys.getPublic().getEncoded()) + "\n-----END PUBLIC KEY-----\n");
         signingKey = dir.resolve("chat-idp-private.pem");
         Files.writeString(signingKey, "-----BEGIN PRIVATE KEY-----\n"
-                + Base64.getMimeEncoder().encodeToString(keys.getPrivate().getEncoded()) + "\n-----END PRIVATE KEY-----\n");
+                + Base64.getMimeEncoder().encodeToString(keys.getPrivate().getEncoded())
+                + "\n-----END PRIVATE KEY-----\n");
         Path jar = Path.of(System.getProperty("chat.jar", "../examples/chat/target/wsguard-chat.jar"));
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar.toAbsolutePath() + " is missing: build examples/chat first");
@@ -85,7 +86,7 @@ final class GuardedChat implements AutoCloseable {
         uri = awaitReady();
     }
 
-    /** Starts the jar with a fresh key written into {@code dir} and more system properties; waits for its ready line. */
+    /** Starts the jar with a fresh key written into {@code dir}, and more system properties; waits until ready. */
     static GuardedChat start(Path dir, String... properties) throws Exception {
         return new GuardedChat(dir, List.of(properties));
     }

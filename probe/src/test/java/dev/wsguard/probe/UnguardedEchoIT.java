@@ -72,7 +72,8 @@ class UnguardedEchoIT {
                 .expiredToken(() -> UnguardedEchoIT.jws("{\"sub\":\"alice\",\"exp\":1}"))
                 .publicKey("-----BEGIN PUBLIC KEY-----\nMIIBIjANBg==\n-----END PUBLIC KEY-----\n")
                 .signingKey("-----BEGIN PRIVATE KEY-----\n"
-                        + java.util.Base64.getMimeEncoder().encodeToString(key.getEncoded()) + "\n-----END PRIVATE KEY-----\n")
+                        + java.util.Base64.getMimeEncoder().encodeToString(key.getEncoded())
+                        + "\n-----END PRIVATE KEY-----\n")
                 .adminMessage("{\"type\":\"kick\",\"user\":\"bob\"}")
                 .foreignMessage("{\"type\":\"subscribe\",\"channel\":\"tenant:globex:general\"}")
                 .bulkMessage("{\"type\":\"ping\",\"pad\":\"" + "p".repeat(60_000) + "\"}")

@@ -37,13 +37,16 @@ public final class Catalogue {
 
     record Entry(Attack attack, Needs needs, Strike strike, UpgradeAttack upgrade, MessageAttack message) {
 
-        /** This upgrade attack, not run when {@code reason} gives a reason for the target. */
+        /**
+         * This upgrade attack, not run when {@code reason} gives a reason for the target. The expired token (maybe a
+         * command to run) is asked only by the attack that sends it.
+         */
         Entry unless(Function<Target, String> reason) {
             UpgradeAttack u = upgrade;
+            boolean sendsExpired = u.attack().id().equals("auth.expired");
             return new Entry(attack, needs, r -> {
                 String why = reason.apply(r.target);
-                return why != null ? Outcome.notRun(why)
-                        : r.expectRefusedUpgrade(u.requestFor(r.given(u.attack().id().equals("auth.expired"))));
+                return why != null ? Outcome.notRun(why) : r.expectRefusedUpgrade(u.requestFor(r.given(sendsExpired)));
             }, upgrade, null);
         }
     }
@@ -188,7 +191,7 @@ public final class Catalogue {
         return new Entry(attack, Needs.HANDSHAKE, null, upgrade, null).unless(t -> null);
     }
 
-    /** An attack of one message on a session of the valid token: refused by any refusal; wsguard closes {@code 1007}. */
+    /** An attack of one message on a session of the valid token: any refusal passes; wsguard closes {@code 1007}. */
     private static Entry message(String id, String title, Function<MessageAttack.Given, String> message) {
         Attack attack = new Attack(id, id.substring(0, id.indexOf('.')), title, REFUSED);
         MessageAttack m = new MessageAttack(attack, 1007, message);

@@ -121,7 +121,8 @@ public final class Wire implements Closeable {
      * Sends an upgrade request for {@code pathAndQuery} with {@code headers} besides the protocol's own, and reads
      * the answer's head (and up to 4 KiB of a body, for a refusal).
      */
-    Response handshake(String pathAndQuery, List<Map.Entry<String, String>> headers, Duration timeout) throws IOException {
+    Response handshake(String pathAndQuery, List<Map.Entry<String, String>> headers, Duration timeout)
+            throws IOException {
         byte[] key = new byte[16];
         RANDOM.nextBytes(key);
         StringBuilder request = new StringBuilder("GET ").append(pathAndQuery).append(" HTTP/1.1\r\n")

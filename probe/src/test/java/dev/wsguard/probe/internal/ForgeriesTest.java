@@ -124,7 +124,8 @@ class ForgeriesTest {
         assertThat(Payloads.unknownType(sample)).isEqualTo("{\"type\":\"wsguard-probe-unknown\",\"text\":\"hi\"}");
         assertThat(Payloads.duplicateKey(sample))
                 .isEqualTo("{\"type\":\"publish\",\"text\":\"wsguard-probe\",\"text\":\"hi\"}");
-        assertThat(Payloads.duplicateKey("{\"type\":\"ping\"}")).isEqualTo("{\"type\":\"wsguard-probe\",\"type\":\"ping\"}");
+        assertThat(Payloads.duplicateKey("{\"type\":\"ping\"}"))
+                .isEqualTo("{\"type\":\"wsguard-probe\",\"type\":\"ping\"}");
         assertThat(Payloads.inField(sample, "n", "1e400")).isEqualTo("{\"type\":\"publish\",\"text\":1e400}");
         assertThat(Payloads.inField("{\"type\":\"ping\"}", "n", "1e400")).isEqualTo("{\"n\":1e400,\"type\":\"ping\"}");
         assertThat(Payloads.deepNesting(new MessageAttack.Given(sample, 65_536)))
