@@ -1,10 +1,13 @@
 package dev.wsguard.probe.internal;
 
+import com.nimbusds.jose.util.JSONObjectUtils;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /** Attacks carried by one message on an open session: authorization, injection and size. */
 final class Messages {
@@ -38,17 +41,16 @@ final class Messages {
      */
     static Outcome markupEcho(Run run) throws IOException {
         String markup = "<img src=x onerror=wsguardProbe()>";
-        String message = run.target.sample();
+        Map<String, Object> members = Payloads.object(run.target.sample());
         boolean replaced = false;
-        for (String[] member : Json.members(message)) {
-            if (member[1].startsWith("\"") && !member[0].equals("\"type\"")) {
-                message = Json.with(message, member[0].substring(1, member[0].length() - 1), "\"" + markup + "\"");
+        for (Map.Entry<String, Object> member : members.entrySet()) {
+            if (member.getValue() instanceof String && !member.getKey().equals("type")) {
+                member.setValue(markup);
                 replaced = true;
             }
         }
-        if (!replaced) {
-            message = Payloads.withMember(message, "wsguardProbeText", "\"" + markup + "\"");
-        }
+        String message = replaced ? JSONObjectUtils.toJSONString(members)
+                : Payloads.withMember(run.target.sample(), "wsguardProbeText", "\"" + markup + "\"");
         try (Run.Session session = run.session(run.token)) {
             try {
                 session.wire().sendText(message);

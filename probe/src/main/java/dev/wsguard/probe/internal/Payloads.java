@@ -1,14 +1,20 @@
 package dev.wsguard.probe.internal;
 
+import com.nimbusds.jose.util.JSONObjectUtils;
+import com.nimbusds.jose.util.JSONStringUtils;
 import dev.wsguard.probe.MessageAttack;
 
-import java.util.List;
+import java.text.ParseException;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * Hostile variants of the operator's sample message, each differing from it in one way so that an answer shows which
- * way got through. Built as text: the point is to send what a JSON library would not write.
+ * way got through. The sample is read with Nimbus's JSON parser; what a JSON library would not write (a number no
+ * double holds, a key twice) is spliced in as text after the rest is written by that library.
  */
 final class Payloads {
 
@@ -43,19 +49,14 @@ final class Payloads {
      * {@code type} when there is one (then both parsers reach the handler), else {@code type}.
      */
     static String duplicateKey(String sample) {
-        List<String[]> members = Json.members(sample);
+        Map<String, Object> members = object(sample);
         if (members.isEmpty()) {
             throw new Outcome.Skip("the sample has no member");
         }
-        String[] chosen = members.stream().filter(m -> !m[0].equals("\"type\"")).findFirst().orElse(members.get(0));
-        StringBuilder out = new StringBuilder("{");
-        for (String[] m : members) {
-            if (m == chosen) {
-                out.append(m[0]).append(':').append(m[1].startsWith("\"") ? "\"wsguard-probe\"" : "0").append(',');
-            }
-            out.append(m[0]).append(':').append(m[1]).append(',');
-        }
-        return out.substring(0, out.length() - 1) + "}";
+        String chosen = members.keySet().stream().filter(n -> !n.equals("type")).findFirst().orElse("type");
+        Object value = members.get(chosen);
+        String first = value instanceof String ? "\"wsguard-probe\"" : "0";
+        return spliced(members, chosen, first + "," + JSONStringUtils.toJSONString(chosen) + ":" + written(value));
     }
 
     /**
@@ -63,9 +64,37 @@ final class Payloads {
      * {@code name} when the sample has no other member.
      */
     static String inField(String sample, String name, String rawValue) {
-        return Json.members(sample).stream().map(m -> m[0]).filter(n -> !n.equals("\"type\"")).findFirst()
-                .map(n -> Json.with(sample, n.substring(1, n.length() - 1), rawValue))
+        Map<String, Object> members = object(sample);
+        return members.keySet().stream().filter(n -> !n.equals("type")).findFirst()
+                .map(n -> spliced(members, n, rawValue))
                 .orElseGet(() -> withMember(sample, name, rawValue));
+    }
+
+    /** The top-level members of {@code json}, in order, read by Nimbus (Gson); skipped when it is no JSON object. */
+    static Map<String, Object> object(String json) {
+        try {
+            return JSONObjectUtils.parse(json);
+        } catch (ParseException e) {
+            throw new Outcome.Skip("not a JSON object");
+        }
+    }
+
+    /**
+     * {@code members} written by Nimbus without member {@code name}, then {@code "name":rawValue} spliced in as text
+     * before the closing brace: the raw value is sent as given, not escaped nor checked.
+     */
+    static String spliced(Map<String, Object> members, String name, String rawValue) {
+        Map<String, Object> rest = new LinkedHashMap<>(members);
+        rest.remove(name);
+        String written = JSONObjectUtils.toJSONString(rest);
+        return written.substring(0, written.length() - 1) + (rest.isEmpty() ? "" : ",")
+                + JSONStringUtils.toJSONString(name) + ":" + rawValue + "}";
+    }
+
+    /** One JSON value as Nimbus writes it. */
+    private static String written(Object value) {
+        String member = JSONObjectUtils.toJSONString(Collections.singletonMap("", value));
+        return member.substring("{\"\":".length(), member.length() - 1);
     }
 
     /** Arrays nested as deep as the size limit allows, up to 2,000, in a field of the sample. */

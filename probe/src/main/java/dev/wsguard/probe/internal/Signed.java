@@ -1,5 +1,7 @@
 package dev.wsguard.probe.internal;
 
+import com.nimbusds.jose.util.JSONObjectUtils;
+
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import java.nio.charset.StandardCharsets;
@@ -16,7 +18,8 @@ import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.PSSParameterSpec;
 import java.time.Instant;
 import java.util.Base64;
-import java.util.function.UnaryOperator;
+import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * Tokens signed for real, with the JDK alone: the valid token's header and claims changed in one place and signed
@@ -31,27 +34,34 @@ final class Signed {
     private Signed() {
     }
 
-    /** Seconds since the epoch, {@code offset} seconds from now, as a JSON number. */
-    static String epoch(long offset) {
-        return Long.toString(Instant.now().getEpochSecond() + offset);
+    /** Seconds since the epoch, {@code offset} seconds from now. */
+    static long epoch(long offset) {
+        return Instant.now().getEpochSecond() + offset;
     }
 
-    /** The valid token with its header and claims changed, signed with {@code signingKeyPem}. */
-    static String resigned(String token, String signingKeyPem, UnaryOperator<String> header,
-            UnaryOperator<String> claims) {
+    /**
+     * The valid token with its header and claims changed in place (read and written again by Nimbus), signed with
+     * {@code signingKeyPem}.
+     */
+    static String resigned(String token, String signingKeyPem, Consumer<Map<String, Object>> header,
+            Consumer<Map<String, Object>> claims) {
         String[] p = Tokens.parts(token);
-        String h = header.apply(Tokens.decode(p[0]));
-        if (alg(h).startsWith("HS")) {
+        Map<String, Object> h = Tokens.object(p[0]);
+        header.accept(h);
+        String alg = alg(h);
+        if (alg.startsWith("HS")) {
             throw new Outcome.Skip("the valid token is HMAC-signed: its claims cannot be re-signed with a key pair");
         }
-        String input = encode(h) + "." + encode(claims.apply(Tokens.decode(p[1])));
-        return input + "." + sign(alg(h), privateKey(signingKeyPem), input);
+        Map<String, Object> c = Tokens.object(p[1]);
+        claims.accept(c);
+        String input = encode(JSONObjectUtils.toJSONString(h)) + "." + encode(JSONObjectUtils.toJSONString(c));
+        return input + "." + sign(alg, privateKey(signingKeyPem), input);
     }
 
     /** The valid token unchanged, signed with a key of its algorithm's kind made for this attack. */
     static String withForeignKey(String token) {
         String[] p = Tokens.parts(token);
-        String alg = alg(Tokens.decode(p[0]));
+        String alg = alg(Tokens.object(p[0]));
         String input = p[0] + "." + p[1];
         try {
             Key key;
@@ -78,10 +88,9 @@ final class Signed {
         }
     }
 
-    /** The {@code alg} of a decoded JOSE header, one this class can sign with. */
-    static String alg(String header) {
-        String raw = Json.get(header, "alg");
-        String alg = raw == null ? "" : raw.replace("\"", "");
+    /** The {@code alg} of a parsed JOSE header, one this class can sign with. */
+    static String alg(Map<String, Object> header) {
+        String alg = String.valueOf(header.get("alg"));
         if (!alg.matches("(RS|PS|ES|HS)(256|384|512)")) {
             throw new Outcome.Skip("the valid token's alg is not RS, PS, ES or HS with 256, 384 or 512 bits");
         }

@@ -1,12 +1,15 @@
 package dev.wsguard.probe.internal;
 
+import com.nimbusds.jose.util.JSONObjectUtils;
 import dev.wsguard.probe.UpgradeAttack;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
+import java.text.ParseException;
 import java.util.Base64;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -84,25 +87,35 @@ final class Tokens {
             return given.expiredToken().get();
         }
         String key = given.signingKeyPem().orElseThrow(() -> new Outcome.Skip("no expired token or signing key given"));
-        return Signed.resigned(given.token(), key, h -> h,
-                c -> Json.with(Json.with(c, "iat", Signed.epoch(-900)), "exp", Signed.epoch(-600)));
+        return Signed.resigned(given.token(), key, h -> { }, c -> {
+            c.put("iat", Signed.epoch(-900));
+            c.put("exp", Signed.epoch(-600));
+        });
     }
 
-    /** The valid token with claim {@code name} set to {@code rawValue} (removed when null), re-signed. */
-    static String claim(UpgradeAttack.Given given, String name, String rawValue) {
+    /**
+     * The valid token with claim {@code name} set to {@code value} (a String, a Long, or a List or Map of them;
+     * removed when null), re-signed.
+     */
+    static String claim(UpgradeAttack.Given given, String name, Object value) {
         String key = given.signingKeyPem().orElseThrow(() -> new Outcome.Skip("no signing key given"));
-        return Signed.resigned(given.token(), key, h -> h,
-                c -> rawValue == null ? Json.without(c, name) : Json.with(c, name, rawValue));
+        return Signed.resigned(given.token(), key, h -> { }, c -> {
+            if (value == null) {
+                c.remove(name);
+            } else {
+                c.put(name, value);
+            }
+        });
     }
 
     /** The valid token re-signed under a key id the endpoint cannot know; only for tokens that name one. */
     static String unknownKid(UpgradeAttack.Given given) {
         String key = given.signingKeyPem().orElseThrow(() -> new Outcome.Skip("no signing key given"));
-        if (Json.get(decode(parts(given.token())[0]), "kid") == null) {
+        if (!object(parts(given.token())[0]).containsKey("kid")) {
             throw new Outcome.Skip("the valid token names no kid: an endpoint with one key may ignore it");
         }
-        return Signed.resigned(given.token(), key, h -> Json.with(h, "kid", "\"wsguard-probe-unknown-kid\""),
-                c -> c);
+        return Signed.resigned(given.token(), key, h -> h.put("kid", "wsguard-probe-unknown-kid"),
+                c -> { });
     }
 
     private static String withAlg(String header, String alg) {
@@ -112,6 +125,15 @@ final class Tokens {
         }
         String changed = m.replaceFirst("\"alg\":\"" + alg + "\"");
         return B64.encodeToString(changed.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** A header or claims part, base64url-decoded and read by Nimbus (Gson): numbers come back as Long or Double. */
+    static Map<String, Object> object(String part) {
+        try {
+            return JSONObjectUtils.parse(decode(part));
+        } catch (ParseException e) {
+            throw new Outcome.Skip("the valid token's header or claims are not a JSON object");
+        }
     }
 
     static String decode(String part) {

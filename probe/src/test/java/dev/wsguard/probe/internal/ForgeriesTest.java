@@ -60,12 +60,17 @@ class ForgeriesTest {
         String token = jws("{\"alg\":\"RS256\",\"kid\":\"k1\"}", "{\"sub\":\"alice\",\"aud\":[\"a\",\"b\"],\"exp\":1}");
         UpgradeAttack.Given given = UpgradeAttack.Given.of("https://app.test", token).withSigningKey(pem(rsa));
 
-        SignedJWT audience = SignedJWT.parse(Tokens.claim(given, "aud", "\"other\""));
+        SignedJWT audience = SignedJWT.parse(Tokens.claim(given, "aud", "other"));
         assertThat(audience.verify(new RSASSAVerifier((RSAPublicKey) rsa.getPublic()))).isTrue();
         assertThat(decode(audience.getParsedParts()[1].toString()))
                 .isEqualTo("{\"sub\":\"alice\",\"aud\":\"other\",\"exp\":1}");
         assertThat(decode(SignedJWT.parse(Tokens.claim(given, "exp", null)).getParsedParts()[1].toString()))
                 .isEqualTo("{\"sub\":\"alice\",\"aud\":[\"a\",\"b\"]}");
+        SignedJWT expired = SignedJWT.parse(Tokens.expired(given));
+        assertThat(expired.verify(new RSASSAVerifier((RSAPublicKey) rsa.getPublic()))).isTrue();
+        assertThat(expired.getJWTClaimsSet().getExpirationTime()).isInThePast()
+                .isAfter(expired.getJWTClaimsSet().getIssueTime());
+        assertThat(expired.getJWTClaimsSet().getSubject()).isEqualTo("alice");
         SignedJWT kid = SignedJWT.parse(Tokens.unknownKid(given));
         assertThat(kid.getHeader().getKeyID()).isEqualTo("wsguard-probe-unknown-kid");
         assertThat(kid.verify(new RSASSAVerifier((RSAPublicKey) rsa.getPublic()))).isTrue();
@@ -78,7 +83,7 @@ class ForgeriesTest {
         KeyPair mine = ec.generateKeyPair();
         String token = jws("{\"alg\":\"ES256\"}", "{\"sub\":\"alice\"}");
         String resigned = Tokens.claim(UpgradeAttack.Given.of("https://app.test", token).withSigningKey(pem(mine)),
-                "sub", "\"bob\"");
+                "sub", "bob");
         assertThat(SignedJWT.parse(resigned).verify(new ECDSAVerifier((ECPublicKey) mine.getPublic()))).isTrue();
         SignedJWT foreign = SignedJWT.parse(Signed.withForeignKey(token));
         assertThat(foreign.getSignature().decode()).hasSize(64);
@@ -130,8 +135,22 @@ class ForgeriesTest {
         assertThat(Payloads.inField("{\"type\":\"ping\"}", "n", "1e400")).isEqualTo("{\"n\":1e400,\"type\":\"ping\"}");
         assertThat(Payloads.deepNesting(new MessageAttack.Given(sample, 65_536)))
                 .startsWith("{\"type\":\"publish\",\"text\":[[[").endsWith("]]]}").hasSize(4000 + 26);
+        assertThat(Payloads.inField("{\"a\":1,\"type\":\"t\",\"b\":[1]}", "n", "\"<b>\""))
+                .isEqualTo("{\"type\":\"t\",\"b\":[1],\"a\":\"<b>\"}");
+        assertThat(Payloads.duplicateKey("{\"id\":7,\"type\":\"t\",\"text\":\"a\\\"b\"}"))
+                .isEqualTo("{\"type\":\"t\",\"text\":\"a\\\"b\",\"id\":0,\"id\":7}");
         assertThat(Payloads.withMember("{}", "n", "1")).isEqualTo("{\"n\":1}");
         assertThat(Payloads.padded(sample, 1000)).hasSize(1000).endsWith(",\"type\":\"publish\",\"text\":\"hi\"}");
+    }
+
+    @Test
+    void payloadsWhenSampleIsNoJsonObjectThenSkipped() {
+        assertThatThrownBy(() -> Payloads.inField("{\"type\":", "n", "1e400")).isInstanceOf(Outcome.Skip.class)
+                .hasMessage("not a JSON object");
+        assertThatThrownBy(() -> Payloads.duplicateKey("[1]")).isInstanceOf(Outcome.Skip.class)
+                .hasMessage("not a JSON object");
+        assertThatThrownBy(() -> Payloads.duplicateKey("{}")).isInstanceOf(Outcome.Skip.class)
+                .hasMessage("the sample has no member");
     }
 
     @Test
