@@ -1,5 +1,9 @@
 package dev.wsguard.contract;
 
+import dev.wsguard.probe.MessageAttack;
+import dev.wsguard.probe.ProbeSuite;
+import dev.wsguard.probe.Report;
+import dev.wsguard.probe.UpgradeAttack;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -7,12 +11,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import java.net.URI;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Date;
 import java.util.List;
 import java.util.UUID;
-import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -62,50 +63,6 @@ abstract class ContractSuite {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("shapes")
-    void handshakeWhenOriginForeignThen403BeforeUpgrade(String shape) throws Exception {
-        RawUpgrade.Answer answer = RawUpgrade.send(endpoint(shape), Tokens.FOREIGN_ORIGIN, Tokens.valid(user("o")));
-        assertThat(answer.status()).isEqualTo(403);
-        assertThat(answer.header("Sec-WebSocket-Accept")).isEmpty();
-        assertThat(answer.bodyBytes()).isZero();
-    }
-
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("shapes")
-    void handshakeWhenOriginMissingThen403BeforeUpgrade(String shape) throws Exception {
-        RawUpgrade.Answer answer = RawUpgrade.send(endpoint(shape), null, Tokens.valid(user("o")));
-        assertThat(answer.status()).isEqualTo(403);
-        assertThat(answer.header("Sec-WebSocket-Accept")).isEmpty();
-    }
-
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("shapes")
-    void handshakeWhenTokenMissingThen401WithBearerChallenge(String shape) throws Exception {
-        RawUpgrade.Answer answer = RawUpgrade.send(endpoint(shape), Tokens.ORIGIN, null);
-        assertThat(answer.status()).isEqualTo(401);
-        assertThat(answer.header("WWW-Authenticate")).hasValue("Bearer");
-        assertThat(answer.header("Sec-WebSocket-Accept")).isEmpty();
-        assertThat(answer.bodyBytes()).isZero();
-    }
-
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("shapes")
-    void handshakeWhenSignatureForgedThen401InvalidToken(String shape) throws Exception {
-        RawUpgrade.Answer answer = RawUpgrade.send(endpoint(shape), Tokens.ORIGIN, Tokens.forged(user("f")));
-        assertThat(answer.status()).isEqualTo(401);
-        assertThat(answer.header("WWW-Authenticate")).hasValue("Bearer error=\"invalid_token\"");
-        assertThat(answer.header("Sec-WebSocket-Accept")).isEmpty();
-    }
-
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("shapes")
-    void handshakeWhenTokenExpiredThen401InvalidToken(String shape) throws Exception {
-        RawUpgrade.Answer answer = RawUpgrade.send(endpoint(shape), Tokens.ORIGIN, Tokens.expired(user("e")));
-        assertThat(answer.status()).isEqualTo(401);
-        assertThat(answer.header("WWW-Authenticate")).hasValue("Bearer error=\"invalid_token\"");
-    }
-
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("shapes")
     void handshakeWhenUserOverQuotaThen429WithRetryAfter(String shape) throws Exception {
         String subject = user("quota");
         try (Client first = Client.open(endpoint(shape), Tokens.valid(subject));
@@ -123,75 +80,67 @@ abstract class ContractSuite {
         }
     }
 
-    /** A handshake the guard must refuse: its request (made when the test runs) and the status it gets. */
-    record Attack(String name, Supplier<List<String[]>> headers, String query, int status) {
-        @Override
-        public String toString() {
-            return name;
-        }
+    /**
+     * The handshake attacks: the attack kit's own catalogue ({@code probe/}), the requests it sends any endpoint, each
+     * with the exact status (and challenge) wsguard answers. One list: an attack added to the kit is asserted here on
+     * every runtime, and the kit sends what this suite proves.
+     */
+    static Stream<Arguments> shapedAttacks() {
+        return shapes().flatMap(shape -> upgradeAttacks().map(attack -> Arguments.of(shape, attack)));
     }
 
-    private static Attack attack(String name, int status, String origin, Supplier<String> token) {
-        return new Attack(name, () -> headers("Origin", origin, "Authorization", "Bearer " + token.get()), null,
-                status);
+    /** What the kit's attacks are built from here: a fresh user's valid token, the runtime's keys. */
+    static UpgradeAttack.Given given(String prefix) {
+        return UpgradeAttack.Given.of(Tokens.ORIGIN, Tokens.valid(user(prefix))).withPublicKey(Tokens.publicKeyPem())
+                .withSigningKey(Tokens.signingKeyPem());
+    }
+
+    static RawUpgrade.Answer send(URI endpoint, UpgradeAttack.Request request) throws Exception {
+        return RawUpgrade.request(endpoint, request.query(), request.headers().stream()
+                .map(h -> new String[] {h.getKey(), h.getValue()}).toList());
     }
 
     private static List<String[]> headers(String... namesAndValues) {
         List<String[]> headers = new ArrayList<>();
         for (int i = 0; i < namesAndValues.length; i += 2) {
-            if (namesAndValues[i + 1] != null) {
-                headers.add(new String[] {namesAndValues[i], namesAndValues[i + 1]});
-            }
+            headers.add(new String[] {namesAndValues[i], namesAndValues[i + 1]});
         }
         return headers;
     }
 
-    /** The handshake attacks of {@code HandshakeAttackIT} that a WAR must refuse as Tyrus standalone does. */
-    static Stream<Attack> handshakeAttacks() {
-        String origin = Tokens.ORIGIN;
-        Supplier<String> valid = () -> Tokens.valid(user("h"));
-        Instant now = Instant.now();
-        return Stream.of(
-                attack("origin prefix look-alike", 403, origin + ".evil.test", valid),
-                attack("origin suffix look-alike", 403, "https://evil" + origin.substring("https://".length()), valid),
-                attack("origin other scheme", 403, origin.replace("https:", "http:"), valid),
-                attack("origin other port", 403, origin + ":8443", valid),
-                attack("origin null", 403, "null", valid),
-                attack("origin with a trailing comma", 403, origin + ",", valid),
-                attack("origin and another in one value", 403, origin + ", " + Tokens.FOREIGN_ORIGIN, valid),
-                new Attack("two Origin headers", () -> headers("Origin", origin, "Origin", Tokens.FOREIGN_ORIGIN,
-                        "Authorization", "Bearer " + valid.get()), null, 403),
-                new Attack("cookie token from a foreign origin", () -> headers("Origin", Tokens.FOREIGN_ORIGIN,
-                        "Cookie", "Bearer=" + valid.get()), null, 403),
-                attack("alg=none", 401, origin, () -> Tokens.unsigned(user("n"))),
-                attack("HS256 signed with the public key", 401, origin, () -> Tokens.hs256WithPublicKey(user("h"))),
-                attack("unknown kid", 401, origin, () -> Tokens.unknownKid(user("k"))),
-                attack("wrong issuer", 401, origin, () -> Tokens.with(user("i"), c -> c.issuer("https://evil.test"))),
-                attack("wrong audience", 401, origin, () -> Tokens.with(user("a"), c -> c.audience("other"))),
-                attack("nbf in the future", 401, origin,
-                        () -> Tokens.with(user("b"), c -> c.notBeforeTime(Date.from(now.plusSeconds(600))))),
-                attack("missing exp", 401, origin, () -> Tokens.with(user("x"), c -> c.expirationTime(null))),
-                attack("malformed token", 401, origin, () -> "not.a-jwt"),
-                new Attack("two Authorization headers", () -> headers("Origin", origin,
-                        "Authorization", "Bearer " + valid.get(), "Authorization", "Bearer " + valid.get()), null, 401),
-                new Attack("two tokens in one Authorization header", () -> headers("Origin", origin,
-                        "Authorization", "Bearer " + valid.get() + "," + valid.get()), null, 401),
-                new Attack("bearer twice in the subprotocol list", () -> headers("Origin", origin,
-                        "Sec-WebSocket-Protocol", "bearer, " + valid.get() + ", bearer, " + valid.get()), null, 401),
-                new Attack("token in the query string (source off)", () -> headers("Origin", origin),
-                        "access_token=" + valid.get(), 401));
-    }
-
-    static Stream<Arguments> shapedAttacks() {
-        return shapes().flatMap(shape -> handshakeAttacks().map(attack -> Arguments.of(shape, attack)));
-    }
-
     @ParameterizedTest(name = "{0}: {1}")
     @MethodSource("shapedAttacks")
-    void handshakeWhenAttackThenRefusedBeforeUpgrade(String shape, Attack attack) throws Exception {
-        RawUpgrade.Answer answer = RawUpgrade.request(endpoint(shape), attack.query(), attack.headers().get());
-        assertThat(answer.status()).isEqualTo(attack.status());
+    void handshakeWhenAttackThenRefusedBeforeUpgrade(String shape, UpgradeAttack attack) throws Exception {
+        RawUpgrade.Answer answer = send(endpoint(shape), attack.requestFor(given("h")));
+        assertThat(answer.status()).as(attack.attack().title()).isEqualTo(attack.status());
         assertThat(answer.header("Sec-WebSocket-Accept")).isEmpty();
+        if (attack.challenge().isPresent()) {
+            assertThat(answer.header("WWW-Authenticate")).isEqualTo(attack.challenge());
+        }
+    }
+
+    static Stream<UpgradeAttack> upgradeAttacks() {
+        return ProbeSuite.upgradeAttacks().stream();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("upgradeAttacks")
+    void handshakeWhenEndpointUnguardedThenTheAttackUpgrades(UpgradeAttack attack) throws Exception {
+        // Each request is one the runtime alone lets through: the refusals above are the guard's.
+        RawUpgrade.Answer answer = send(open(), attack.requestFor(given("u")));
+        assertThat(answer.status()).as(attack.attack().title()).isEqualTo(101);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("shapes")
+    void handshakeWhenForeignOriginOrNoTokenThenRefusedWithoutBody(String shape) throws Exception {
+        for (UpgradeAttack attack : ProbeSuite.upgradeAttacks()) {
+            if (List.of("origin.foreign", "auth.none").contains(attack.attack().id())) {
+                RawUpgrade.Answer answer = send(endpoint(shape), attack.requestFor(given("o")));
+                assertThat(answer.status()).as(attack.toString()).isEqualTo(attack.status());
+                assertThat(answer.bodyBytes()).as(attack.toString()).isZero();
+            }
+        }
     }
 
     @ParameterizedTest(name = "{0}")
@@ -275,15 +224,6 @@ abstract class ContractSuite {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("shapes")
-    void messageWhenMalformedThenClose1007(String shape) throws Exception {
-        try (Client client = Client.open(endpoint(shape), Tokens.valid(user("m")))) {
-            client.send("{\"type\":\"echo\",\"text\":\"x\",\"extra\":1}");
-            assertThat(client.awaitClose(Duration.ofSeconds(20))).isEqualTo(1007);
-        }
-    }
-
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("shapes")
     void messageWhenRoleMissingThenForbiddenErrorAndSessionStaysUsable(String shape) throws Exception {
         try (Client client = Client.open(endpoint(shape), Tokens.valid(user("u")))) {
             client.send("{\"type\":\"revoke\",\"user\":\"nobody\"}");
@@ -330,23 +270,26 @@ abstract class ContractSuite {
         }
     }
 
-    static Stream<Arguments> parserAttacks() {
-        String deep = "[".repeat(40) + "]".repeat(40);
-        return shapes().flatMap(shape -> Stream.of(
-                Arguments.of(shape, "duplicate key", "{\"type\":\"echo\",\"text\":\"a\",\"text\":\"b\"}"),
-                Arguments.of(shape, "deep nesting", "{\"type\":\"echo\",\"text\":" + deep + "}"),
-                Arguments.of(shape, "number that fits no field", "{\"type\":\"echo\",\"text\":1e400}"),
-                Arguments.of(shape, "unknown type", "{\"type\":\"shutdown\"}"),
-                Arguments.of(shape, "trailing data", "{\"type\":\"echo\",\"text\":\"a\"} {}")));
+    /** The size cap of the application under test. */
+    static final int MAX_MESSAGE_BYTES = 64 * 1024;
+
+    /**
+     * The message attacks: the attack kit's catalogue again, made from the echo message, each with the close code
+     * wsguard answers (a field the schema knows receives the hostile values, where the attack puts them in one).
+     */
+    static Stream<Arguments> messageAttacks() {
+        return shapes().flatMap(shape -> ProbeSuite.messageAttacks().stream()
+                .map(attack -> Arguments.of(shape, attack)));
     }
 
     @ParameterizedTest(name = "{0}: {1}")
-    @MethodSource("parserAttacks")
-    void messageWhenParserAttackThenClose1007WithTheServersJsonb(String shape, String name, String text)
-            throws Exception {
+    @MethodSource("messageAttacks")
+    void messageWhenAttackThenClosedWithTheServersJsonb(String shape, MessageAttack attack) throws Exception {
+        String message = attack.message().apply(new MessageAttack.Given("{\"type\":\"echo\",\"text\":\"a\"}",
+                MAX_MESSAGE_BYTES));
         try (Client client = Client.open(endpoint(shape), Tokens.valid(user("p")))) {
-            client.send(text);
-            assertThat(client.awaitClose(Duration.ofSeconds(20))).isEqualTo(1007);
+            client.send(message);
+            assertThat(client.awaitClose(Duration.ofSeconds(20))).as(attack.attack().title()).isEqualTo(attack.close());
         }
     }
 
@@ -476,6 +419,24 @@ abstract class ContractSuite {
             assertThat(state).as("the server's end of the connection (hex TCP state)")
                     .isNotEqualTo(TcpStates.ESTABLISHED);
         }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("shapes")
+    void sessionWhenTheKitsNonReadingClientRunsThenNoFinding(String shape) {
+        // The attack kit's slow.reader, as an operator runs it: a session that stops reading while it keeps asking
+        // for large answers must be closed or dropped before 4 MiB queue up for it. Known limit, in
+        // docs/runtimes.md: Payara keeps the connection (measured by this test: reset only after about 8.5 MB).
+        assumeFalse(System.getProperty("arquillian.launch", "").startsWith("payara"),
+                "Payara keeps the connection of a session closed for a non-reading client");
+        Report report = ProbeSuite.against(endpoint(shape)).origin(Tokens.ORIGIN).token(() -> Tokens.valid(user("kit")))
+                .sample("{\"type\":\"echo\",\"text\":\"a\"}")
+                .bulkMessage("{\"type\":\"flood\",\"count\":200,\"size\":60000}")
+                .only("slow.reader").run();
+        System.out.println("MEASURE " + getClass().getSimpleName() + " " + System.getProperty("arquillian.launch")
+                + " " + shape + ": " + report.results().get(report.results().size() - 1).observed());
+        assertThat(report.results()).as(report.toTable()).extracting(r -> r.attack().id() + " " + r.verdict())
+                .containsExactly("control.handshake PASS", "control.sample PASS", "slow.reader PASS");
     }
 
     private long heap() throws Exception {

@@ -115,6 +115,7 @@ class ExampleWarIT {
                 .origin(Tokens.ORIGIN)
                 .token(() -> chatToken(user("probe"), "acme"))
                 .lowToken(() -> chatToken(user("probe-low"), "acme"))
+                .publicKey(Tokens.publicKeyPem()).signingKey(Tokens.signingKeyPem())
                 .adminMessage("{\"type\":\"kick\",\"user\":\"nobody\"}")
                 .foreignMessage("{\"type\":\"subscribe\",\"channel\":\"tenant:globex:general\"}")
                 .maxConnections(Tokens.MAX_PER_USER)

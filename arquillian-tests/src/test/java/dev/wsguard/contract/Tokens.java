@@ -4,13 +4,11 @@ import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jose.crypto.RSASSASigner;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import com.nimbusds.jwt.JWTClaimsSet;
-import com.nimbusds.jwt.PlainJWT;
 import com.nimbusds.jwt.SignedJWT;
 
 import java.time.Duration;
@@ -89,10 +87,6 @@ public final class Tokens {
         return sign(KEY, subject, Instant.now(), lifetime);
     }
 
-    static String expired(String subject) {
-        return sign(KEY, subject, Instant.now().minusSeconds(900), Duration.ofMinutes(5));
-    }
-
     /** Well formed, right claims, signed by a key the server does not know under the server's key id. */
     static String forged(String subject) {
         return sign(OTHER_KEY, subject, Instant.now(), Duration.ofMinutes(5));
@@ -104,27 +98,27 @@ public final class Tokens {
                 change.apply(claims(subject, Instant.now(), Duration.ofMinutes(5))).build(), KEY);
     }
 
-    /** Signed by the server's key under a key id the server does not know. */
-    static String unknownKid(String subject) {
-        return sign(new JWSHeader.Builder(JWSAlgorithm.RS256).type(JOSEObjectType.JWT).keyID("no-such-kid").build(),
-                claims(subject, Instant.now(), Duration.ofMinutes(5)).build(), KEY);
-    }
-
-    /** {@code alg=none}, no signature. */
-    static String unsigned(String subject) {
-        return new PlainJWT(claims(subject, Instant.now(), Duration.ofMinutes(5)).build()).serialize();
-    }
-
-    /** HS256 with the server's public key as the shared secret (the classic algorithm confusion). */
-    static String hs256WithPublicKey(String subject) {
+    /** The server's verification key as PEM, for the attack kit's key-confusion forgeries. */
+    static String publicKeyPem() {
         try {
-            SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.HS256).type(JOSEObjectType.JWT)
-                    .keyID(KEY.getKeyID()).build(), claims(subject, Instant.now(), Duration.ofMinutes(5)).build());
-            jwt.sign(new MACSigner(KEY.toRSAPublicKey().getEncoded()));
-            return jwt.serialize();
+            return pem("PUBLIC KEY", KEY.toRSAPublicKey().getEncoded());
         } catch (JOSEException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** The server's signing key as PKCS#8 PEM, for the attack kit's tokens wrong in one claim. */
+    static String signingKeyPem() {
+        try {
+            return pem("PRIVATE KEY", KEY.toRSAPrivateKey().getEncoded());
+        } catch (JOSEException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String pem(String type, byte[] der) {
+        return "-----BEGIN " + type + "-----\n" + java.util.Base64.getMimeEncoder().encodeToString(der)
+                + "\n-----END " + type + "-----\n";
     }
 
     private static String sign(RSAKey key, String subject, Instant iat, Duration lifetime, String... groups) {

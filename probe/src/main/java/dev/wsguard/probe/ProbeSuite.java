@@ -47,6 +47,22 @@ public final class ProbeSuite {
         return Catalogue.attacks();
     }
 
+    /**
+     * The attacks carried by one upgrade request, as data, with the exact answer wsguard gives each: what wsguard's
+     * contract suite sends on every runtime, and what {@link #run()} sends.
+     */
+    public static List<UpgradeAttack> upgradeAttacks() {
+        return Catalogue.upgradeAttacks();
+    }
+
+    /**
+     * The attacks carried by one message, as data, with the close code wsguard gives each: what wsguard's contract
+     * suite sends on every runtime, and what {@link #run()} sends.
+     */
+    public static List<MessageAttack> messageAttacks() {
+        return Catalogue.messageAttacks();
+    }
+
     /** The attacks this suite runs (its selection of the catalogue). */
     public List<Attack> attacks() {
         return Catalogue.attacks().stream().filter(a -> a.category().equals("control")
@@ -80,6 +96,7 @@ public final class ProbeSuite {
         private Supplier<String> lowToken;
         private Supplier<String> expiredToken;
         private byte[] publicKey;
+        private String signingKey;
         private String sample = "{\"type\":\"ping\"}";
         private String adminMessage;
         private String foreignMessage;
@@ -131,15 +148,28 @@ public final class ProbeSuite {
             return this;
         }
 
-        /** A token that was valid and has expired; without it {@code auth.expired} is not run. */
+        /**
+         * A token that was valid and has expired; without it (and without {@link #signingKey}) {@code auth.expired}
+         * is not run.
+         */
         public Builder expiredToken(Supplier<String> expiredToken) {
             this.expiredToken = expiredToken;
             return this;
         }
 
-        /** The endpoint's verification key as published (PEM), for the HS256 key-confusion forgery. */
+        /** The endpoint's verification key as published (PEM), for the HS256 key-confusion forgeries. */
         public Builder publicKey(String pem) {
             this.publicKey = pem == null ? null : pem.getBytes(StandardCharsets.US_ASCII);
+            return this;
+        }
+
+        /**
+         * A private key the endpoint trusts (PKCS#8 PEM, RSA or EC): a test issuer's, never a production one. With it
+         * the probe signs tokens that are wrong in one claim only (expired, not yet valid, another issuer or audience,
+         * no expiry, an unknown key id); without it those attacks are not run.
+         */
+        public Builder signingKey(String pem) {
+            this.signingKey = pem;
             return this;
         }
 
@@ -243,7 +273,8 @@ public final class ProbeSuite {
                 throw new IllegalStateException("origin and token are required");
             }
             return new ProbeSuite(new Target(uri, origin, token, carrier, Optional.ofNullable(lowToken),
-                    Optional.ofNullable(expiredToken), Optional.ofNullable(publicKey), sample,
+                    Optional.ofNullable(expiredToken), Optional.ofNullable(publicKey), Optional.ofNullable(signingKey),
+                    sample,
                     Optional.ofNullable(adminMessage), Optional.ofNullable(foreignMessage),
                     Optional.ofNullable(bulkMessage), maxMessageBytes, Optional.ofNullable(messageRate),
                     Optional.ofNullable(handshakeRate), Optional.ofNullable(maxConnections), handshakeTimeout,

@@ -45,27 +45,33 @@ final class GuardedChat implements AutoCloseable {
     static final int MAX_CONNECTIONS = 5;
     static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(2);
 
-    private static final Pattern READY = Pattern.compile("ws://127\\.0\\.0\\.1:\\d+/chat");
+    private static final Pattern READY = Pattern.compile("wss?://127\\.0\\.0\\.1:\\d+/chat");
 
     private final KeyPair keys;
     final Path publicKey;
+    /** The test issuer's private key, for the attacks that need tokens signed right and wrong in one claim. */
+    final Path signingKey;
     private final Process process;
     private final List<String> output = new ArrayList<>();
     final URI uri;
 
-    private GuardedChat(Path dir) throws Exception {
+    private GuardedChat(Path dir, List<String> properties) throws Exception {
         KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
         generator.initialize(2048);
         keys = generator.generateKeyPair();
         publicKey = dir.resolve("chat-idp.pem");
         Files.writeString(publicKey, "-----BEGIN PUBLIC KEY-----\n"
                 + Base64.getMimeEncoder().encodeToString(keys.getPublic().getEncoded()) + "\n-----END PUBLIC KEY-----\n");
+        signingKey = dir.resolve("chat-idp-private.pem");
+        Files.writeString(signingKey, "-----BEGIN PRIVATE KEY-----\n"
+                + Base64.getMimeEncoder().encodeToString(keys.getPrivate().getEncoded())
+                + "\n-----END PRIVATE KEY-----\n");
         Path jar = Path.of(System.getProperty("chat.jar", "../examples/chat/target/wsguard-chat.jar"));
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar.toAbsolutePath() + " is missing: build examples/chat first");
         }
-        process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dwsguard.port=0",
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> command = new ArrayList<>(List.of(java, "-Dwsguard.port=0",
                 "-Dwsguard.origins.allowed=" + ORIGIN,
                 "-Dmp.jwt.verify.publickey.location=" + publicKey,
                 "-Dmp.jwt.verify.issuer=" + ISSUER,
@@ -73,14 +79,16 @@ final class GuardedChat implements AutoCloseable {
                 "-Dwsguard.handshake-timeout=" + HANDSHAKE_TIMEOUT,
                 "-Dwsguard.handshake.limit-for-period=" + HANDSHAKE_RATE.count(),
                 "-Dwsguard.handshake.limit-refresh-period=" + HANDSHAKE_RATE.period(),
-                "-Dwsguard.connections.max-per-user=" + MAX_CONNECTIONS,
-                "-jar", jar.toString()).redirectErrorStream(true).start();
+                "-Dwsguard.connections.max-per-user=" + MAX_CONNECTIONS));
+        properties.forEach(property -> command.add("-D" + property));
+        command.addAll(List.of("-jar", jar.toString()));
+        process = new ProcessBuilder(command).redirectErrorStream(true).start();
         uri = awaitReady();
     }
 
-    /** Starts the jar with a fresh key written into {@code dir}; waits for its ready line. */
-    static GuardedChat start(Path dir) throws Exception {
-        return new GuardedChat(dir);
+    /** Starts the jar with a fresh key written into {@code dir}, and more system properties; waits until ready. */
+    static GuardedChat start(Path dir, String... properties) throws Exception {
+        return new GuardedChat(dir, List.of(properties));
     }
 
     private URI awaitReady() throws Exception {
@@ -153,6 +161,7 @@ final class GuardedChat implements AutoCloseable {
     ProbeSuite.Builder suite() throws IOException {
         return ProbeSuite.against(uri).origin(ORIGIN).token(this::carol).lowToken(this::alice)
                 .expiredToken(this::expired).publicKey(Files.readString(publicKey))
+                .signingKey(Files.readString(signingKey))
                 .adminMessage(ADMIN_MESSAGE).foreignMessage(FOREIGN_MESSAGE)
                 .handshakeRate(HANDSHAKE_RATE).messageRate(MESSAGE_RATE).maxConnections(MAX_CONNECTIONS)
                 .handshakeTimeout(HANDSHAKE_TIMEOUT);

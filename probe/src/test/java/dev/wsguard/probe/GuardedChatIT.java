@@ -14,8 +14,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The CLI jar, as an operator runs it, against the guarded example chat: no finding, exit code 0, and the three
- * reports written. Only the attacks that cannot apply here are not run: plain ws:// (the URL is ws://) and the client
- * that stops reading (the chat has no message with a large answer).
+ * reports written. Only the attacks that cannot apply here are not run: plain ws:// (the URL is ws://), the client
+ * that stops reading (the chat has no message with a large answer) and the unknown key id (the chat's tokens name
+ * none: it verifies with one key).
  */
 class GuardedChatIT extends AgainstGuardedChat {
 
@@ -30,7 +31,7 @@ class GuardedChatIT extends AgainstGuardedChat {
                 .toString(), "-jar", System.getProperty("probe.jar", "target/wsguard-probe.jar"), chat.uri.toString(),
                 "--origin", GuardedChat.ORIGIN, "--token", chat.carol(),
                 "--low-token-command", "cat " + lowToken, "--expired-token", chat.expired(),
-                "--public-key", chat.publicKey.toString(),
+                "--public-key", chat.publicKey.toString(), "--signing-key", chat.signingKey.toString(),
                 "--admin-message", GuardedChat.ADMIN_MESSAGE, "--foreign-message", GuardedChat.FOREIGN_MESSAGE,
                 "--handshake-rate", GuardedChat.HANDSHAKE_RATE.toString(),
                 "--message-rate", GuardedChat.MESSAGE_RATE.toString(),
@@ -48,7 +49,7 @@ class GuardedChatIT extends AgainstGuardedChat {
         assertThat(table).contains("ATTACK", "EXPECTED", "OBSERVED", "VERDICT", "0 finding(s)")
                 .doesNotContain(chat.carol().split("\\.")[2]);
         assertThat(table.lines().filter(l -> l.endsWith("NOT_RUN")).map(l -> l.split(" ")[0]))
-                .containsExactlyInAnyOrder("transport.plain-ws", "slow.reader");
+                .containsExactlyInAnyOrder("transport.plain-ws", "slow.reader", "auth.unknown-kid");
         String report = Files.readString(json);
         assertThat(report).contains("\"auditable\": true", "\"finding\": 0", "\"id\": \"origin.prefix\"")
                 .doesNotContain("\"verdict\": \"FINDING\"");

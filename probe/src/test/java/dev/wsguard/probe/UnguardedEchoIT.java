@@ -64,12 +64,16 @@ class UnguardedEchoIT {
     }
 
     @Test
-    void runWhenEndpointUnguardedThenEveryAttackThatAppliesIsAFinding() {
+    void runWhenEndpointUnguardedThenEveryAttackThatAppliesIsAFinding() throws Exception {
+        java.security.PrivateKey key = java.security.KeyPairGenerator.getInstance("RSA").generateKeyPair().getPrivate();
         Report report = ProbeSuite.against(uri).origin("https://app.example.test")
                 .token(() -> UnguardedEchoIT.jws("{\"sub\":\"alice\",\"groups\":[\"user\"]}"))
                 .lowToken(() -> UnguardedEchoIT.jws("{\"sub\":\"bob\"}"))
                 .expiredToken(() -> UnguardedEchoIT.jws("{\"sub\":\"alice\",\"exp\":1}"))
                 .publicKey("-----BEGIN PUBLIC KEY-----\nMIIBIjANBg==\n-----END PUBLIC KEY-----\n")
+                .signingKey("-----BEGIN PRIVATE KEY-----\n"
+                        + java.util.Base64.getMimeEncoder().encodeToString(key.getEncoded())
+                        + "\n-----END PRIVATE KEY-----\n")
                 .adminMessage("{\"type\":\"kick\",\"user\":\"bob\"}")
                 .foreignMessage("{\"type\":\"subscribe\",\"channel\":\"tenant:globex:general\"}")
                 .bulkMessage("{\"type\":\"ping\",\"pad\":\"" + "p".repeat(60_000) + "\"}")
@@ -89,10 +93,10 @@ class UnguardedEchoIT {
         assertThat(report.findings()).hasSize(ProbeSuite.catalogue().size() - 3);
     }
 
-    /** A token-shaped RS256 JWS with a made-up signature: the echo server checks nothing. */
+    /** A token-shaped RS256 JWS naming a key id, with a made-up signature: the echo server checks nothing. */
     static String jws(String payload) {
         java.util.Base64.Encoder b64 = java.util.Base64.getUrlEncoder().withoutPadding();
-        return b64.encodeToString("{\"alg\":\"RS256\",\"typ\":\"JWT\"}".getBytes())
+        return b64.encodeToString("{\"alg\":\"RS256\",\"typ\":\"JWT\",\"kid\":\"echo\"}".getBytes())
                 + "." + b64.encodeToString(payload.getBytes()) + "."
                 + b64.encodeToString("not-a-real-signature-but-long-enough".getBytes());
     }

@@ -47,7 +47,9 @@ public final class ProbeCommand {
               --admin-message JSON         a message only an admin may send (sent with the low token)
               --foreign-message JSON       a message reaching another tenant (sent with the valid token)
               --expired-token T | --expired-token-command CMD   an expired token
-              --public-key FILE            its verification key (PEM), for the HS256 key-confusion forgery
+              --public-key FILE            its verification key (PEM), for the HS256 key-confusion forgeries
+              --signing-key FILE           a test issuer's private key it trusts (PKCS#8 PEM), for tokens wrong
+                                           in one claim (expiry, nbf, issuer, audience, kid); never a real one
               --bulk-message JSON          a message with a large answer, for the client that stops reading
               --allow-missing-origin       it accepts requests without Origin on purpose
             Limits to respect (the floods test exactly these):
@@ -151,7 +153,7 @@ public final class ProbeCommand {
         private final java.util.Map<String, String> values = new java.util.LinkedHashMap<>();
         private static final List<String> KNOWN = List.of("--origin", "--token", "--token-command", "--carrier",
                 "--sample", "--low-token", "--low-token-command", "--admin-message", "--foreign-message",
-                "--expired-token", "--expired-token-command", "--public-key", "--bulk-message",
+                "--expired-token", "--expired-token-command", "--public-key", "--signing-key", "--bulk-message",
                 "--allow-missing-origin", "--max-message-bytes", "--message-rate", "--handshake-rate",
                 "--max-connections", "--handshake-timeout", "--only", "--reply-timeout", "--refusal", "--insecure");
 
@@ -161,6 +163,14 @@ public final class ProbeCommand {
             }
             if (values.put(option, value) != null) {
                 throw new IllegalArgumentException(option + " given twice");
+            }
+        }
+
+        private static String pem(String option, String file) {
+            try {
+                return Files.readString(Path.of(file), StandardCharsets.US_ASCII);
+            } catch (IOException e) {
+                throw new IllegalArgumentException("cannot read " + option + " " + file + ": " + e.getMessage());
             }
         }
 
@@ -178,13 +188,8 @@ public final class ProbeCommand {
             when("--admin-message", b::adminMessage);
             when("--foreign-message", b::foreignMessage);
             when("--bulk-message", b::bulkMessage);
-            when("--public-key", v -> {
-                try {
-                    b.publicKey(Files.readString(Path.of(v), StandardCharsets.US_ASCII));
-                } catch (IOException e) {
-                    throw new IllegalArgumentException("cannot read --public-key " + v + ": " + e.getMessage());
-                }
-            });
+            when("--public-key", v -> b.publicKey(pem("--public-key", v)));
+            when("--signing-key", v -> b.signingKey(pem("--signing-key", v)));
             when("--allow-missing-origin", v -> b.missingOriginAllowed(true));
             when("--insecure", v -> b.insecureTls(true));
             when("--max-message-bytes", v -> b.maxMessageBytes(Integer.parseInt(v)));

@@ -1,6 +1,11 @@
 package dev.wsguard.probe.internal;
 
 import dev.wsguard.probe.Attack;
+import dev.wsguard.probe.MessageAttack;
+import dev.wsguard.probe.NotApplicable;
+import dev.wsguard.probe.TokenCarrier;
+import dev.wsguard.probe.UpgradeAttack;
+import dev.wsguard.probe.UpgradeAttack.Request;
 import dev.wsguard.probe.Report;
 import dev.wsguard.probe.Result;
 import dev.wsguard.probe.Verdict;
@@ -9,7 +14,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * The one list of attacks: data (id, title, the answer a guarded endpoint gives) next to the small strategy that runs
@@ -27,11 +35,25 @@ public final class Catalogue {
     /** What an attack needs to have passed before it means anything. */
     enum Needs { NOTHING, HANDSHAKE, SAMPLE }
 
-    record Entry(Attack attack, Needs needs, Strike strike) {
+    record Entry(Attack attack, Needs needs, Strike strike, UpgradeAttack upgrade, MessageAttack message) {
+
+        /**
+         * This upgrade attack, not run when {@code reason} gives a reason for the target. The expired token (maybe a
+         * command to run) is asked only by the attack that sends it.
+         */
+        Entry unless(Function<Target, String> reason) {
+            UpgradeAttack u = upgrade;
+            boolean sendsExpired = u.attack().id().equals("auth.expired");
+            return new Entry(attack, needs, r -> {
+                String why = reason.apply(r.target);
+                return why != null ? Outcome.notRun(why) : r.expectRefusedUpgrade(u.requestFor(r.given(sendsExpired)));
+            }, upgrade, null);
+        }
     }
 
     private static final String BEFORE_101 = "refused: 403, or a close after the 101";
     private static final String BAD_TOKEN = "refused: 401, or a close after the 101";
+    private static final String INVALID_TOKEN = "Bearer error=\"invalid_token\"";
     private static final String REFUSED = "an error frame or a close; never processed";
 
     private static final List<Entry> ENTRIES = List.of(
@@ -40,39 +62,69 @@ public final class Catalogue {
             entry("control.sample", "Valid token sends the sample message", "an answer that is not a refusal",
                     Needs.HANDSHAKE, Controls::sample),
 
-            entry("origin.foreign", "Origin of another site", BEFORE_101, Needs.HANDSHAKE,
-                    r -> r.expectRefusedUpgrade(Origins.foreign(), r.token, r.target.carrier())),
-            entry("origin.prefix", "Look-alike origin: allowed host with a prefix", BEFORE_101, Needs.HANDSHAKE,
-                    r -> r.expectRefusedUpgrade(Origins.prefixed(r.target.origin()), r.token, r.target.carrier())),
-            entry("origin.suffix", "Look-alike origin: allowed host with a suffix", BEFORE_101, Needs.HANDSHAKE,
-                    r -> r.expectRefusedUpgrade(Origins.suffixed(r.target.origin()), r.token, r.target.carrier())),
-            entry("origin.null", "Origin: null (sandboxed frame, file:)", BEFORE_101, Needs.HANDSHAKE,
-                    r -> r.expectRefusedUpgrade("null", r.token, r.target.carrier())),
-            entry("origin.missing", "No Origin header", BEFORE_101, Needs.HANDSHAKE, Origins::missing),
-            entry("origin.scheme", "Allowed host under the other scheme", BEFORE_101, Needs.HANDSHAKE,
-                    r -> r.expectRefusedUpgrade(Origins.otherScheme(r.target.origin()), r.token,
-                            r.target.carrier())),
-            entry("origin.port", "Allowed host on another port", BEFORE_101, Needs.HANDSHAKE,
-                    r -> r.expectRefusedUpgrade(Origins.otherPort(r.target.origin()), r.token, r.target.carrier())),
+            upgrade("origin.foreign", "Origin of another site", 403, null,
+                    g -> Request.of(Origins.foreign(), g.token(), g.carrier())),
+            upgrade("origin.prefix", "Look-alike origin: allowed host with a prefix", 403, null,
+                    g -> Request.of(Origins.prefixed(g.origin()), g.token(), g.carrier())),
+            upgrade("origin.suffix", "Look-alike origin: allowed host with a suffix", 403, null,
+                    g -> Request.of(Origins.suffixed(g.origin()), g.token(), g.carrier())),
+            upgrade("origin.null", "Origin: null (sandboxed frame, file:)", 403, null,
+                    g -> Request.of("null", g.token(), g.carrier())),
+            upgrade("origin.missing", "No Origin header", 403, null,
+                    g -> Request.of(null, g.token(), g.carrier())).unless(Origins::missingAllowed),
+            upgrade("origin.scheme", "Allowed host under the other scheme", 403, null,
+                    g -> Request.of(Origins.otherScheme(g.origin()), g.token(), g.carrier())),
+            upgrade("origin.port", "Allowed host on another port", 403, null,
+                    g -> Request.of(Origins.otherPort(g.origin()), g.token(), g.carrier())),
+            upgrade("origin.trailing-comma", "Allowed origin with a trailing comma", 403, null,
+                    g -> Request.of(g.origin() + ",", g.token(), g.carrier())),
+            upgrade("origin.two-in-one", "Allowed origin and another site's in one Origin value", 403, null,
+                    g -> Request.of(g.origin() + ", " + Origins.foreign(), g.token(), g.carrier())),
+            upgrade("origin.two-headers", "Two Origin headers: the allowed one, then another site's", 403, null,
+                    g -> Request.of(g.origin(), null, g.carrier()).with("Origin", Origins.foreign())
+                            .carrying(g.token(), g.carrier())),
+            upgrade("origin.cookie", "Another site's page with the token in a cookie (cross-site hijacking)", 403,
+                    null, g -> Request.of(Origins.foreign(), null, g.carrier()).with("Cookie", "Bearer=" + g.token())),
 
-            entry("auth.none", "No token", BAD_TOKEN, Needs.HANDSHAKE,
-                    r -> r.expectRefusedUpgrade(r.target.origin(), null, r.target.carrier())),
-            entry("auth.malformed", "A token that is not a JWS", BAD_TOKEN, Needs.HANDSHAKE,
-                    r -> r.expectRefusedUpgrade(r.target.origin(), "wsguard-probe.not-a.token", r.target.carrier())),
-            entry("auth.alg-none", "The valid token re-encoded with alg=none, no signature", BAD_TOKEN,
-                    Needs.HANDSHAKE, r -> r.expectRefusedUpgrade(r.target.origin(), Tokens.algNone(r.token),
-                            r.target.carrier())),
-            entry("auth.hs256-public-key", "The valid token signed HS256 with the public key as secret", BAD_TOKEN,
-                    Needs.HANDSHAKE, r -> r.expectRefusedUpgrade(r.target.origin(), Tokens.hs256WithKey(r.token,
-                            r.target.publicKey().orElseThrow(() -> new Outcome.Skip("no public key given"))),
-                            r.target.carrier())),
-            entry("auth.tampered", "The valid token with a claim added, signature kept", BAD_TOKEN, Needs.HANDSHAKE,
-                    r -> r.expectRefusedUpgrade(r.target.origin(), Tokens.tampered(r.token), r.target.carrier())),
-            entry("auth.expired", "An expired token", BAD_TOKEN, Needs.HANDSHAKE,
-                    r -> r.expectRefusedUpgrade(r.target.origin(), r.optionalToken(r.target.expiredToken(),
-                            "expired token"), r.target.carrier())),
-            entry("auth.query-token", "The valid token in the query string only", BAD_TOKEN, Needs.HANDSHAKE,
-                    Credentials::queryToken),
+            upgrade("auth.none", "No token", 401, "Bearer", g -> Request.of(g.origin(), null, g.carrier())),
+            upgrade("auth.malformed", "A token that is not a JWS", 401, null,
+                    g -> Request.of(g.origin(), "wsguard-probe.not-a.token", g.carrier())),
+            upgrade("auth.alg-none", "The valid token re-encoded with alg=none, no signature", 401, null,
+                    g -> Request.of(g.origin(), Tokens.algNone(g.token()), g.carrier())),
+            upgrade("auth.hs256-public-key", "The valid token signed HS256 with the public key (PEM) as secret",
+                    401, null, g -> Request.of(g.origin(), Tokens.hs256WithKey(g.token(), Tokens.pem(g)),
+                            g.carrier())),
+            upgrade("auth.hs256-public-key-der", "The valid token signed HS256 with the public key (DER) as secret",
+                    401, null, g -> Request.of(g.origin(), Tokens.hs256WithKey(g.token(), Tokens.der(g)),
+                            g.carrier())),
+            upgrade("auth.tampered", "The valid token with a claim added, signature kept", 401, null,
+                    g -> Request.of(g.origin(), Tokens.tampered(g.token()), g.carrier())),
+            upgrade("auth.foreign-key", "The valid token's claims signed with a key made by the probe", 401,
+                    INVALID_TOKEN, g -> Request.of(g.origin(), Signed.withForeignKey(g.token()), g.carrier())),
+            upgrade("auth.expired", "An expired token", 401, INVALID_TOKEN,
+                    g -> Request.of(g.origin(), Tokens.expired(g), g.carrier())),
+            upgrade("auth.not-yet-valid", "Signed with the test key, not valid for 10 minutes (nbf)", 401, null,
+                    g -> Request.of(g.origin(), Tokens.claim(g, "nbf", Signed.epoch(600)), g.carrier())),
+            upgrade("auth.wrong-issuer", "Signed with the test key, another issuer", 401, null,
+                    g -> Request.of(g.origin(), Tokens.claim(g, "iss", "https://wsguard-probe.invalid"),
+                            g.carrier())),
+            upgrade("auth.wrong-audience", "Signed with the test key, another audience", 401, null,
+                    g -> Request.of(g.origin(), Tokens.claim(g, "aud", "wsguard-probe-other"), g.carrier())),
+            upgrade("auth.missing-exp", "Signed with the test key, no expiry", 401, null,
+                    g -> Request.of(g.origin(), Tokens.claim(g, "exp", null), g.carrier())),
+            upgrade("auth.unknown-kid", "Signed with the test key under a key id the endpoint does not know", 401,
+                    null, g -> Request.of(g.origin(), Tokens.unknownKid(g), g.carrier())),
+            upgrade("auth.two-headers", "Two Authorization headers, each with the valid token", 401, null,
+                    g -> Request.of(g.origin(), null, g.carrier()).with("Authorization", "Bearer " + g.token())
+                            .with("Authorization", "Bearer " + g.token())),
+            upgrade("auth.two-tokens", "Two tokens in one Authorization header", 401, null,
+                    g -> Request.of(g.origin(), null, g.carrier())
+                            .with("Authorization", "Bearer " + g.token() + "," + g.token())),
+            upgrade("auth.subprotocol-twice", "The bearer subprotocol twice, each with the valid token", 401, null,
+                    g -> Request.of(g.origin(), null, g.carrier())
+                            .with("Sec-WebSocket-Protocol", "bearer, " + g.token() + ", bearer, " + g.token())),
+            upgrade("auth.query-token", "The valid token in the query string only", 401, null,
+                    g -> Request.of(g.origin(), g.token(), TokenCarrier.QUERY)).unless(Credentials::queryCarrier),
             entry("auth.token-echo", "A token comes back in the 101, a message, an error frame or a close reason",
                     "no token or token-like input sent back", Needs.HANDSHAKE, Credentials::echo),
 
@@ -81,22 +133,25 @@ public final class Catalogue {
             entry("authz.foreign-tenant", "The valid token sends the message for another tenant", REFUSED,
                     Needs.SAMPLE, Messages::foreignMessage),
 
-            entry("inject.malformed-json", "The sample without its closing brace", REFUSED, Needs.SAMPLE,
-                    r -> Messages.send(r, Payloads.malformed(r.target.sample()))),
-            entry("inject.unknown-type", "The sample with an unknown type", REFUSED, Needs.SAMPLE,
-                    r -> Messages.send(r, Payloads.unknownType(r.target.sample()))),
-            entry("inject.unknown-field", "The sample with an unknown field", REFUSED, Needs.SAMPLE,
-                    r -> Messages.send(r, Payloads.withMember(r.target.sample(), "wsguardProbeField", "1"))),
-            entry("inject.duplicate-key", "The sample with its first key twice", REFUSED, Needs.SAMPLE,
-                    r -> Messages.send(r, Payloads.duplicateKey(r.target.sample()))),
-            entry("inject.deep-nesting", "The sample with arrays nested 2,000 deep (within the size limit)", REFUSED,
-                    Needs.SAMPLE, Messages::deepNesting),
-            entry("inject.huge-number", "The sample with a 1,000-digit number", REFUSED, Needs.SAMPLE,
-                    r -> Messages.send(r, Payloads.withMember(r.target.sample(), "wsguardProbeNumber",
-                            "9".repeat(1000)))),
-            entry("inject.long-string", "The sample with a string of 3/4 of the size limit", REFUSED, Needs.SAMPLE,
-                    r -> Messages.send(r, Payloads.withMember(r.target.sample(), "wsguardProbeText",
-                            "\"" + "a".repeat(r.target.maxMessageBytes() * 3 / 4) + "\""))),
+            message("inject.malformed-json", "The sample without its closing brace",
+                    g -> Payloads.malformed(g.sample())),
+            message("inject.unknown-type", "The sample with an unknown type", g -> Payloads.unknownType(g.sample())),
+            message("inject.unknown-field", "The sample with an unknown field",
+                    g -> Payloads.withMember(g.sample(), "wsguardProbeField", "1")),
+            message("inject.duplicate-key", "The sample with one key twice, the first time with another value",
+                    g -> Payloads.duplicateKey(g.sample())),
+            message("inject.deep-nesting", "Arrays nested 2,000 deep (within the size limit) in a field of the sample",
+                    Payloads::deepNesting),
+            message("inject.huge-number", "A 1,000-digit number in a field of the sample",
+                    g -> Payloads.inField(g.sample(), "wsguardProbeNumber", "9".repeat(1000))),
+            message("inject.huge-exponent", "A number no double holds (1e400) in a field of the sample",
+                    g -> Payloads.inField(g.sample(), "wsguardProbeNumber", "1e400")),
+            message("inject.long-string", "The sample with a string of 3/4 of the size limit",
+                    g -> Payloads.withMember(g.sample(), "wsguardProbeText",
+                            "\"" + "a".repeat(g.maxMessageBytes() * 3 / 4) + "\"")),
+            message("inject.trailing-data", "The sample followed by a second JSON value", g -> g.sample() + " {}"),
+            entry("inject.markup-echo", "The sample's strings replaced by an HTML element",
+                    "the element never comes back as sent (unescaped)", Needs.SAMPLE, Messages::markupEcho),
 
             entry("size.oversized-frame", "One frame 1 KiB over the size limit", "close 1009 (or 1008) while reading",
                     Needs.SAMPLE, r -> Messages.oversized(r, false)),
@@ -122,7 +177,36 @@ public final class Catalogue {
     }
 
     private static Entry entry(String id, String title, String expected, Needs needs, Strike strike) {
-        return new Entry(new Attack(id, id.substring(0, id.indexOf('.')), title, expected), needs, strike);
+        return new Entry(new Attack(id, id.substring(0, id.indexOf('.')), title, expected), needs, strike, null, null);
+    }
+
+    /**
+     * An attack of one upgrade request: refused by any status but 101, or by a close or refusal right after it; a
+     * wsguard endpoint answers {@code status} (and {@code challenge}, when given) before the 101.
+     */
+    private static Entry upgrade(String id, String title, int status, String challenge,
+            Function<UpgradeAttack.Given, Request> request) {
+        Attack attack = new Attack(id, id.substring(0, id.indexOf('.')), title, status == 403 ? BEFORE_101 : BAD_TOKEN);
+        UpgradeAttack upgrade = new UpgradeAttack(attack, status, Optional.ofNullable(challenge), request);
+        return new Entry(attack, Needs.HANDSHAKE, null, upgrade, null).unless(t -> null);
+    }
+
+    /** An attack of one message on a session of the valid token: any refusal passes; wsguard closes {@code 1007}. */
+    private static Entry message(String id, String title, Function<MessageAttack.Given, String> message) {
+        Attack attack = new Attack(id, id.substring(0, id.indexOf('.')), title, REFUSED);
+        MessageAttack m = new MessageAttack(attack, 1007, message);
+        return new Entry(attack, Needs.SAMPLE, r -> Messages.send(r, m.message().apply(
+                new MessageAttack.Given(r.target.sample(), r.target.maxMessageBytes()))), null, m);
+    }
+
+    /** The attacks of one message, in running order. */
+    public static List<MessageAttack> messageAttacks() {
+        return ENTRIES.stream().map(Entry::message).filter(Objects::nonNull).toList();
+    }
+
+    /** The attacks of one upgrade request, in running order. */
+    public static List<UpgradeAttack> upgradeAttacks() {
+        return ENTRIES.stream().map(Entry::upgrade).filter(Objects::nonNull).toList();
     }
 
     /** Every attack, in running order. */
@@ -175,7 +259,7 @@ public final class Catalogue {
         Outcome outcome;
         try {
             outcome = entry.strike().run(run);
-        } catch (Outcome.Skip e) {
+        } catch (NotApplicable e) {
             outcome = Outcome.notRun(e.getMessage());
         } catch (Exception e) {
             outcome = Outcome.notRun("could not decide: " + e.getClass().getSimpleName()

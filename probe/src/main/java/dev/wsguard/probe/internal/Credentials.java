@@ -20,11 +20,9 @@ final class Credentials {
     private Credentials() {
     }
 
-    static Outcome queryToken(Run run) throws IOException {
-        if (run.target.carrier() == TokenCarrier.QUERY) {
-            return Outcome.notRun("the endpoint's own carrier is the query string");
-        }
-        return run.expectRefusedUpgrade(run.target.origin(), run.token, TokenCarrier.QUERY);
+    /** Why {@code auth.query-token} does not apply, or null. */
+    static String queryCarrier(Target target) {
+        return target.carrier() == TokenCarrier.QUERY ? "the endpoint's own carrier is the query string" : null;
     }
 
     /**

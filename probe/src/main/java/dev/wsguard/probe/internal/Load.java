@@ -16,7 +16,7 @@ import java.util.List;
  */
 final class Load {
 
-    /** What a client that stops reading must have been sent, without a close, to count as a finding. */
+    /** What may queue up for a client that stops reading before its session must be closed or dropped. */
     private static final long UNREAD_BOUND = 4L * 1024 * 1024;
     private static final int MAX_BURST = 1000;
 
@@ -84,10 +84,10 @@ final class Load {
                     continue;
                 }
                 if (e instanceof Event.Closed c) {
-                    return Outcome.pass("close " + c.code() + " after " + bytes / 1024 + " KiB unread");
+                    return bounded("close " + c.code(), bytes);
                 }
                 if (e instanceof Event.Gone g) {
-                    return Outcome.pass(g.why() + " after " + bytes / 1024 + " KiB unread");
+                    return bounded(g.why(), bytes);
                 }
                 break;
             }
@@ -97,6 +97,12 @@ final class Load {
                     : Outcome.notRun("the answers (" + bytes / 1024 + " KiB) were too small to fill the buffers:"
                     + " give a bulk message with a large answer");
         }
+    }
+
+    /** A close or drop passes when it came before {@link #UNREAD_BOUND} was queued for the client; later, a finding. */
+    private static Outcome bounded(String end, long bytes) {
+        String observed = end + " after " + bytes / 1024 + " KiB unread";
+        return bytes < UNREAD_BOUND ? Outcome.pass(observed) : Outcome.finding(observed + ", over the 4 MiB bound");
     }
 
     /** More sessions than one client may hold, each within the handshake rate; one must be refused. */

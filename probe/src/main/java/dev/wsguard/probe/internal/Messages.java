@@ -1,10 +1,13 @@
 package dev.wsguard.probe.internal;
 
+import com.nimbusds.jose.util.JSONObjectUtils;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /** Attacks carried by one message on an open session: authorization, injection and size. */
 final class Messages {
@@ -32,13 +35,39 @@ final class Messages {
                 () -> new Outcome.Skip("no message for another tenant given")));
     }
 
-    static Outcome deepNesting(Run run) throws IOException {
-        int room = run.target.maxMessageBytes() - run.target.sample().length() - 40;
-        int depth = Math.min(2000, room / 2);
-        if (depth < 64) {
-            return Outcome.notRun("the size limit leaves no room for deep nesting");
+    /**
+     * The sample with each of its string members but {@code type} replaced by an HTML element (one added when it has
+     * none): any answer carrying the element as sent, not escaped, is a finding, whether or not it is a refusal.
+     */
+    static Outcome markupEcho(Run run) throws IOException {
+        String markup = "<img src=x onerror=wsguardProbe()>";
+        Map<String, Object> members = Payloads.object(run.target.sample());
+        boolean replaced = false;
+        for (Map.Entry<String, Object> member : members.entrySet()) {
+            if (member.getValue() instanceof String && !member.getKey().equals("type")) {
+                member.setValue(markup);
+                replaced = true;
+            }
         }
-        return send(run, Payloads.withMember(run.target.sample(), "wsguardProbeDeep", Payloads.nested(depth)));
+        String message = replaced ? JSONObjectUtils.toJSONString(members)
+                : Payloads.withMember(run.target.sample(), "wsguardProbeText", "\"" + markup + "\"");
+        try (Run.Session session = run.session(run.token)) {
+            try {
+                session.wire().sendText(message);
+            } catch (IOException e) {
+                return Outcome.pass("the connection was dropped while sending");
+            }
+            List<Event> answers = session.wire().collect(run.target.replyTimeout(), 20);
+            for (Event e : answers) {
+                if (e instanceof Event.Text t && t.text().contains(markup)) {
+                    return Outcome.finding("the markup came back unescaped: " + run.show(t.text()));
+                }
+            }
+            Event first = answers.isEmpty() ? null : answers.get(0);
+            return first == null ? Outcome.pass("no answer within " + run.target.replyTimeout().toMillis() + " ms")
+                    : Outcome.pass(run.judge(first, message, "", Outcome.pass("no answer")).observed()
+                            + "; no markup sent back");
+        }
     }
 
     /**

@@ -1,6 +1,5 @@
 package dev.wsguard.probe.internal;
 
-import java.io.IOException;
 import java.net.URI;
 
 /**
@@ -39,11 +38,9 @@ final class Origins {
         return o.getScheme() + "://" + o.getHost() + ":" + other;
     }
 
-    static Outcome missing(Run run) throws IOException {
-        if (run.target.missingOriginAllowed()) {
-            return Outcome.notRun("the endpoint is declared to accept requests without Origin");
-        }
-        return run.expectRefusedUpgrade(null, run.token, run.target.carrier());
+    /** Why {@code origin.missing} does not apply, or null. */
+    static String missingAllowed(Target target) {
+        return target.missingOriginAllowed() ? "the endpoint is declared to accept requests without Origin" : null;
     }
 
     private static String port(URI o) {

@@ -1,5 +1,6 @@
 package dev.wsguard.probe.internal;
 
+import dev.wsguard.probe.NotApplicable;
 import dev.wsguard.probe.Verdict;
 
 /** What one attack concluded, before the runner times and records it. */
@@ -18,9 +19,11 @@ record Outcome(Verdict verdict, String observed) {
     }
 
     /** Thrown inside an attack that cannot go on; the runner records it as {@link Verdict#NOT_RUN}. */
-    static final class Skip extends RuntimeException {
+    static final class Skip extends NotApplicable {
+        private static final long serialVersionUID = 1L;
+
         Skip(String why) {
-            super(why, null, false, false);
+            super(why);
         }
     }
 }

@@ -1,17 +1,24 @@
 package dev.wsguard.probe.internal;
 
+import com.nimbusds.jose.util.JSONObjectUtils;
+import com.nimbusds.jose.util.JSONStringUtils;
+import dev.wsguard.probe.MessageAttack;
+
+import java.text.ParseException;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * Hostile variants of the operator's sample message, each differing from it in one way so that an answer shows which
- * way got through. Built as text: the point is to send what a JSON library would not write.
+ * way got through. The sample is read with Nimbus's JSON parser; what a JSON library would not write (a number no
+ * double holds, a key twice) is spliced in as text after the rest is written by that library.
  */
 final class Payloads {
 
     private static final Pattern TYPE = Pattern.compile("\"type\"\\s*:\\s*\"(?:[^\"\\\\]|\\\\.)*\"");
-    private static final Pattern FIRST_MEMBER = Pattern.compile(
-            "^\\{\\s*(\"(?:[^\"\\\\]|\\\\.)*\")\\s*:\\s*(\"(?:[^\"\\\\]|\\\\.)*\"|-?\\d[\\d.eE+-]*|true|false|null)");
 
     private Payloads() {
     }
@@ -37,16 +44,67 @@ final class Payloads {
     }
 
     /**
-     * The sample with its first member written twice: first with another value, then as it was, so a parser that
-     * keeps the last value sees the sample and one that keeps the first sees something else.
+     * The sample with one member written twice: first with another value, then as it was, so that a parser keeping
+     * the last value sees the sample and one keeping the first sees something else. The member is the first one but
+     * {@code type} when there is one (then both parsers reach the handler), else {@code type}.
      */
     static String duplicateKey(String sample) {
-        Matcher m = FIRST_MEMBER.matcher(sample);
-        if (!m.find()) {
-            throw new Outcome.Skip("the sample's first member is not a plain value");
+        Map<String, Object> members = object(sample);
+        if (members.isEmpty()) {
+            throw new Outcome.Skip("the sample has no member");
         }
-        String other = m.group(2).startsWith("\"") ? "\"wsguard-probe\"" : "0";
-        return "{" + m.group(1) + ":" + other + "," + sample.substring(1).strip();
+        String chosen = members.keySet().stream().filter(n -> !n.equals("type")).findFirst().orElse("type");
+        Object value = members.get(chosen);
+        String first = value instanceof String ? "\"wsguard-probe\"" : "0";
+        return spliced(members, chosen, first + "," + JSONStringUtils.toJSONString(chosen) + ":" + written(value));
+    }
+
+    /**
+     * The sample with {@code rawValue} in its first member but {@code type}, a field the endpoint reads; added as
+     * {@code name} when the sample has no other member.
+     */
+    static String inField(String sample, String name, String rawValue) {
+        Map<String, Object> members = object(sample);
+        return members.keySet().stream().filter(n -> !n.equals("type")).findFirst()
+                .map(n -> spliced(members, n, rawValue))
+                .orElseGet(() -> withMember(sample, name, rawValue));
+    }
+
+    /** The top-level members of {@code json}, in order, read by Nimbus (Gson); skipped when it is no JSON object. */
+    static Map<String, Object> object(String json) {
+        try {
+            return JSONObjectUtils.parse(json);
+        } catch (ParseException e) {
+            throw new Outcome.Skip("not a JSON object");
+        }
+    }
+
+    /**
+     * {@code members} written by Nimbus without member {@code name}, then {@code "name":rawValue} spliced in as text
+     * before the closing brace: the raw value is sent as given, not escaped nor checked.
+     */
+    static String spliced(Map<String, Object> members, String name, String rawValue) {
+        Map<String, Object> rest = new LinkedHashMap<>(members);
+        rest.remove(name);
+        String written = JSONObjectUtils.toJSONString(rest);
+        return written.substring(0, written.length() - 1) + (rest.isEmpty() ? "" : ",")
+                + JSONStringUtils.toJSONString(name) + ":" + rawValue + "}";
+    }
+
+    /** One JSON value as Nimbus writes it. */
+    private static String written(Object value) {
+        String member = JSONObjectUtils.toJSONString(Collections.singletonMap("", value));
+        return member.substring("{\"\":".length(), member.length() - 1);
+    }
+
+    /** Arrays nested as deep as the size limit allows, up to 2,000, in a field of the sample. */
+    static String deepNesting(MessageAttack.Given given) {
+        int room = given.maxMessageBytes() - given.sample().length() - 40;
+        int depth = Math.min(2000, room / 2);
+        if (depth < 64) {
+            throw new Outcome.Skip("the size limit leaves no room for deep nesting");
+        }
+        return inField(given.sample(), "wsguardProbeDeep", nested(depth));
     }
 
     /** Nested arrays {@code depth} deep. */

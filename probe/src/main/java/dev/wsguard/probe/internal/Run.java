@@ -1,17 +1,15 @@
 package dev.wsguard.probe.internal;
 
 import dev.wsguard.probe.TokenCarrier;
+import dev.wsguard.probe.UpgradeAttack;
 
 import java.io.EOFException;
 import java.io.IOException;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 
@@ -100,32 +98,36 @@ final class Run {
 
     /** Sends an upgrade request on {@code wire} with an optional origin and token. */
     Wire.Response upgrade(Wire wire, String origin, String token, TokenCarrier carrier) throws IOException {
-        Map<String, String> headers = new LinkedHashMap<>();
-        if (origin != null) {
-            headers.put("Origin", origin);
-        }
+        return upgrade(wire, UpgradeAttack.Request.of(origin, token, carrier));
+    }
+
+    /** Sends {@code request} on {@code wire}, its query added to the URL's own. */
+    Wire.Response upgrade(Wire wire, UpgradeAttack.Request request) throws IOException {
         String path = Optional.ofNullable(target.uri().getRawPath()).filter(p -> !p.isEmpty()).orElse("/");
         String query = target.uri().getRawQuery();
-        if (token != null) {
-            switch (carrier) {
-                case HEADER -> headers.put("Authorization", "Bearer " + token);
-                case SUBPROTOCOL -> headers.put("Sec-WebSocket-Protocol", "bearer, " + token);
-                case QUERY -> query = (query == null ? "" : query + "&") + "access_token="
-                        + URLEncoder.encode(token, StandardCharsets.UTF_8);
-            }
+        if (request.query() != null) {
+            query = (query == null ? "" : query + "&") + request.query();
         }
-        return wire.handshake(query == null ? path : path + "?" + query, headers, target.replyTimeout());
+        return wire.handshake(query == null ? path : path + "?" + query, request.headers(), target.replyTimeout());
+    }
+
+    /** What the upgrade attacks are built from; the expired token is asked only when {@code expired}. */
+    UpgradeAttack.Given given(boolean expired) {
+        return new UpgradeAttack.Given(target.origin(), token, target.carrier(),
+                expired && target.expiredToken().isPresent()
+                        ? Optional.of(optionalToken(target.expiredToken(), "expired token")) : Optional.empty(),
+                target.publicKey().map(k -> new String(k, StandardCharsets.US_ASCII)), target.signingKey());
     }
 
     /**
      * The common judgement of a handshake that must be refused: refused before the 101 passes; after a 101 the
      * sample is sent, and the session must close or refuse it.
      */
-    Outcome expectRefusedUpgrade(String origin, String token, TokenCarrier carrier) throws IOException {
+    Outcome expectRefusedUpgrade(UpgradeAttack.Request request) throws IOException {
         try (Wire wire = connect()) {
             Wire.Response response;
             try {
-                response = upgrade(wire, origin, token, carrier);
+                response = upgrade(wire, request);
             } catch (EOFException e) {
                 return Outcome.pass("connection closed without an answer");
             }

@@ -22,6 +22,7 @@ public record Target(
         Optional<Supplier<String>> lowToken,
         Optional<Supplier<String>> expiredToken,
         Optional<byte[]> publicKey,
+        Optional<String> signingKey,
         String sample,
         Optional<String> adminMessage,
         Optional<String> foreignMessage,

@@ -1,10 +1,15 @@
 package dev.wsguard.probe.internal;
 
+import com.nimbusds.jose.util.JSONObjectUtils;
+import dev.wsguard.probe.UpgradeAttack;
+
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
+import java.text.ParseException;
 import java.util.Base64;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -60,6 +65,59 @@ final class Tokens {
         return p[0] + "." + B64.encodeToString(changed.getBytes(StandardCharsets.UTF_8)) + "." + p[2];
     }
 
+    /** The public key's PEM text as bytes, the secret a confused verifier would use. */
+    static byte[] pem(UpgradeAttack.Given given) {
+        return given.publicKeyPem().orElseThrow(() -> new Outcome.Skip("no public key given"))
+                .getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** The public key's DER bytes (the PEM body decoded), the other secret a confused verifier would use. */
+    static byte[] der(UpgradeAttack.Given given) {
+        String pem = new String(pem(given), StandardCharsets.US_ASCII);
+        try {
+            return Base64.getMimeDecoder().decode(pem.replaceAll("-----[A-Z ]+-----", "").strip());
+        } catch (IllegalArgumentException e) {
+            throw new Outcome.Skip("the public key's PEM body is not base64");
+        }
+    }
+
+    /** The expired token given, or the valid one re-signed with the signing key as expired ten minutes ago. */
+    static String expired(UpgradeAttack.Given given) {
+        if (given.expiredToken().isPresent()) {
+            return given.expiredToken().get();
+        }
+        String key = given.signingKeyPem().orElseThrow(() -> new Outcome.Skip("no expired token or signing key given"));
+        return Signed.resigned(given.token(), key, h -> { }, c -> {
+            c.put("iat", Signed.epoch(-900));
+            c.put("exp", Signed.epoch(-600));
+        });
+    }
+
+    /**
+     * The valid token with claim {@code name} set to {@code value} (a String, a Long, or a List or Map of them;
+     * removed when null), re-signed.
+     */
+    static String claim(UpgradeAttack.Given given, String name, Object value) {
+        String key = given.signingKeyPem().orElseThrow(() -> new Outcome.Skip("no signing key given"));
+        return Signed.resigned(given.token(), key, h -> { }, c -> {
+            if (value == null) {
+                c.remove(name);
+            } else {
+                c.put(name, value);
+            }
+        });
+    }
+
+    /** The valid token re-signed under a key id the endpoint cannot know; only for tokens that name one. */
+    static String unknownKid(UpgradeAttack.Given given) {
+        String key = given.signingKeyPem().orElseThrow(() -> new Outcome.Skip("no signing key given"));
+        if (!object(parts(given.token())[0]).containsKey("kid")) {
+            throw new Outcome.Skip("the valid token names no kid: an endpoint with one key may ignore it");
+        }
+        return Signed.resigned(given.token(), key, h -> h.put("kid", "wsguard-probe-unknown-kid"),
+                c -> { });
+    }
+
     private static String withAlg(String header, String alg) {
         Matcher m = ALG.matcher(decode(header));
         if (!m.find()) {
@@ -69,7 +127,16 @@ final class Tokens {
         return B64.encodeToString(changed.getBytes(StandardCharsets.UTF_8));
     }
 
-    private static String decode(String part) {
+    /** A header or claims part, base64url-decoded and read by Nimbus (Gson): numbers come back as Long or Double. */
+    static Map<String, Object> object(String part) {
+        try {
+            return JSONObjectUtils.parse(decode(part));
+        } catch (ParseException e) {
+            throw new Outcome.Skip("the valid token's header or claims are not a JSON object");
+        }
+    }
+
+    static String decode(String part) {
         try {
             return new String(Base64.getUrlDecoder().decode(part), StandardCharsets.UTF_8);
         } catch (IllegalArgumentException e) {

@@ -121,7 +121,8 @@ public final class Wire implements Closeable {
      * Sends an upgrade request for {@code pathAndQuery} with {@code headers} besides the protocol's own, and reads
      * the answer's head (and up to 4 KiB of a body, for a refusal).
      */
-    Response handshake(String pathAndQuery, Map<String, String> headers, Duration timeout) throws IOException {
+    Response handshake(String pathAndQuery, List<Map.Entry<String, String>> headers, Duration timeout)
+            throws IOException {
         byte[] key = new byte[16];
         RANDOM.nextBytes(key);
         StringBuilder request = new StringBuilder("GET ").append(pathAndQuery).append(" HTTP/1.1\r\n")
@@ -129,7 +130,7 @@ public final class Wire implements Closeable {
                 .append("Upgrade: websocket\r\nConnection: Upgrade\r\n")
                 .append("Sec-WebSocket-Key: ").append(Base64.getEncoder().encodeToString(key)).append("\r\n")
                 .append("Sec-WebSocket-Version: 13\r\n");
-        headers.forEach((name, value) -> request.append(name).append(": ").append(value).append("\r\n"));
+        headers.forEach(h -> request.append(h.getKey()).append(": ").append(h.getValue()).append("\r\n"));
         request.append("\r\n");
         writeRaw(request.toString().getBytes(StandardCharsets.UTF_8));
         socket.setSoTimeout((int) timeout.toMillis());

@@ -1,11 +1,23 @@
 package dev.wsguard.probe.internal;
 
 import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.crypto.ECDSAVerifier;
 import com.nimbusds.jose.crypto.MACVerifier;
+import com.nimbusds.jose.crypto.RSASSAVerifier;
 import com.nimbusds.jwt.SignedJWT;
+import dev.wsguard.probe.MessageAttack;
+import dev.wsguard.probe.NotApplicable;
+import dev.wsguard.probe.ProbeSuite;
+import dev.wsguard.probe.UpgradeAttack;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.interfaces.ECPublicKey;
+import java.security.interfaces.RSAPublicKey;
+import java.security.spec.ECGenParameterSpec;
+import java.util.Map;
 import java.util.Base64;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -43,6 +55,68 @@ class ForgeriesTest {
     }
 
     @Test
+    void claimWhenSigningKeyGivenThenOneClaimChangedAndSignatureVerifiesUnderTheTestKey() throws Exception {
+        KeyPair rsa = KeyPairGenerator.getInstance("RSA").generateKeyPair();
+        String token = jws("{\"alg\":\"RS256\",\"kid\":\"k1\"}", "{\"sub\":\"alice\",\"aud\":[\"a\",\"b\"],\"exp\":1}");
+        UpgradeAttack.Given given = UpgradeAttack.Given.of("https://app.test", token).withSigningKey(pem(rsa));
+
+        SignedJWT audience = SignedJWT.parse(Tokens.claim(given, "aud", "other"));
+        assertThat(audience.verify(new RSASSAVerifier((RSAPublicKey) rsa.getPublic()))).isTrue();
+        assertThat(decode(audience.getParsedParts()[1].toString()))
+                .isEqualTo("{\"sub\":\"alice\",\"aud\":\"other\",\"exp\":1}");
+        assertThat(decode(SignedJWT.parse(Tokens.claim(given, "exp", null)).getParsedParts()[1].toString()))
+                .isEqualTo("{\"sub\":\"alice\",\"aud\":[\"a\",\"b\"]}");
+        SignedJWT expired = SignedJWT.parse(Tokens.expired(given));
+        assertThat(expired.verify(new RSASSAVerifier((RSAPublicKey) rsa.getPublic()))).isTrue();
+        assertThat(expired.getJWTClaimsSet().getExpirationTime()).isInThePast()
+                .isAfter(expired.getJWTClaimsSet().getIssueTime());
+        assertThat(expired.getJWTClaimsSet().getSubject()).isEqualTo("alice");
+        SignedJWT kid = SignedJWT.parse(Tokens.unknownKid(given));
+        assertThat(kid.getHeader().getKeyID()).isEqualTo("wsguard-probe-unknown-kid");
+        assertThat(kid.verify(new RSASSAVerifier((RSAPublicKey) rsa.getPublic()))).isTrue();
+    }
+
+    @Test
+    void foreignKeyWhenEs256TokenThenAValidP256SignatureUnderAnotherKey() throws Exception {
+        KeyPairGenerator ec = KeyPairGenerator.getInstance("EC");
+        ec.initialize(new ECGenParameterSpec("secp256r1"));
+        KeyPair mine = ec.generateKeyPair();
+        String token = jws("{\"alg\":\"ES256\"}", "{\"sub\":\"alice\"}");
+        String resigned = Tokens.claim(UpgradeAttack.Given.of("https://app.test", token).withSigningKey(pem(mine)),
+                "sub", "bob");
+        assertThat(SignedJWT.parse(resigned).verify(new ECDSAVerifier((ECPublicKey) mine.getPublic()))).isTrue();
+        SignedJWT foreign = SignedJWT.parse(Signed.withForeignKey(token));
+        assertThat(foreign.getSignature().decode()).hasSize(64);
+        assertThat(foreign.verify(new ECDSAVerifier((ECPublicKey) mine.getPublic()))).isFalse();
+    }
+
+    @Test
+    void unknownKidWhenTokenNamesNoKidThenSkipped() throws Exception {
+        String token = jws("{\"alg\":\"RS256\"}", "{\"sub\":\"alice\"}");
+        UpgradeAttack.Given given = UpgradeAttack.Given.of("https://app.test", token)
+                .withSigningKey(pem(KeyPairGenerator.getInstance("RSA").generateKeyPair()));
+        assertThatThrownBy(() -> Tokens.unknownKid(given)).isInstanceOf(NotApplicable.class)
+                .hasMessageContaining("names no kid");
+        assertThatThrownBy(() -> Tokens.claim(UpgradeAttack.Given.of("https://app.test", token), "exp", null))
+                .isInstanceOf(NotApplicable.class).hasMessage("no signing key given");
+    }
+
+    @Test
+    void upgradeAttacksWhenListedThenEachHasAStatusAndBuildsARequestFromTheOriginAndToken() {
+        UpgradeAttack.Given given = UpgradeAttack.Given.of("https://app.test", TOKEN);
+        assertThat(ProbeSuite.upgradeAttacks()).extracting(UpgradeAttack::status).containsOnly(401, 403);
+        UpgradeAttack twoOrigins = ProbeSuite.upgradeAttacks().stream()
+                .filter(a -> a.attack().id().equals("origin.two-headers")).findFirst().orElseThrow();
+        assertThat(twoOrigins.requestFor(given).headers()).containsExactly(Map.entry("Origin", "https://app.test"),
+                Map.entry("Origin", "https://wsguard-probe.invalid"), Map.entry("Authorization", "Bearer " + TOKEN));
+    }
+
+    private static String pem(KeyPair pair) {
+        return "-----BEGIN PRIVATE KEY-----\n" + Base64.getMimeEncoder().encodeToString(pair.getPrivate().getEncoded())
+                + "\n-----END PRIVATE KEY-----\n";
+    }
+
+    @Test
     void forgeryWhenTokenIsNotAJwsThenSkipped() {
         assertThatThrownBy(() -> Tokens.algNone("opaque-token")).isInstanceOf(Outcome.Skip.class)
                 .hasMessageContaining("not a compact JWS");
@@ -54,9 +128,29 @@ class ForgeriesTest {
         assertThat(Payloads.malformed(sample)).isEqualTo("{\"type\":\"publish\",\"text\":\"hi\"");
         assertThat(Payloads.unknownType(sample)).isEqualTo("{\"type\":\"wsguard-probe-unknown\",\"text\":\"hi\"}");
         assertThat(Payloads.duplicateKey(sample))
-                .isEqualTo("{\"type\":\"wsguard-probe\",\"type\":\"publish\",\"text\":\"hi\"}");
+                .isEqualTo("{\"type\":\"publish\",\"text\":\"wsguard-probe\",\"text\":\"hi\"}");
+        assertThat(Payloads.duplicateKey("{\"type\":\"ping\"}"))
+                .isEqualTo("{\"type\":\"wsguard-probe\",\"type\":\"ping\"}");
+        assertThat(Payloads.inField(sample, "n", "1e400")).isEqualTo("{\"type\":\"publish\",\"text\":1e400}");
+        assertThat(Payloads.inField("{\"type\":\"ping\"}", "n", "1e400")).isEqualTo("{\"n\":1e400,\"type\":\"ping\"}");
+        assertThat(Payloads.deepNesting(new MessageAttack.Given(sample, 65_536)))
+                .startsWith("{\"type\":\"publish\",\"text\":[[[").endsWith("]]]}").hasSize(4000 + 26);
+        assertThat(Payloads.inField("{\"a\":1,\"type\":\"t\",\"b\":[1]}", "n", "\"<b>\""))
+                .isEqualTo("{\"type\":\"t\",\"b\":[1],\"a\":\"<b>\"}");
+        assertThat(Payloads.duplicateKey("{\"id\":7,\"type\":\"t\",\"text\":\"a\\\"b\"}"))
+                .isEqualTo("{\"type\":\"t\",\"text\":\"a\\\"b\",\"id\":0,\"id\":7}");
         assertThat(Payloads.withMember("{}", "n", "1")).isEqualTo("{\"n\":1}");
         assertThat(Payloads.padded(sample, 1000)).hasSize(1000).endsWith(",\"type\":\"publish\",\"text\":\"hi\"}");
+    }
+
+    @Test
+    void payloadsWhenSampleIsNoJsonObjectThenSkipped() {
+        assertThatThrownBy(() -> Payloads.inField("{\"type\":", "n", "1e400")).isInstanceOf(Outcome.Skip.class)
+                .hasMessage("not a JSON object");
+        assertThatThrownBy(() -> Payloads.duplicateKey("[1]")).isInstanceOf(Outcome.Skip.class)
+                .hasMessage("not a JSON object");
+        assertThatThrownBy(() -> Payloads.duplicateKey("{}")).isInstanceOf(Outcome.Skip.class)
+                .hasMessage("the sample has no member");
     }
 
     @Test
