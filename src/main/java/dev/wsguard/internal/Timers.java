@@ -22,7 +22,8 @@ public final class Timers {
     private static final long HEARTBEAT_MILLIS = 1_000;
     private static final Future<?> NEVER = CompletableFuture.completedFuture(null);
 
-    private static ScheduledThreadPoolExecutor executor;
+    /** Written under the class lock by retain and release; read without it by every timer armed. */
+    private static volatile ScheduledThreadPoolExecutor executor;
     private static int holders;
 
     private Timers() {
@@ -56,10 +57,6 @@ public final class Timers {
         }
     }
 
-    private static synchronized ScheduledThreadPoolExecutor current() {
-        return executor;
-    }
-
     /** Runs {@code task} once after {@code delayMillis}; never, when no guard is alive. */
     public static Future<?> schedule(Callable<?> task, long delayMillis) {
         return arm(timer -> timer.schedule(task, delayMillis, TimeUnit.MILLISECONDS));
@@ -77,7 +74,7 @@ public final class Timers {
 
     /** Arms a timer on the running thread; a timer asked for while none runs, or as it stops, never fires. */
     private static Future<?> arm(Function<ScheduledThreadPoolExecutor, Future<?>> schedule) {
-        ScheduledThreadPoolExecutor timer = current();
+        ScheduledThreadPoolExecutor timer = executor;
         try {
             return timer == null ? NEVER : schedule.apply(timer);
         } catch (RejectedExecutionException stopped) {

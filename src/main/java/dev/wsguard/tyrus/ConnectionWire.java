@@ -11,11 +11,13 @@ import org.glassfish.grizzly.nio.NIOConnection;
 final class ConnectionWire implements TransportLink.Wire {
 
     private final Connection<?> connection;
-    /** Set by the first {@link #dropWithin}: a guard close and the session's release each ask, one timer serves. */
+    private final ClosedConnections closed;
+    /** Set by the first {@link #dropWithin}: a guard close and the session's release each ask, one drop serves. */
     private final AtomicBoolean dropArmed = new AtomicBoolean();
 
-    ConnectionWire(Connection<?> connection) {
+    ConnectionWire(Connection<?> connection, ClosedConnections closed) {
         this.connection = connection;
+        this.closed = closed;
     }
 
     @Override
@@ -28,7 +30,11 @@ final class ConnectionWire implements TransportLink.Wire {
     @Override
     public void dropWithin(long millis) {
         if (connection.isOpen() && dropArmed.compareAndSet(false, true)) {
-            Timers.schedule(this::drop, millis);
+            if (millis == TransportLink.CLOSE_GRACE_MILLIS) {
+                closed.dropAfterGrace(this);
+            } else {
+                Timers.schedule(this::drop, millis);
+            }
         }
     }
 

@@ -14,9 +14,11 @@ import org.glassfish.tyrus.container.grizzly.server.GrizzlyServerFilter;
 final class FrameGuardAddOn implements AddOn {
 
     private final int maxMessageBytes;
+    private final ClosedConnections closed;
 
-    FrameGuardAddOn(int maxMessageBytes) {
+    FrameGuardAddOn(int maxMessageBytes, ClosedConnections closed) {
         this.maxMessageBytes = maxMessageBytes;
+        this.closed = closed;
     }
 
     @Override
@@ -25,6 +27,6 @@ final class FrameGuardAddOn implements AddOn {
         if (tyrusIndex < 0) {
             throw new IllegalStateException("Tyrus WebSocket filter not found in the Grizzly filter chain");
         }
-        builder.add(tyrusIndex, new FrameGuardFilter(maxMessageBytes));
+        builder.add(tyrusIndex, new FrameGuardFilter(maxMessageBytes, closed));
     }
 }

@@ -68,9 +68,11 @@ final class FrameGuardFilter extends BaseFilter {
     static final long MAX_DRAINED_BYTES = 64L << 20;
 
     private final int maxMessageBytes;
+    private final ClosedConnections closed;
 
-    FrameGuardFilter(int maxMessageBytes) {
+    FrameGuardFilter(int maxMessageBytes, ClosedConnections closed) {
         this.maxMessageBytes = maxMessageBytes;
+        this.closed = closed;
     }
 
     @Override
@@ -123,7 +125,7 @@ final class FrameGuardFilter extends BaseFilter {
             // Tyrus writes the 101 while it handles the upgrade request, so every later read is framed.
             Connection<?> connection = ctx.getConnection();
             FRAMES.set(connection, new FrameSizeTracker(maxMessageBytes));
-            LINK.set(connection, TransportLink.upgrading(new ConnectionWire(connection)));
+            LINK.set(connection, TransportLink.upgrading(new ConnectionWire(connection, closed)));
         }
         return ctx.getInvokeAction();
     }

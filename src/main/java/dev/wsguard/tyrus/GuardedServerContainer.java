@@ -5,6 +5,7 @@ import dev.wsguard.WsGuardConfigurator;
 import dev.wsguard.internal.GuardAccess;
 import dev.wsguard.internal.HandshakeGuard;
 import dev.wsguard.internal.Timers;
+import dev.wsguard.internal.TransportLink;
 import dev.wsguard.internal.message.AnnotatedEndpointAdapter;
 import dev.wsguard.internal.message.EndpointModel;
 
@@ -78,6 +79,7 @@ final class GuardedServerContainer extends TyrusServerContainer {
     private volatile boolean unguardedDeployed;
     private HttpServer httpServer;
     private DelayedExecutor deadlines;
+    private ClosedConnections closedConnections;
     private volatile int boundPort = -1;
 
     GuardedServerContainer(String host, String contextPath, Set<Class<?>> endpointClasses,
@@ -179,7 +181,8 @@ final class GuardedServerContainer extends TyrusServerContainer {
         listener.getTransport().setReadBufferSize(READ_BUFFER_BYTES);
         listener.registerAddOn(new WebSocketAddOn(this, contextPath));
         listener.registerAddOn(new RejectedUpgradeAddOn());
-        listener.registerAddOn(new FrameGuardAddOn(maxMessageBytes));
+        ClosedConnections closed = new ClosedConnections(TransportLink.CLOSE_GRACE_MILLIS);
+        listener.registerAddOn(new FrameGuardAddOn(maxMessageBytes, closed));
         DelayedExecutor timer = new DelayedExecutor(timerThread(), checkIntervalMillis(handshakeTimeoutMillis),
                 TimeUnit.MILLISECONDS);
         listener.registerAddOn(afterHttpCodec(new HandshakeTimeoutFilter(handshakeTimeoutMillis, timer)));
@@ -206,18 +209,21 @@ final class GuardedServerContainer extends TyrusServerContainer {
         // The transport's own timers (dropping a connection after its close grace) run on wsguard's timer thread,
         // also for endpoints without a guard.
         Timers.retain();
+        closed.start();
         try {
             timer.start();
             server.start();
         } catch (IOException | RuntimeException e) {
             server.shutdownNow();
             stopTimer(timer);
+            closed.stop();
             Timers.release();
             super.stop();
             throw e;
         }
         httpServer = server;
         deadlines = timer;
+        closedConnections = closed;
         boundPort = listener.getPort();
     }
 
@@ -292,14 +298,17 @@ final class GuardedServerContainer extends TyrusServerContainer {
         configurators.clear();
         HttpServer server = httpServer;
         DelayedExecutor timer = deadlines;
+        ClosedConnections closed = closedConnections;
         httpServer = null;
         deadlines = null;
+        closedConnections = null;
         boundPort = -1;
         if (server != null) {
             server.shutdownNow();
         }
         if (timer != null) {
             stopTimer(timer);
+            closed.stop();
             Timers.release();
         }
     }
