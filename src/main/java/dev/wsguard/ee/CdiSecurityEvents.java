@@ -19,6 +19,11 @@ public final class CdiSecurityEvents implements SecurityEventListener {
 
     private final AtomicBoolean reported = new AtomicBoolean();
 
+    /** Whether CDI is on the class path, so that this listener can fire anything at all. */
+    public static boolean canFire() {
+        return CDI_PRESENT;
+    }
+
     /** Instantiated by the {@link java.util.ServiceLoader}. */
     public CdiSecurityEvents() {
     }

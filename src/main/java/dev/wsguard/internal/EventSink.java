@@ -3,6 +3,7 @@ package dev.wsguard.internal;
 import dev.wsguard.GuardConfig;
 import dev.wsguard.SecurityEvent;
 import dev.wsguard.SecurityEventListener;
+import dev.wsguard.ee.CdiSecurityEvents;
 
 import dev.wsguard.Rejection;
 import dev.wsguard.internal.cluster.ClusterStore;
@@ -75,7 +76,10 @@ public final class EventSink {
             floodNotLogged[reason.ordinal()] = new AtomicLong();
         }
         List<SecurityEventListener> all = new ArrayList<>(config.listeners());
-        ServiceLoader.load(SecurityEventListener.class, EventSink.class.getClassLoader()).forEach(all::add);
+        // The CDI bridge listens only where CDI is: elsewhere it would make every event look read (readsDetails).
+        ServiceLoader.load(SecurityEventListener.class, EventSink.class.getClassLoader()).stream()
+                .filter(p -> p.type() != CdiSecurityEvents.class || CdiSecurityEvents.canFire())
+                .forEach(p -> all.add(p.get()));
         this.listeners = List.copyOf(all);
         Telemetry micrometer = Micrometer.bind(config);
         this.telemetry = micrometer == null ? new Telemetry[] {stats} : new Telemetry[] {stats, micrometer};
