@@ -25,8 +25,11 @@ public final class TransportLink {
         /** Drops the connection at once, with whatever is still queued for it. */
         void drop();
 
-        /** Drops the connection after {@code millis} unless it is gone by then (closed by either side). */
-        void dropWithin(long millis);
+        /**
+         * Drops the connection once {@link TransportLink#CLOSE_GRACE_MILLIS} have passed, unless it is gone by then (closed by
+         * either side).
+         */
+        void dropAfterGrace();
 
         /** Runs {@code action} once, when the connection is gone (at once if it already is). */
         void whenGone(Runnable action);

@@ -2,7 +2,6 @@ package dev.wsguard.tyrus;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 
-import dev.wsguard.internal.Timers;
 import dev.wsguard.internal.TransportLink;
 import org.glassfish.grizzly.Connection;
 import org.glassfish.grizzly.nio.NIOConnection;
@@ -12,7 +11,7 @@ final class ConnectionWire implements TransportLink.Wire {
 
     private final Connection<?> connection;
     private final ClosedConnections closed;
-    /** Set by the first {@link #dropWithin}: a guard close and the session's release each ask, one drop serves. */
+    /** Set by the first {@link #dropAfterGrace}: a guard close and the session's release each ask, one drop serves. */
     private final AtomicBoolean dropArmed = new AtomicBoolean();
 
     ConnectionWire(Connection<?> connection, ClosedConnections closed) {
@@ -28,13 +27,9 @@ final class ConnectionWire implements TransportLink.Wire {
     }
 
     @Override
-    public void dropWithin(long millis) {
+    public void dropAfterGrace() {
         if (connection.isOpen() && dropArmed.compareAndSet(false, true)) {
-            if (millis == TransportLink.CLOSE_GRACE_MILLIS) {
-                closed.dropAfterGrace(this);
-            } else {
-                Timers.schedule(this::drop, millis);
-            }
+            closed.dropAfterGrace(this);
         }
     }
 

@@ -104,7 +104,7 @@ final class FrameGuardFilter extends BaseFilter {
                     connection.getPeerAddress(), verdict);
             link.refused(rejection(verdict), verdict);
             ctx.write(closeFrame(connection, verdict));
-            link.wire().dropWithin(TransportLink.CLOSE_GRACE_MILLIS);
+            link.wire().dropAfterGrace();
         }
         if (frames.closeSeen()) {
             // The client has read the refusal and answered it: nothing it sends now matters.

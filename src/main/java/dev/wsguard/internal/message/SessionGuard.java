@@ -513,7 +513,7 @@ public final class SessionGuard {
         }
         TransportLink link = linkOf(session);
         if (link != null) {
-            link.wire().dropWithin(TransportLink.CLOSE_GRACE_MILLIS);
+            link.wire().dropAfterGrace();
         }
         ConnectionQuotas.Slot slot = slotOf(session);
         if (slot != null) {
@@ -574,7 +574,7 @@ public final class SessionGuard {
         // The close frame waits behind whatever is queued: a client that does not read never gets it.
         TransportLink link = linkOf(session);
         if (link != null) {
-            link.wire().dropWithin(TransportLink.CLOSE_GRACE_MILLIS);
+            link.wire().dropAfterGrace();
         }
     }
 
