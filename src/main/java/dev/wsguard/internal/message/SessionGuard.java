@@ -460,6 +460,8 @@ public final class SessionGuard {
         TransportLink link = linkOf(session);
         if (link != null) {
             link.wire().drop();
+        } else {
+            UndertowDrop.dropAfterGrace(session);
         }
     }
 
