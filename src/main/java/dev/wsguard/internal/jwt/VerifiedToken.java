@@ -13,6 +13,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
@@ -37,32 +39,181 @@ public final class VerifiedToken implements JsonWebToken {
     private static final String RAW_TOKEN = "raw_token";
     private static final Pattern WHITESPACE = Pattern.compile("\\s+");
 
-    private final Map<String, Object> claims;
+    /**
+     * The claim names, in the token's order, shared with every token of the same shape; {@code values} holds the
+     * token's own values at the same indexes ({@code exp} and {@code iat} as the fields below).
+     */
+    private final Layout layout;
+    private final Object[] values;
+    private final long exp;
+    private final long iat;
     private final String name;
     private final Set<String> groups;
     private final Set<String> scopes;
 
     VerifiedToken(JWTClaimsSet claimsSet) {
-        Map<String, Object> copy = new LinkedHashMap<>();
-        for (Map.Entry<String, Object> claim : claimsSet.getClaims().entrySet()) {
+        Map<String, Object> all = claimsSet.getClaims();
+        String[] keys = new String[all.size()];
+        Object[] read = new Object[all.size()];
+        int n = 0;
+        for (Map.Entry<String, Object> claim : all.entrySet()) {
             // Claim names repeat in every token: one shared copy each, not one per open session.
             String key = claim.getKey().intern();
             Object value = claim.getValue();
             if (value == null || RAW_TOKEN.equals(key)) {
                 continue;
             }
-            copy.put(key, switch (key) {
+            keys[n] = key;
+            read[n++] = switch (key) {
                 case "aud" -> stringSet(claimsSet.getAudience());
                 case "groups" -> stringSet(value);
-                case "iss" -> value instanceof String issuer ? issuer.intern() : plain(value);
                 default -> SECONDS_CLAIMS.contains(key) ? seconds(value) : plain(value);
-            });
+            };
         }
-        // Every open session holds its identity: compact immutable collections keep that to a few hundred bytes.
-        this.claims = Map.copyOf(copy);
-        this.groups = copy.get("groups") instanceof Set<?> ? stringSet(copy.get("groups")) : Set.of();
-        this.scopes = readScopes(copy);
-        this.name = firstString(copy, "upn", "preferred_username", "sub");
+        // Every open session holds its identity: the names are shared by every token of the same shape, and a
+        // value equal to the one the previous token of that shape carried (issuer, tenant, roles, scopes) is that
+        // same instance, so a session keeps little more than its own subject and token id.
+        this.layout = Layout.of(n == keys.length ? keys : Arrays.copyOf(keys, n));
+        this.values = layout.share(read, n);
+        this.exp = layout.seconds(values, "exp");
+        this.iat = layout.seconds(values, "iat");
+        Object groupsClaim = layout.get(values, "groups");
+        this.groups = groupsClaim instanceof Set<?> ? castSet(groupsClaim) : Set.of();
+        this.scopes = layout.shareScopes(readScopes(layout, values));
+        this.name = firstString(layout, values, "upn", "preferred_username", "sub");
+    }
+
+    /**
+     * The claim names of one token shape, and the last value each name had: a new token's equal value is replaced
+     * by that instance. The names are interned and compared by reference.
+     */
+    private static final class Layout {
+        /** Shapes kept for sharing; tokens of other shapes keep their own names (nothing is evicted). */
+        private static final int MAX_SHARED = 64;
+        private static final Map<Integer, Layout[]> SHARED = new ConcurrentHashMap<>();
+        private static final AtomicInteger COUNT = new AtomicInteger();
+        private static volatile Layout last;
+
+        final String[] keys;
+        final Set<String> names;
+        /** Benign races: each slot holds an immutable value (String, Set, List, Map), safely published. */
+        private final Object[] previous;
+        private Set<String> previousScopes;
+
+        private Layout(String[] keys) {
+            this.keys = keys;
+            this.names = Collections.unmodifiableSet(new LinkedHashSet<>(Arrays.asList(keys)));
+            this.previous = new Object[keys.length];
+        }
+
+        static Layout of(String[] keys) {
+            Layout recent = last;
+            if (recent != null && recent.sameAs(keys)) {
+                return recent;
+            }
+            int hash = Arrays.hashCode(keys);
+            Layout[] known = SHARED.get(hash);
+            if (known != null) {
+                for (Layout layout : known) {
+                    if (layout.sameAs(keys)) {
+                        last = layout;
+                        return layout;
+                    }
+                }
+            }
+            Layout made = new Layout(keys);
+            if (COUNT.get() < MAX_SHARED) {
+                COUNT.incrementAndGet();
+                SHARED.merge(hash, new Layout[] {made}, (a, b) -> {
+                    Layout[] both = Arrays.copyOf(a, a.length + 1);
+                    both[a.length] = b[0];
+                    return both;
+                });
+                last = made;
+            }
+            return made;
+        }
+
+        private boolean sameAs(String[] other) {
+            if (other.length != keys.length) {
+                return false;
+            }
+            for (int i = 0; i < keys.length; i++) {
+                if (keys[i] != other[i]) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        /** The values, each replaced by the previous token's equal one, or by an equal one of this token. */
+        Object[] share(Object[] read, int n) {
+            Object[] kept = n == read.length ? read : Arrays.copyOf(read, n);
+            for (int i = 0; i < n; i++) {
+                Object value = kept[i];
+                Object before = previous[i];
+                if (before != null && same(before, value)) {
+                    kept[i] = before;
+                    continue;
+                }
+                for (int j = 0; j < i; j++) {
+                    if (value instanceof String && kept[j] instanceof String && value.equals(kept[j])) {
+                        kept[i] = kept[j];
+                        break;
+                    }
+                }
+                if (!(value instanceof Long)) {
+                    previous[i] = kept[i];
+                }
+            }
+            return kept;
+        }
+
+        Set<String> shareScopes(Set<String> scopes) {
+            Set<String> before = previousScopes;
+            if (before != null && same(before, scopes)) {
+                return before;
+            }
+            previousScopes = scopes;
+            return scopes;
+        }
+
+        /** Equal and of the same kind; sets compared in order, as they are kept. */
+        private static boolean same(Object a, Object b) {
+            if (a instanceof SmallSet x && b instanceof SmallSet y) {
+                return Arrays.equals(x.items, y.items);
+            }
+            return a.getClass() == b.getClass() && !(a instanceof Set) && a.equals(b);
+        }
+
+        int index(String key) {
+            for (int i = 0; i < keys.length; i++) {
+                if (keys[i] == key) {
+                    return i;
+                }
+            }
+            for (int i = 0; i < keys.length; i++) {
+                if (keys[i].equals(key)) {
+                    return i;
+                }
+            }
+            return -1;
+        }
+
+        Object get(Object[] values, String key) {
+            int i = index(key);
+            return i < 0 ? null : values[i];
+        }
+
+        /** A seconds claim's value, moved out of the values into a field: 0 when absent. */
+        long seconds(Object[] values, String key) {
+            int i = index(key);
+            if (i >= 0 && values[i] instanceof Long seconds) {
+                values[i] = null;
+                return seconds;
+            }
+            return 0L;
+        }
     }
 
     /** MP-JWT rule: {@code upn}, else {@code preferred_username}, else {@code sub}. */
@@ -99,12 +250,12 @@ public final class VerifiedToken implements JsonWebToken {
 
     @Override
     public long getExpirationTime() {
-        return claims.get("exp") instanceof Long seconds ? seconds : 0L;
+        return exp;
     }
 
     @Override
     public long getIssuedAtTime() {
-        return claims.get("iat") instanceof Long seconds ? seconds : 0L;
+        return iat;
     }
 
     /** The {@code groups} claim; empty, never null, when absent. */
@@ -115,18 +266,30 @@ public final class VerifiedToken implements JsonWebToken {
 
     @Override
     public Set<String> getClaimNames() {
-        return claims.keySet();
+        return layout.names;
     }
 
     @Override
     public boolean containsClaim(String claimName) {
-        return claims.containsKey(claimName);
+        return claimName != null && layout.index(claimName) >= 0;
     }
 
     @Override
     @SuppressWarnings("unchecked")
     public <T> T getClaim(String claimName) {
-        return (T) claims.get(claimName);
+        if (claimName == null) {
+            return null;
+        }
+        int i = layout.index(claimName);
+        if (i < 0) {
+            return null;
+        }
+        Object value = values[i];
+        if (value == null) {
+            // exp and iat, kept as fields.
+            value = "exp".equals(claimName) ? exp : iat;
+        }
+        return (T) value;
     }
 
     /**
@@ -144,20 +307,20 @@ public final class VerifiedToken implements JsonWebToken {
     }
 
     private String stringClaim(String claimName) {
-        return claims.get(claimName) instanceof String value ? value : null;
+        return layout.get(values, claimName) instanceof String value ? value : null;
     }
 
-    private static String firstString(Map<String, Object> claims, String... names) {
+    private static String firstString(Layout layout, Object[] values, String... names) {
         for (String n : names) {
-            if (claims.get(n) instanceof String value && !value.isBlank()) {
+            if (layout.get(values, n) instanceof String value && !value.isBlank()) {
                 return value;
             }
         }
         return null;
     }
 
-    private static Set<String> readScopes(Map<String, Object> claims) {
-        Object scope = claims.containsKey("scope") ? claims.get("scope") : claims.get("scp");
+    private static Set<String> readScopes(Layout layout, Object[] values) {
+        Object scope = layout.index("scope") >= 0 ? layout.get(values, "scope") : layout.get(values, "scp");
         if (scope instanceof String text) {
             Set<String> result = new LinkedHashSet<>();
             for (String s : WHITESPACE.split(text.strip())) {

@@ -33,7 +33,6 @@ public class AnnotatedEndpointAdapter extends Endpoint {
 
     /** The endpoint-config user property naming the user's class: the handshake guard reads it. */
     public static final String ENDPOINT_CLASS = "dev.wsguard.endpoint-class";
-    private static final String WRAPPED = "dev.wsguard.wrapped";
     private static final System.Logger LOG = System.getLogger("dev.wsguard");
 
     /** One session of the wrapped endpoint: the user's instance and the message in progress. */
@@ -42,7 +41,11 @@ public class AnnotatedEndpointAdapter extends Endpoint {
         final EndpointModel model;
         final Object instance;
         final Runnable release;
-        final EndpointConfig config;
+        /**
+         * The handshake's configuration, for the user's open only: dropped then, as the runtime would drop it. Tyrus
+         * hands over a copy per handshake (a map of its own), which held on to would stay for the session's life.
+         */
+        private EndpointConfig config;
         /** Whether the binary {@code @OnMessage} takes {@code byte[]} rather than the assembled buffer. */
         final boolean binaryAsBytes;
         ByteBuffer binary;
@@ -60,10 +63,18 @@ public class AnnotatedEndpointAdapter extends Endpoint {
             return true;
         }
 
+        /** The configuration for the user's open, handed over once. */
+        synchronized EndpointConfig takeConfig() {
+            EndpointConfig handedOver = config;
+            config = null;
+            return handedOver;
+        }
+
         /** The session closed: whether the user's open ran, so that its close runs too (once). */
         synchronized boolean closeUser() {
             boolean reached = userOpened && !closed;
             closed = true;
+            config = null;
             return reached;
         }
 
@@ -140,7 +151,7 @@ public class AnnotatedEndpointAdapter extends Endpoint {
             return;
         }
         Wrapped wrapped = new Wrapped(guard, created, config);
-        props.put(WRAPPED, wrapped);
+        guard.state(session).adapted(wrapped);
         int max = guard.maxMessageBytes();
         session.addMessageHandler(String.class, (MessageHandler.Partial<String>) (part, last) -> {
             String text = PartialText.add(session, part, last, max, () -> guard.tooBig(session));
@@ -227,15 +238,16 @@ public class AnnotatedEndpointAdapter extends Endpoint {
         if (!wrapped.openUser(session)) {
             return;
         }
+        EndpointConfig config = wrapped.takeConfig();
         Callback open = wrapped.model.onOpen();
         if (open != null) {
-            call(open, wrapped, new Callback.Values(session, null, null, null, wrapped.config), session);
+            call(open, wrapped, new Callback.Values(session, null, null, null, config), session);
         }
     }
 
     @Override
     public void onClose(Session session, CloseReason reason) {
-        Wrapped wrapped = (Wrapped) session.getUserProperties().get(WRAPPED);
+        Wrapped wrapped = wrappedOf(session);
         boolean reachedUser = wrapped != null && wrapped.closeUser();
         try {
             SessionGuard.closed(session, reason);
@@ -260,7 +272,7 @@ public class AnnotatedEndpointAdapter extends Endpoint {
     }
 
     private static void failed(Session session, Throwable error) {
-        Wrapped wrapped = (Wrapped) session.getUserProperties().get(WRAPPED);
+        Wrapped wrapped = wrappedOf(session);
         Callback onError = wrapped == null ? null : wrapped.model.onError();
         if (onError == null) {
             LOG.log(System.Logger.Level.WARNING, "wsguard: endpoint "
@@ -275,6 +287,12 @@ public class AnnotatedEndpointAdapter extends Endpoint {
             LOG.log(System.Logger.Level.WARNING, "wsguard: @OnError of " + wrapped.model.endpointClass().getName()
                     + " failed: " + e);
         }
+    }
+
+    /** The session's wrapped endpoint, or null before it opened (or where its open failed). */
+    private static Wrapped wrappedOf(Session session) {
+        return session.getUserProperties().get(SessionState.KEY) instanceof SessionState state
+                && state.adapted() instanceof Wrapped wrapped ? wrapped : null;
     }
 
     private static void call(Callback callback, Wrapped wrapped, Callback.Values values, Session session) {

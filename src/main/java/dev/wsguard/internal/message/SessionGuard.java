@@ -545,7 +545,8 @@ public final class SessionGuard {
         return props.get(ConnectionQuotas.SLOT) instanceof ConnectionQuotas.Slot slot ? slot : null;
     }
 
-    private SessionState state(Session session) {
+    /** The session's state, made on first use; the session must have passed this guard's handshake. */
+    SessionState state(Session session) {
         Map<String, Object> props = session.getUserProperties();
         Object state = props.get(SessionState.KEY);
         if (state == null) {

@@ -45,6 +45,8 @@ final class SessionState implements TransportLink.Listener, Callable<Void> {
     private boolean released;
     private boolean overflowed;
     private volatile long lastHeard;
+    /** What the standard-endpoint adapter keeps for the session (its user instance); a field, not a user property. */
+    private volatile Object adapted;
 
     SessionState(SessionGuard guard, Session session, int limits, long maxQueuedBytes, int maxQueuedMessages) {
         this.guard = guard;
@@ -56,6 +58,14 @@ final class SessionState implements TransportLink.Listener, Callable<Void> {
 
     SessionGuard guard() {
         return guard;
+    }
+
+    Object adapted() {
+        return adapted;
+    }
+
+    void adapted(Object value) {
+        adapted = value;
     }
 
     /**

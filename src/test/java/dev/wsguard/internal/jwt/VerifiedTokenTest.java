@@ -199,4 +199,51 @@ class VerifiedTokenTest {
                 .doesNotContain(TestTokens.ISSUER);
         assertThat(new Verification.Valid(jwt).toString()).doesNotContain("secret-subject");
     }
+
+    @Test
+    void claimsWhenTwoUsersShareValuesThenOneInstanceAndOwnValuesKept() {
+        VerifiedToken alice = verified(token().subject("alice").tenant(new String("acme")).groups("user", "admin")
+                .scope("chat:read chat:write").claim("upn", "alice").sign());
+        VerifiedToken bob = verified(token().subject("bob").tenant(new String("acme")).groups("user", "admin")
+                .scope("chat:read chat:write").claim("upn", "bob").sign());
+
+        // Kept once for every session of that shape: the names, and values equal to the previous token's.
+        assertThat(bob.getClaimNames()).isSameAs(alice.getClaimNames());
+        assertThat((Object) bob.getClaim("tenant")).isSameAs(alice.getClaim("tenant"));
+        assertThat(bob.getGroups()).isSameAs(alice.getGroups());
+        assertThat(bob.scopes()).isSameAs(alice.scopes());
+        assertThat(bob.getAudience()).isSameAs(alice.getAudience());
+        // A value equal to another claim of the same token is that instance (upn and sub).
+        assertThat((Object) bob.getClaim("upn")).isSameAs(bob.getSubject());
+        // Each keeps its own.
+        assertThat(alice.getSubject()).isEqualTo("alice");
+        assertThat(bob.getSubject()).isEqualTo("bob");
+        assertThat(alice.getName()).isEqualTo("alice");
+        assertThat(bob.getName()).isEqualTo("bob");
+    }
+
+    @Test
+    void claimsWhenValuesDifferInOrderOrKindThenNotShared() {
+        VerifiedToken first = verified(token().subject("a").groups("user", "admin").claim("level", 1).sign());
+        VerifiedToken second = verified(token().subject("b").groups("admin", "user").claim("level", 1.0).sign());
+
+        assertThat(second.getGroups()).containsExactly("admin", "user");
+        assertThat(first.getGroups()).containsExactly("user", "admin");
+        assertThat((Object) first.getClaim("level")).isEqualTo(1L);
+        assertThat((Object) second.getClaim("level")).isEqualTo(1.0);
+    }
+
+    @Test
+    void claimsWhenSecondsClaimsThenLongsAndNamesInTokenOrder() {
+        VerifiedToken jwt = verified(token().sign());
+
+        assertThat((Object) jwt.getClaim("exp")).isEqualTo(jwt.getExpirationTime()).isInstanceOf(Long.class);
+        assertThat((Object) jwt.getClaim("iat")).isEqualTo(jwt.getIssuedAtTime()).isInstanceOf(Long.class);
+        assertThat(jwt.getExpirationTime()).isGreaterThan(jwt.getIssuedAtTime());
+        assertThat(jwt.containsClaim("exp")).isTrue();
+        assertThat(jwt.containsClaim("nope")).isFalse();
+        assertThat(jwt.containsClaim(null)).isFalse();
+        assertThat((Object) jwt.getClaim("nope")).isNull();
+        assertThat(jwt.getClaimNames()).contains("exp", "iat", "sub", "iss");
+    }
 }
