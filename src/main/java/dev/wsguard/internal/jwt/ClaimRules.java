@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
 import java.util.List;
-import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -54,7 +53,7 @@ final class ClaimRules implements JWTClaimsSetVerifier<SecurityContext> {
         if (!issuer.equals(iss)) {
             throw new RejectedClaimsException(Rejection.TOKEN_ISSUER_MISMATCH);
         }
-        if (aud.stream().filter(Objects::nonNull).noneMatch(audiences::contains)) {
+        if (!hasAllowedAudience(aud)) {
             throw new RejectedClaimsException(Rejection.TOKEN_AUDIENCE_MISMATCH);
         }
         Instant now = clock.instant();
@@ -77,7 +76,25 @@ final class ClaimRules implements JWTClaimsSetVerifier<SecurityContext> {
 
     private static boolean hasAudience(List<String> aud) {
         // Nimbus keeps null entries of an aud array; an audience must be a non-blank string.
-        return aud != null && aud.stream().anyMatch(a -> a != null && !a.isBlank());
+        if (aud == null) {
+            return false;
+        }
+        for (String a : aud) {
+            if (a != null && !a.isBlank()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Loops, not streams: this runs on every verified handshake. */
+    private boolean hasAllowedAudience(List<String> aud) {
+        for (String a : aud) {
+            if (a != null && audiences.contains(a)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean isBlank(String value) {

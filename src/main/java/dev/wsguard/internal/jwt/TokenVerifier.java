@@ -23,6 +23,7 @@ import java.net.MalformedURLException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URL;
+import java.nio.charset.StandardCharsets;
 import java.text.ParseException;
 import java.time.Duration;
 import java.util.EnumMap;
@@ -193,8 +194,8 @@ public final class TokenVerifier {
 
         Header header;
         try {
-            header = Header.parse(headerPart);
-        } catch (ParseException e) {
+            header = Header.parse(decoded(token, 0, first), headerPart);
+        } catch (ParseException | IllegalArgumentException e) {
             return INVALID.get(Rejection.TOKEN_MALFORMED);
         }
         if (header instanceof PlainHeader) {
@@ -216,8 +217,8 @@ public final class TokenVerifier {
 
         Map<String, Object> payload;
         try {
-            payload = JSONObjectUtils.parse(payloadPart.decodeToString());
-        } catch (ParseException e) {
+            payload = JSONObjectUtils.parse(decoded(token, first + 1, second));
+        } catch (ParseException | IllegalArgumentException e) {
             return INVALID.get(Rejection.TOKEN_MALFORMED);
         }
         SignedJWT jwt;
@@ -247,16 +248,42 @@ public final class TokenVerifier {
         }
     }
 
+    /**
+     * The UTF-8 text that a base64url part of the token encodes, with the JDK's decoder: header and payload are not
+     * secret, so they need none of the constant-time decoding Nimbus applies to every part (about 5 % of a verified
+     * handshake's samples). A part whose length cannot be base64 is refused ({@link IllegalArgumentException}).
+     */
+    private static String decoded(String token, int from, int to) {
+        byte[] ascii = token.substring(from, to).getBytes(StandardCharsets.ISO_8859_1);
+        return new String(URL_DECODER.decode(ascii), StandardCharsets.UTF_8);
+    }
+
+    private static final java.util.Base64.Decoder URL_DECODER = java.util.Base64.getUrlDecoder();
+
     private static boolean isBase64Url(String s, int from, int to) {
         for (int i = from; i < to; i++) {
             char c = s.charAt(i);
-            boolean ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
-                    || c == '-' || c == '_' || c == '.';
-            if (!ok) {
+            if (c >= TOKEN_CHARS.length || !TOKEN_CHARS[c]) {
                 return false;
             }
         }
         return true;
+    }
+
+    /** The characters of a compact JWS: base64url and the two dots. */
+    private static final boolean[] TOKEN_CHARS = new boolean[128];
+
+    static {
+        for (char c = 'A'; c <= 'Z'; c++) {
+            TOKEN_CHARS[c] = true;
+            TOKEN_CHARS[Character.toLowerCase(c)] = true;
+        }
+        for (char c = '0'; c <= '9'; c++) {
+            TOKEN_CHARS[c] = true;
+        }
+        TOKEN_CHARS['-'] = true;
+        TOKEN_CHARS['_'] = true;
+        TOKEN_CHARS['.'] = true;
     }
 
     private static Set<JWSAlgorithm> checkAlgorithms(Set<String> names) {

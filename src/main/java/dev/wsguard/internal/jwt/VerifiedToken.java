@@ -15,7 +15,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Pattern;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
 /**
@@ -37,7 +36,6 @@ public final class VerifiedToken implements JsonWebToken {
 
     private static final Set<String> SECONDS_CLAIMS = Set.of("exp", "iat", "nbf", "auth_time");
     private static final String RAW_TOKEN = "raw_token";
-    private static final Pattern WHITESPACE = Pattern.compile("\\s+");
 
     /**
      * The claim names, in the token's order, shared with every token of the same shape; {@code values} holds the
@@ -57,8 +55,7 @@ public final class VerifiedToken implements JsonWebToken {
         Object[] read = new Object[all.size()];
         int n = 0;
         for (Map.Entry<String, Object> claim : all.entrySet()) {
-            // Claim names repeat in every token: one shared copy each, not one per open session.
-            String key = claim.getKey().intern();
+            String key = claim.getKey();
             Object value = claim.getValue();
             if (value == null || RAW_TOKEN.equals(key)) {
                 continue;
@@ -85,7 +82,7 @@ public final class VerifiedToken implements JsonWebToken {
 
     /**
      * The claim names of one token shape, and the last value each name had: a new token's equal value is replaced
-     * by that instance. The names are interned and compared by reference.
+     * by that instance. The names are interned once, when the shape is first seen.
      */
     private static final class Layout {
         /** Shapes kept for sharing; tokens of other shapes keep their own names (nothing is evicted). */
@@ -121,7 +118,12 @@ public final class VerifiedToken implements JsonWebToken {
                     }
                 }
             }
-            Layout made = new Layout(keys);
+            // Claim names repeat in every token: one shared copy each, not one per open session.
+            String[] interned = new String[keys.length];
+            for (int i = 0; i < keys.length; i++) {
+                interned[i] = keys[i].intern();
+            }
+            Layout made = new Layout(interned);
             if (COUNT.get() < MAX_SHARED) {
                 COUNT.incrementAndGet();
                 SHARED.merge(hash, new Layout[] {made}, (a, b) -> {
@@ -139,7 +141,7 @@ public final class VerifiedToken implements JsonWebToken {
                 return false;
             }
             for (int i = 0; i < keys.length; i++) {
-                if (keys[i] != other[i]) {
+                if (!keys[i].equals(other[i])) {
                     return false;
                 }
             }
@@ -322,15 +324,27 @@ public final class VerifiedToken implements JsonWebToken {
     private static Set<String> readScopes(Layout layout, Object[] values) {
         Object scope = layout.index("scope") >= 0 ? layout.get(values, "scope") : layout.get(values, "scp");
         if (scope instanceof String text) {
+            // Split as the regular expression \s+ did, after strip(): on ASCII space, tab, CR, LF, VT and FF only,
+            // so that no other character ever cuts one scope into two.
+            String stripped = text.strip();
             Set<String> result = new LinkedHashSet<>();
-            for (String s : WHITESPACE.split(text.strip())) {
-                if (!s.isEmpty()) {
-                    result.add(s.intern());
+            int start = -1;
+            for (int i = 0; i <= stripped.length(); i++) {
+                boolean space = i == stripped.length() || isRegexSpace(stripped.charAt(i));
+                if (space && start >= 0) {
+                    result.add(stripped.substring(start, i).intern());
+                    start = -1;
+                } else if (!space && start < 0) {
+                    start = i;
                 }
             }
             return freeze(result);
         }
         return stringSet(scope);
+    }
+
+    private static boolean isRegexSpace(char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == '\u000B' || c == '\f' || c == '\r';
     }
 
     /**

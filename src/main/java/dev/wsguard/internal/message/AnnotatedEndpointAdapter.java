@@ -127,9 +127,12 @@ public class AnnotatedEndpointAdapter extends Endpoint {
         }
     }
 
-    /** The per-connection entries {@code WsGuardConfigurator.modifyHandshake} puts into the configuration. */
+    /**
+     * The per-connection entries {@code WsGuardConfigurator.modifyHandshake} puts into the configuration, and the
+     * endpoint class the runtime copied into it from the deployed configuration.
+     */
     private static final List<String> HANDSHAKE_KEYS = List.of(WsGuard.IDENTITY, WsGuard.CONNECTION_ID,
-            WsGuard.CONTEXT, ConnectionQuotas.SLOT, WsGuard.CLIENT_ADDRESS, ClientAddress.KEY);
+            WsGuard.CONTEXT, ConnectionQuotas.SLOT, WsGuard.CLIENT_ADDRESS, ClientAddress.KEY, ENDPOINT_CLASS);
 
     @Override
     public void onOpen(Session session, EndpointConfig config) {
@@ -169,7 +172,7 @@ public class AnnotatedEndpointAdapter extends Endpoint {
     /**
      * Takes what the guard's handshake put into the endpoint configuration out of it again, now that the session holds
      * its own copy. Tyrus and Payara keep that configuration, a copy per handshake, for the whole life of the
-     * session: six entries fewer on every open connection. Where a runtime hands over its shared configuration
+     * session: seven entries fewer on every open connection. Where a runtime hands over its shared configuration
      * instead, none of these keys is there and nothing changes; where the session's properties are that very map,
      * they stay.
      */

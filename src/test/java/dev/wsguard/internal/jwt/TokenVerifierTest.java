@@ -192,6 +192,17 @@ class TokenVerifierTest {
     }
 
     @Test
+    void verifyWhenPartLengthCannotBeBase64ThenMalformed() {
+        String header = new JWSHeader(JWSAlgorithm.RS256).toBase64URL().toString();
+        String payload = base64Url("{\"sub\":\"a\"}");
+        // One character over a whole number of quads never encodes any bytes (4n + 1).
+        for (String token : List.of(header + "." + payload + "A.c2ln", header + "A." + payload + ".c2ln",
+                "A." + payload + ".c2ln")) {
+            assertThat(reason(PEM_VERIFIER.verify(token))).as(token).isEqualTo(Rejection.TOKEN_MALFORMED);
+        }
+    }
+
+    @Test
     void verifyWhenHeaderHasNoAlgThenMalformed() {
         String token = base64Url("{\"kid\":\"x\"}") + "." + base64Url("{}") + ".c2ln";
         assertThat(reason(PEM_VERIFIER.verify(token))).isEqualTo(Rejection.TOKEN_MALFORMED);

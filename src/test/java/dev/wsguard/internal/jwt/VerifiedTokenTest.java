@@ -92,6 +92,15 @@ class VerifiedTokenTest {
     }
 
     @Test
+    void scopesWhenOtherUnicodeSpaceInsideThenOneScope() {
+        // Only ASCII whitespace separates scopes: an em space or a separator control character never makes a token
+        // with the scope "read\u2003admin" carry "admin".
+        VerifiedToken jwt = verified(token().scope("read\u2003admin write\u001Cadmin").sign());
+
+        assertThat(jwt.scopes()).containsExactly("read\u2003admin", "write\u001Cadmin");
+    }
+
+    @Test
     void scopesWhenScpArrayThenItsStrings() {
         VerifiedToken jwt = verified(token().without("scope").claim("scp", List.of("read", "write")).sign());
 

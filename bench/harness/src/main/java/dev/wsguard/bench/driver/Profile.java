@@ -40,6 +40,9 @@ public final class Profile {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> cmd = new ArrayList<>(List.of(java, "-Xms1g", "-Xmx1g", "-XX:+UseG1GC",
                 "-XX:+UnlockDiagnosticVMOptions", "-XX:+DebugNonSafepoints",
+                // A handshake runs about 80 frames deep in Grizzly and Tyrus: JFR's default of 64 cuts the stacks
+                // above the guard off, so inclusive shares would come out low.
+                "-XX:FlightRecorderOptions:stackdepth=256",
                 "-cp", jar.toString(), "dev.wsguard.bench.server.Servers", kind, keys.pem.toString()));
         try (ServerProcess server = ServerProcess.start(kind, cmd, logs.resolve(kind + "-profile.log"))) {
             Load.Target target = new Load.Target(kind, server, path, true);
