@@ -151,7 +151,7 @@ public final class HandshakeGuard implements AutoCloseable {
                 : new HandshakeView(peerView.path(), peerView.headers(), peerView.parameters(), client);
         String id = ID_PREFIX + "-" + Long.toHexString(IDS.incrementAndGet());
         List<String> origins = request.header("Origin");
-        String origin = origins.isEmpty() ? null : String.join(",", origins);
+        String origin = origins.isEmpty() ? null : origins.size() == 1 ? origins.get(0) : String.join(",", origins);
         // Events name the address; every per-address count (ban, rate, quota, message limits) uses its key.
         String addressKey = addresses.key(request.clientAddress());
 

@@ -1,16 +1,19 @@
 package dev.wsguard.internal;
 
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
- * The parts of an upgrade request the guard reads, copied out of the runtime's request object so that no reference
- * to it (or to the raw token it carries) outlives the handshake. Header names are matched case-insensitively:
- * Tyrus lower-cases them, Undertow keeps them as sent.
+ * The parts of an upgrade request the guard reads, for the length of the handshake check: nothing keeps a view
+ * afterwards, so no reference to the runtime's request (or to the raw token it carries) outlives the handshake.
+ * Header names are matched case-insensitively: Tyrus lower-cases them, Undertow keeps them as sent, and every entry
+ * whose name matches counts (a header sent as {@code Origin} and as {@code ORIGIN} has two values). The headers are
+ * read where they are, not copied: a handshake reads a handful of them.
  *
  * @param path          the request path
- * @param headers       all headers, case-insensitive names
+ * @param headers       all headers, as the runtime gives them (read-only here)
  * @param parameters    query parameters
  * @param clientAddress the peer address, or null when the runtime does not expose it
  */
@@ -18,25 +21,30 @@ public record HandshakeView(String path, Map<String, List<String>> headers, Map<
                             String clientAddress) {
 
     public HandshakeView {
-        TreeMap<String, List<String>> folded = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-        if (headers != null) {
-            headers.forEach((name, values) -> {
-                if (name != null && values != null) {
-                    folded.merge(name, List.copyOf(values), (a, b) -> {
-                        List<String> all = new java.util.ArrayList<>(a);
-                        all.addAll(b);
-                        return List.copyOf(all);
-                    });
-                }
-            });
-        }
-        headers = java.util.Collections.unmodifiableMap(folded);
+        headers = headers == null ? Map.of() : Collections.unmodifiableMap(headers);
         parameters = parameters == null ? Map.of() : Map.copyOf(parameters);
     }
 
     /** All values of a header (each raw header line is one entry), empty when absent. */
     public List<String> header(String name) {
-        List<String> values = headers.get(name);
-        return values == null ? List.of() : values;
+        List<String> found = null;
+        boolean merged = false;
+        for (Map.Entry<String, List<String>> header : headers.entrySet()) {
+            String key = header.getKey();
+            List<String> values = header.getValue();
+            if (key == null || values == null || values.isEmpty() || !key.equalsIgnoreCase(name)) {
+                continue;
+            }
+            if (found == null) {
+                found = values;
+            } else {
+                if (!merged) {
+                    found = new ArrayList<>(found);
+                    merged = true;
+                }
+                found.addAll(values);
+            }
+        }
+        return found == null ? List.of() : Collections.unmodifiableList(found);
     }
 }
