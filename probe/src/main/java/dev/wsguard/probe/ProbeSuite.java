@@ -31,6 +31,9 @@ import java.util.regex.Pattern;
  */
 public final class ProbeSuite {
 
+    /** RFC 6265's cookie-name: an HTTP token. */
+    private static final Pattern COOKIE_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
+
     private final Target target;
 
     private ProbeSuite(Target target) {
@@ -93,6 +96,7 @@ public final class ProbeSuite {
         private String origin;
         private Supplier<String> token;
         private TokenCarrier carrier = TokenCarrier.HEADER;
+        private String cookieName = UpgradeAttack.Given.DEFAULT_COOKIE;
         private Supplier<String> lowToken;
         private Supplier<String> expiredToken;
         private byte[] publicKey;
@@ -139,6 +143,20 @@ public final class ProbeSuite {
         /** Where the endpoint reads its token; {@link TokenCarrier#HEADER} by default. */
         public Builder carrier(TokenCarrier carrier) {
             this.carrier = Objects.requireNonNull(carrier, "carrier");
+            return this;
+        }
+
+        /**
+         * The endpoint reads its token from the cookie {@code name} ({@link TokenCarrier#COOKIE}); the cookie
+         * attacks use that name too. Without it, a cookie is named {@code Bearer}, as wsguard's default.
+         */
+        public Builder cookieName(String name) {
+            if (name == null || !COOKIE_NAME.matcher(name).matches()) {
+                throw new IllegalArgumentException("a cookie name is an HTTP token (letters, digits, !#$%&'*+-.^_`|~)"
+                        + ", got '" + name + "'");
+            }
+            this.cookieName = name;
+            this.carrier = TokenCarrier.COOKIE;
             return this;
         }
 
@@ -272,7 +290,7 @@ public final class ProbeSuite {
             if (origin == null || token == null) {
                 throw new IllegalStateException("origin and token are required");
             }
-            return new ProbeSuite(new Target(uri, origin, token, carrier, Optional.ofNullable(lowToken),
+            return new ProbeSuite(new Target(uri, origin, token, carrier, cookieName, Optional.ofNullable(lowToken),
                     Optional.ofNullable(expiredToken), Optional.ofNullable(publicKey), Optional.ofNullable(signingKey),
                     sample,
                     Optional.ofNullable(adminMessage), Optional.ofNullable(foreignMessage),

@@ -41,7 +41,9 @@ public final class ProbeCommand {
               --token TOKEN | --token-command CMD
                                            a valid token, or a shell command that prints one
             The endpoint:
-              --carrier header|subprotocol|query   where it reads the token (default header)
+              --carrier header|subprotocol|query|cookie   where it reads the token (default header)
+              --cookie-name NAME           it reads the token from the cookie NAME (implies --carrier cookie;
+                                           without it a cookie is named Bearer, as wsguard's default)
               --sample JSON                a message it answers (default {"type":"ping"})
               --low-token T | --low-token-command CMD   a valid token with fewer rights
               --admin-message JSON         a message only an admin may send (sent with the low token)
@@ -155,7 +157,8 @@ public final class ProbeCommand {
                 "--sample", "--low-token", "--low-token-command", "--admin-message", "--foreign-message",
                 "--expired-token", "--expired-token-command", "--public-key", "--signing-key", "--bulk-message",
                 "--allow-missing-origin", "--max-message-bytes", "--message-rate", "--handshake-rate",
-                "--max-connections", "--handshake-timeout", "--only", "--reply-timeout", "--refusal", "--insecure");
+                "--max-connections", "--handshake-timeout", "--only", "--reply-timeout", "--refusal", "--insecure",
+                "--cookie-name");
 
         void set(String option, String value) {
             if (!KNOWN.contains(option)) {
@@ -183,7 +186,14 @@ public final class ProbeCommand {
             b.token(token("--token", "--token-command", true));
             b.lowToken(token("--low-token", "--low-token-command", false));
             b.expiredToken(token("--expired-token", "--expired-token-command", false));
-            when("--carrier", v -> b.carrier(TokenCarrier.valueOf(v.toUpperCase(Locale.ROOT))));
+            when("--carrier", v -> b.carrier(carrier(v)));
+            when("--cookie-name", v -> {
+                if (values.containsKey("--carrier") && carrier(values.get("--carrier")) != TokenCarrier.COOKIE) {
+                    throw new IllegalArgumentException("the token cannot be in a cookie and in the "
+                            + values.get("--carrier"));
+                }
+                b.cookieName(v);
+            });
             when("--sample", b::sample);
             when("--admin-message", b::adminMessage);
             when("--foreign-message", b::foreignMessage);
@@ -201,6 +211,14 @@ public final class ProbeCommand {
             when("--refusal", v -> b.refusal(Pattern.compile(v)));
             when("--only", v -> b.only(v.split(",")));
             return b.build();
+        }
+
+        private static TokenCarrier carrier(String name) {
+            try {
+                return TokenCarrier.valueOf(name.toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("expected header, subprotocol, query or cookie, got '" + name + "'");
+            }
         }
 
         private String required(String option) {

@@ -98,7 +98,7 @@ final class Run {
 
     /** Sends an upgrade request on {@code wire} with an optional origin and token. */
     Wire.Response upgrade(Wire wire, String origin, String token, TokenCarrier carrier) throws IOException {
-        return upgrade(wire, UpgradeAttack.Request.of(origin, token, carrier));
+        return upgrade(wire, UpgradeAttack.Request.of(origin, token, carrier, target.cookieName()));
     }
 
     /** Sends {@code request} on {@code wire}, its query added to the URL's own. */
@@ -113,7 +113,7 @@ final class Run {
 
     /** What the upgrade attacks are built from; the expired token is asked only when {@code expired}. */
     UpgradeAttack.Given given(boolean expired) {
-        return new UpgradeAttack.Given(target.origin(), token, target.carrier(),
+        return new UpgradeAttack.Given(target.origin(), token, target.carrier(), target.cookieName(),
                 expired && target.expiredToken().isPresent()
                         ? Optional.of(optionalToken(target.expiredToken(), "expired token")) : Optional.empty(),
                 target.publicKey().map(k -> new String(k, StandardCharsets.US_ASCII)), target.signingKey());

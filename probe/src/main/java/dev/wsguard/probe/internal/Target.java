@@ -19,6 +19,7 @@ public record Target(
         String origin,
         Supplier<String> token,
         TokenCarrier carrier,
+        String cookieName,
         Optional<Supplier<String>> lowToken,
         Optional<Supplier<String>> expiredToken,
         Optional<byte[]> publicKey,

@@ -56,6 +56,20 @@ class ProbeCommandTest {
     }
 
     @Test
+    void runWhenCookieNameAndAnotherCarrierThenExit2() {
+        assertThat(run("ws://127.0.0.1:9/x", "--origin", "https://a.test", "--token", "t", "--carrier", "header",
+                "--cookie-name", "sid")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--cookie-name", "cookie and in the header");
+    }
+
+    @Test
+    void runWhenCookieNameIsNoTokenThenExit2() {
+        assertThat(run("ws://127.0.0.1:9/x", "--origin", "https://a.test", "--token", "t", "--cookie-name", "a b"))
+                .isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("a cookie name is an HTTP token");
+    }
+
+    @Test
     void listWhenAskedThenEveryAttackWithItsExpectedAnswer() {
         assertThat(run("--list")).isZero();
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("origin.null", "auth.alg-none", "flood.handshake-rate");

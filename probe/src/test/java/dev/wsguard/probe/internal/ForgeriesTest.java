@@ -8,6 +8,7 @@ import com.nimbusds.jwt.SignedJWT;
 import dev.wsguard.probe.MessageAttack;
 import dev.wsguard.probe.NotApplicable;
 import dev.wsguard.probe.ProbeSuite;
+import dev.wsguard.probe.TokenCarrier;
 import dev.wsguard.probe.UpgradeAttack;
 import org.junit.jupiter.api.Test;
 
@@ -109,6 +110,19 @@ class ForgeriesTest {
                 .filter(a -> a.attack().id().equals("origin.two-headers")).findFirst().orElseThrow();
         assertThat(twoOrigins.requestFor(given).headers()).containsExactly(Map.entry("Origin", "https://app.test"),
                 Map.entry("Origin", "https://wsguard-probe.invalid"), Map.entry("Authorization", "Bearer " + TOKEN));
+    }
+
+    @Test
+    void requestWhenCarrierIsCookieThenTokenInTheNamedCookieAndCookieAttackUsesThatName() {
+        UpgradeAttack.Given given = new UpgradeAttack.Given("https://app.test", TOKEN, TokenCarrier.COOKIE, "sid",
+                java.util.Optional.empty(), java.util.Optional.empty(), java.util.Optional.empty());
+        assertThat(given.request("https://app.test", TOKEN).headers())
+                .containsExactly(Map.entry("Origin", "https://app.test"), Map.entry("Cookie", "sid=" + TOKEN));
+        UpgradeAttack cookie = ProbeSuite.upgradeAttacks().stream()
+                .filter(a -> a.attack().id().equals("origin.cookie")).findFirst().orElseThrow();
+        assertThat(cookie.requestFor(given).headers())
+                .containsExactly(Map.entry("Origin", "https://wsguard-probe.invalid"),
+                        Map.entry("Cookie", "sid=" + TOKEN));
     }
 
     private static String pem(KeyPair pair) {
