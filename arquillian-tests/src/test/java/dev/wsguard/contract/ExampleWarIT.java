@@ -106,11 +106,14 @@ class ExampleWarIT {
 
     /**
      * The attack kit's catalogue against the WAR, one dynamic test per attack; as the example on Tyrus standalone, no
-     * finding. The slow attacks are left out: the servers' own HTTP timeouts answer slowloris, not wsguard
-     * (server-config/), and the chat has no message with a large answer for the non-reading client.
+     * finding. The markup echo posts to a channel the session has joined, as the chat's own clients do. The slow
+     * attacks are left out: the servers' own HTTP timeouts answer slowloris, not wsguard (server-config/), and the
+     * chat has no message with a large answer for the non-reading client.
      */
     @TestFactory
     Stream<DynamicTest> probeWhenTheCatalogueRunsAgainstTheWarThenNoFinding() {
+        String subscribe = "{\"type\":\"subscribe\",\"channel\":\"tenant:acme:general\"}";
+        String publish = "{\"type\":\"publish\",\"channel\":\"tenant:acme:general\",\"text\":\"hi\"}";
         return ProbeTests.of(ProbeSuite.against(chat())
                 .origin(Tokens.ORIGIN)
                 .token(() -> chatToken(user("probe"), "acme"))
@@ -118,6 +121,7 @@ class ExampleWarIT {
                 .publicKey(Tokens.publicKeyPem()).signingKey(Tokens.signingKeyPem())
                 .adminMessage("{\"type\":\"kick\",\"user\":\"nobody\"}")
                 .foreignMessage("{\"type\":\"subscribe\",\"channel\":\"tenant:globex:general\"}")
+                .echoMessage(subscribe, publish)
                 .maxConnections(Tokens.MAX_PER_USER)
                 .messageRate(Rate.parse("50/PT1S"))
                 .only("origin", "auth", "authz", "inject", "size", "transport", "flood")

@@ -107,6 +107,7 @@ public final class ProbeSuite {
         private String bulkMessage;
         private int maxMessageBytes = 65_536;
         private Rate messageRate;
+        private List<String> echoMessages;
         private Rate handshakeRate;
         private Integer maxConnections;
         private Duration handshakeTimeout = Duration.ofSeconds(10);
@@ -233,6 +234,16 @@ public final class ProbeSuite {
             return this;
         }
 
+        /**
+         * A message whose text the endpoint sends back (a chat post), last of {@code messages}: the messages before it
+         * are sent first on the same session, as they are (a subscribe to the channel posted to). Its string members
+         * receive the markup of {@code inject.markup-echo} in turn. Without it the sample's are used.
+         */
+        public Builder echoMessage(String... messages) {
+            this.echoMessages = objects(messages);
+            return this;
+        }
+
         /** The handshake rate one client may use: every attack stays within it but the handshake flood. */
         public Builder handshakeRate(Rate handshakeRate) {
             this.handshakeRate = handshakeRate;
@@ -295,6 +306,7 @@ public final class ProbeSuite {
                     sample,
                     Optional.ofNullable(adminMessage), Optional.ofNullable(foreignMessage),
                     Optional.ofNullable(bulkMessage), maxMessageBytes, Optional.ofNullable(messageRate),
+                    echoMessages != null ? echoMessages : List.of(sample),
                     Optional.ofNullable(handshakeRate), Optional.ofNullable(maxConnections), handshakeTimeout,
                     missingOriginAllowed, replyTimeout, refusal, insecureTls, selected));
         }
@@ -302,6 +314,18 @@ public final class ProbeSuite {
         /** Shorthand for {@code build().run()}. */
         public Report run() {
             return build().run();
+        }
+
+        private static List<String> objects(String... messages) {
+            if (messages.length == 0) {
+                throw new IllegalArgumentException("at least one message is needed");
+            }
+            for (String m : messages) {
+                if (m == null || !m.strip().startsWith("{") || !m.strip().endsWith("}")) {
+                    throw new IllegalArgumentException("each message must be a JSON object, got '" + m + "'");
+                }
+            }
+            return Arrays.stream(messages).map(String::strip).toList();
         }
 
         private static Duration positive(Duration d, String what) {

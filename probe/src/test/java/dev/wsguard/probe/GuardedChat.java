@@ -42,6 +42,9 @@ final class GuardedChat implements AutoCloseable {
     static final String FOREIGN_MESSAGE = "{\"type\":\"subscribe\",\"channel\":\"tenant:globex:general\"}";
     static final Rate HANDSHAKE_RATE = new Rate(20, Duration.ofSeconds(2));
     static final Rate MESSAGE_RATE = new Rate(50, Duration.ofSeconds(1));
+    /** A post comes back to the sessions that joined its channel: these two, in order, make the chat echo text. */
+    static final String SUBSCRIBE = "{\"type\":\"subscribe\",\"channel\":\"tenant:acme:general\"}";
+    static final String PUBLISH = "{\"type\":\"publish\",\"channel\":\"tenant:acme:general\",\"text\":\"hi\"}";
     static final int MAX_CONNECTIONS = 5;
     static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(2);
 
@@ -162,7 +165,7 @@ final class GuardedChat implements AutoCloseable {
         return ProbeSuite.against(uri).origin(ORIGIN).token(this::carol).lowToken(this::alice)
                 .expiredToken(this::expired).publicKey(Files.readString(publicKey))
                 .signingKey(Files.readString(signingKey))
-                .adminMessage(ADMIN_MESSAGE).foreignMessage(FOREIGN_MESSAGE)
+                .adminMessage(ADMIN_MESSAGE).foreignMessage(FOREIGN_MESSAGE).echoMessage(SUBSCRIBE, PUBLISH)
                 .handshakeRate(HANDSHAKE_RATE).messageRate(MESSAGE_RATE).maxConnections(MAX_CONNECTIONS)
                 .handshakeTimeout(HANDSHAKE_TIMEOUT);
     }

@@ -1,5 +1,7 @@
 package dev.wsguard.probe.cli;
 
+import com.nimbusds.jose.util.JSONArrayUtils;
+import com.nimbusds.jose.util.JSONObjectUtils;
 import dev.wsguard.probe.ProbeSuite;
 import dev.wsguard.probe.Rate;
 import dev.wsguard.probe.Report;
@@ -53,6 +55,9 @@ public final class ProbeCommand {
               --signing-key FILE           a test issuer's private key it trusts (PKCS#8 PEM), for tokens wrong
                                            in one claim (expiry, nbf, issuer, audience, kid); never a real one
               --bulk-message JSON          a message with a large answer, for the client that stops reading
+              --echo-message JSON          a message whose text it sends back (a chat post), for the markup
+                                           echo; an array [setup, ..., message] sends the setup messages first
+                                           on the same session (a subscribe); default: the sample
               --allow-missing-origin       it accepts requests without Origin on purpose
             Limits to respect (the floods test exactly these):
               --max-message-bytes N        largest message it accepts (default 65536)
@@ -158,7 +163,7 @@ public final class ProbeCommand {
                 "--expired-token", "--expired-token-command", "--public-key", "--signing-key", "--bulk-message",
                 "--allow-missing-origin", "--max-message-bytes", "--message-rate", "--handshake-rate",
                 "--max-connections", "--handshake-timeout", "--only", "--reply-timeout", "--refusal", "--insecure",
-                "--cookie-name");
+                "--cookie-name", "--echo-message");
 
         void set(String option, String value) {
             if (!KNOWN.contains(option)) {
@@ -198,6 +203,7 @@ public final class ProbeCommand {
             when("--admin-message", b::adminMessage);
             when("--foreign-message", b::foreignMessage);
             when("--bulk-message", b::bulkMessage);
+            when("--echo-message", v -> b.echoMessage(messages(v)));
             when("--public-key", v -> b.publicKey(pem("--public-key", v)));
             when("--signing-key", v -> b.signingKey(pem("--signing-key", v)));
             when("--allow-missing-origin", v -> b.missingOriginAllowed(true));
@@ -218,6 +224,25 @@ public final class ProbeCommand {
                 return TokenCarrier.valueOf(name.toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("expected header, subprotocol, query or cookie, got '" + name + "'");
+            }
+        }
+
+        /** One JSON object, or an array of them, as the messages' texts in order. */
+        private static String[] messages(String json) {
+            if (!json.strip().startsWith("[")) {
+                return new String[] {json};
+            }
+            try {
+                return JSONArrayUtils.parse(json).stream().map(m -> {
+                    if (!(m instanceof java.util.Map<?, ?> object)) {
+                        throw new IllegalArgumentException("each message must be a JSON object");
+                    }
+                    @SuppressWarnings("unchecked")
+                    java.util.Map<String, ?> members = (java.util.Map<String, ?>) object;
+                    return JSONObjectUtils.toJSONString(members);
+                }).toArray(String[]::new);
+            } catch (java.text.ParseException e) {
+                throw new IllegalArgumentException("not a JSON array of messages: " + e.getMessage());
             }
         }
 

@@ -148,8 +148,8 @@ public final class Catalogue {
                     g -> Payloads.withMember(g.sample(), "wsguardProbeText",
                             "\"" + "a".repeat(g.maxMessageBytes() * 3 / 4) + "\"")),
             message("inject.trailing-data", "The sample followed by a second JSON value", g -> g.sample() + " {}"),
-            entry("inject.markup-echo", "The sample's strings replaced by an HTML element",
-                    "the element never comes back as sent (unescaped)", Needs.SAMPLE, Messages::markupEcho),
+            entry("inject.markup-echo", "The echo message's strings, one at a time, set to a quote and an HTML element",
+                    "the element never comes back outside a JSON string", Needs.SAMPLE, Messages::markupEcho),
 
             entry("size.oversized-frame", "One frame 1 KiB over the size limit", "close 1009 (or 1008) while reading",
                     Needs.SAMPLE, r -> Messages.oversized(r, false)),

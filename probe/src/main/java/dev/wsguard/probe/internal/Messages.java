@@ -1,13 +1,11 @@
 package dev.wsguard.probe.internal;
 
-import com.nimbusds.jose.util.JSONObjectUtils;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /** Attacks carried by one message on an open session: authorization, injection and size. */
 final class Messages {
@@ -35,39 +33,54 @@ final class Messages {
                 () -> new Outcome.Skip("no message for another tenant given")));
     }
 
+    /** The element whose return, unescaped, would run script in a page that inserts the answer as HTML. */
+    static final String MARKUP = "<img src=x onerror=wsguardProbe()>";
+    /** What is put in a field: a quote first, which closes a string in a reply written by concatenation. */
+    static final String BREAKOUT = "\">" + MARKUP;
+
     /**
-     * The sample with each of its string members but {@code type} replaced by an HTML element (one added when it has
-     * none): any answer carrying the element as sent, not escaped, is a finding, whether or not it is a refusal.
+     * The echo message (by default the sample) with one string member but {@code type} at a time set to
+     * {@link #BREAKOUT} (a member added when it has none), each on a fresh session after the messages that set it up.
+     * An answer carrying the element outside a JSON string is a finding, refusal or not: a reply that is no JSON (an
+     * HTML fragment), or whose quote the endpoint did not escape. Inside a JSON string it is data, as a JSON protocol
+     * delivers text; rendering it as text is the client's part, and the observation says so.
      */
     static Outcome markupEcho(Run run) throws IOException {
-        String markup = "<img src=x onerror=wsguardProbe()>";
-        Map<String, Object> members = Payloads.object(run.target.sample());
-        boolean replaced = false;
-        for (Map.Entry<String, Object> member : members.entrySet()) {
-            if (member.getValue() instanceof String && !member.getKey().equals("type")) {
-                member.setValue(markup);
-                replaced = true;
-            }
-        }
-        String message = replaced ? JSONObjectUtils.toJSONString(members)
-                : Payloads.withMember(run.target.sample(), "wsguardProbeText", "\"" + markup + "\"");
-        try (Run.Session session = run.session(run.token)) {
-            try {
-                session.wire().sendText(message);
-            } catch (IOException e) {
-                return Outcome.pass("the connection was dropped while sending");
-            }
-            List<Event> answers = session.wire().collect(run.target.replyTimeout(), 20);
-            for (Event e : answers) {
-                if (e instanceof Event.Text t && t.text().contains(markup)) {
-                    return Outcome.finding("the markup came back unescaped: " + run.show(t.text()));
+        List<String> messages = run.target.echoMessages();
+        String echo = messages.get(messages.size() - 1);
+        List<String> setup = messages.subList(0, messages.size() - 1);
+        List<String> variants = Payloads.everyString(echo, BREAKOUT, "wsguardProbeText");
+        String asData = null;
+        String firstAnswer = null;
+        for (String message : variants) {
+            try (Run.Session session = run.session(run.token, setup)) {
+                try {
+                    session.wire().sendText(message);
+                } catch (IOException e) {
+                    firstAnswer = firstAnswer != null ? firstAnswer : "the connection was dropped while sending";
+                    continue;
+                }
+                for (Event e : session.wire().collect(run.target.replyTimeout(), 20)) {
+                    if (e instanceof Event.Text t && t.text().contains(MARKUP)) {
+                        if (!Payloads.escapedJson(t.text(), BREAKOUT)) {
+                            return Outcome.finding("the markup came back outside a JSON string: " + run.show(t.text()));
+                        }
+                        int at = t.text().indexOf(MARKUP);
+                        asData = asData != null ? asData : (at > 24 ? "…" : "")
+                                + t.text().substring(Math.max(0, at - 24), at + MARKUP.length()) + "…";
+                    }
+                    if (firstAnswer == null) {
+                        firstAnswer = run.judge(e, message, "", Outcome.pass("no answer")).observed();
+                    }
                 }
             }
-            Event first = answers.isEmpty() ? null : answers.get(0);
-            return first == null ? Outcome.pass("no answer within " + run.target.replyTimeout().toMillis() + " ms")
-                    : Outcome.pass(run.judge(first, message, "", Outcome.pass("no answer")).observed()
-                            + "; no markup sent back");
         }
+        if (asData != null) {
+            return Outcome.pass("sent back only inside a JSON string, escaped (data for the client to render as"
+                    + " text): " + run.show(asData));
+        }
+        return Outcome.pass((firstAnswer == null ? "no answer within " + run.target.replyTimeout().toMillis() + " ms"
+                : firstAnswer) + "; no markup sent back");
     }
 
     /**

@@ -5,7 +5,9 @@ import com.nimbusds.jose.util.JSONStringUtils;
 import dev.wsguard.probe.MessageAttack;
 
 import java.text.ParseException;
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -68,6 +70,50 @@ final class Payloads {
         return members.keySet().stream().filter(n -> !n.equals("type")).findFirst()
                 .map(n -> spliced(members, n, rawValue))
                 .orElseGet(() -> withMember(sample, name, rawValue));
+    }
+
+    /**
+     * {@code message} once for each of its string members but {@code type}, with that member set to {@code value}
+     * (at most four); when it has none, once with a member {@code name} added.
+     */
+    static List<String> everyString(String message, String value, String name) {
+        Map<String, Object> members = object(message);
+        List<String> variants = new ArrayList<>();
+        for (Map.Entry<String, Object> member : members.entrySet()) {
+            if (member.getValue() instanceof String && !member.getKey().equals("type") && variants.size() < 4) {
+                Map<String, Object> changed = new LinkedHashMap<>(members);
+                changed.put(member.getKey(), value);
+                variants.add(JSONObjectUtils.toJSONString(changed));
+            }
+        }
+        if (variants.isEmpty()) {
+            variants.add(withMember(message, name, written(value)));
+        }
+        return variants;
+    }
+
+    /**
+     * True when {@code answer} is a JSON object or array and every {@code value} in it has its leading quote escaped
+     * ({@code \"}): the value is inside a string there, as data. False for any other answer carrying it: an HTML
+     * fragment, or a reply written by concatenation that the quote broke out of.
+     */
+    static boolean escapedJson(String answer, String value) {
+        try {
+            if (answer.strip().startsWith("[")) {
+                com.nimbusds.jose.util.JSONArrayUtils.parse(answer);
+            } else {
+                JSONObjectUtils.parse(answer);
+            }
+        } catch (ParseException | RuntimeException e) {
+            return false;
+        }
+        String bare = value.substring(1);
+        for (int at = answer.indexOf(bare); at >= 0; at = answer.indexOf(bare, at + 1)) {
+            if (at < 2 || !answer.startsWith("\\\"", at - 2)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The top-level members of {@code json}, in order, read by Nimbus (Gson); skipped when it is no JSON object. */

@@ -190,6 +190,29 @@ final class Run {
         }
     }
 
+    /**
+     * A session as {@link #session(String)}, after each of {@code setup} was sent and answered (a chat's subscribe
+     * before its posts); a skip when one is refused.
+     */
+    Session session(String token, List<String> setup) throws IOException {
+        Session session = session(token);
+        try {
+            for (String message : setup) {
+                session.wire().sendText(message);
+                Event e = session.wire().next(target.replyTimeout());
+                if (!(e instanceof Event.Text t) || refusal(t.text(), message)) {
+                    throw new Outcome.Skip("the message sent first got " + Controls.describe(this, e) + ": "
+                            + show(message));
+                }
+                session.wire().collect(Duration.ofMillis(100), 20);
+            }
+            return session;
+        } catch (IOException | RuntimeException e) {
+            session.close();
+            throw e;
+        }
+    }
+
     /** The common judgement of a message that must be refused: a close, a refusal frame, or no answer. */
     Outcome expectRefusedMessage(Session session, String message) {
         try {

@@ -70,6 +70,13 @@ class ProbeCommandTest {
     }
 
     @Test
+    void runWhenEchoMessageIsNoObjectOrArrayOfObjectsThenExit2() {
+        assertThat(run("ws://127.0.0.1:9/x", "--origin", "https://a.test", "--token", "t", "--echo-message", "[1]"))
+                .isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--echo-message", "must be a JSON object");
+    }
+
+    @Test
     void listWhenAskedThenEveryAttackWithItsExpectedAnswer() {
         assertThat(run("--list")).isZero();
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("origin.null", "auth.alg-none", "flood.handshake-rate");

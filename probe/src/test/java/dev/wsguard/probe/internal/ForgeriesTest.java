@@ -125,6 +125,26 @@ class ForgeriesTest {
                         Map.entry("Cookie", "sid=" + TOKEN));
     }
 
+    @Test
+    void markupWhenEchoMessageGivenThenEachStringMemberInTurnAndJsonStringsToldApart() {
+        String markup = Messages.BREAKOUT;
+        String publish = "{\"type\":\"publish\",\"channel\":\"c\",\"text\":\"hi\",\"n\":1}";
+        assertThat(Payloads.everyString(publish, markup, "x"))
+                .containsExactly("{\"type\":\"publish\",\"channel\":\"\\\"><img src=x onerror=wsguardProbe()>\","
+                                + "\"text\":\"hi\",\"n\":1}",
+                        "{\"type\":\"publish\",\"channel\":\"c\",\"text\":\"\\\"><img src=x onerror=wsguardProbe()>\","
+                                + "\"n\":1}");
+        assertThat(Payloads.everyString("{\"type\":\"ping\"}", markup, "x"))
+                .containsExactly("{\"x\":\"\\\"><img src=x onerror=wsguardProbe()>\",\"type\":\"ping\"}");
+        // Escaped inside a JSON string: data. Broken out of a hand-built reply, or in an HTML fragment: markup.
+        assertThat(Payloads.escapedJson("{\"text\":\"\\\"><img src=x onerror=wsguardProbe()>\"}", markup)).isTrue();
+        assertThat(Payloads.escapedJson("[{\"text\":\"\\\"><img src=x onerror=wsguardProbe()>\"}]", markup)).isTrue();
+        assertThat(Payloads.escapedJson("{\"text\":\"\"><img src=x onerror=wsguardProbe()>\"}", markup)).isFalse();
+        assertThat(Payloads.escapedJson("<p>\\\"><img src=x onerror=wsguardProbe()></p>", markup)).isFalse();
+        assertThat(Payloads.escapedJson("{\"type\":\"echo\",\"text\":\"{\"x\":\"\\\"><img src=x "
+                + "onerror=wsguardProbe()>\"}\"}", markup)).isFalse();
+    }
+
     private static String pem(KeyPair pair) {
         return "-----BEGIN PRIVATE KEY-----\n" + Base64.getMimeEncoder().encodeToString(pair.getPrivate().getEncoded())
                 + "\n-----END PRIVATE KEY-----\n";
