@@ -59,7 +59,16 @@ public final class ProbeSuite {
     }
 
     /**
-     * The attacks carried by one message, as data, with the close code wsguard gives each: what wsguard's contract
+     * The floods, as data: how many each sends against a limit. What wsguard's contract suite sends against its own
+     * limits, and what {@link #run()} sends against the limits given.
+     */
+    public static List<FloodAttack> floodAttacks() {
+        return Catalogue.floodAttacks();
+    }
+
+    /**
+     * The attacks carried by one message (malformed and hostile content, then sizes), as data, with the close code
+     * wsguard gives each: what wsguard's contract
      * suite sends on every runtime, and what {@link #run()} sends.
      */
     public static List<MessageAttack> messageAttacks() {
@@ -107,6 +116,8 @@ public final class ProbeSuite {
         private String bulkMessage;
         private int maxMessageBytes = 65_536;
         private Rate messageRate;
+        private Rate userMessageRate;
+        private List<String> userRateMessages;
         private List<String> echoMessages;
         private Rate handshakeRate;
         private Integer maxConnections;
@@ -235,6 +246,17 @@ public final class ProbeSuite {
         }
 
         /**
+         * The rate of {@code messages}' last one that one user may use across all its sessions; the messages before
+         * it are sent first on each session (a chat's subscribe before its posts). Without it the per-user flood is
+         * not run.
+         */
+        public Builder userMessageRate(Rate rate, String... messages) {
+            this.userMessageRate = Objects.requireNonNull(rate, "rate");
+            this.userRateMessages = messages.length == 0 ? null : objects(messages);
+            return this;
+        }
+
+        /**
          * A message whose text the endpoint sends back (a chat post), last of {@code messages}: the messages before it
          * are sent first on the same session, as they are (a subscribe to the channel posted to). Its string members
          * receive the markup of {@code inject.markup-echo} in turn. Without it the sample's are used.
@@ -306,6 +328,8 @@ public final class ProbeSuite {
                     sample,
                     Optional.ofNullable(adminMessage), Optional.ofNullable(foreignMessage),
                     Optional.ofNullable(bulkMessage), maxMessageBytes, Optional.ofNullable(messageRate),
+                    Optional.ofNullable(userMessageRate),
+                    userRateMessages != null ? userRateMessages : List.of(sample),
                     echoMessages != null ? echoMessages : List.of(sample),
                     Optional.ofNullable(handshakeRate), Optional.ofNullable(maxConnections), handshakeTimeout,
                     missingOriginAllowed, replyTimeout, refusal, insecureTls, selected));

@@ -42,6 +42,8 @@ final class GuardedChat implements AutoCloseable {
     static final String FOREIGN_MESSAGE = "{\"type\":\"subscribe\",\"channel\":\"tenant:globex:general\"}";
     static final Rate HANDSHAKE_RATE = new Rate(20, Duration.ofSeconds(2));
     static final Rate MESSAGE_RATE = new Rate(50, Duration.ofSeconds(1));
+    /** The chat's own {@code @RateLimit} on publish: per user, whatever the number of sessions. */
+    static final Rate PUBLISH_RATE = new Rate(20, Duration.ofSeconds(1));
     /** A post comes back to the sessions that joined its channel: these two, in order, make the chat echo text. */
     static final String SUBSCRIBE = "{\"type\":\"subscribe\",\"channel\":\"tenant:acme:general\"}";
     static final String PUBLISH = "{\"type\":\"publish\",\"channel\":\"tenant:acme:general\",\"text\":\"hi\"}";
@@ -167,6 +169,7 @@ final class GuardedChat implements AutoCloseable {
                 .signingKey(Files.readString(signingKey))
                 .adminMessage(ADMIN_MESSAGE).foreignMessage(FOREIGN_MESSAGE).echoMessage(SUBSCRIBE, PUBLISH)
                 .handshakeRate(HANDSHAKE_RATE).messageRate(MESSAGE_RATE).maxConnections(MAX_CONNECTIONS)
+                .userMessageRate(PUBLISH_RATE, SUBSCRIBE, PUBLISH)
                 .handshakeTimeout(HANDSHAKE_TIMEOUT);
     }
 

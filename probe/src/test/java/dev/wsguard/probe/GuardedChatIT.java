@@ -34,6 +34,8 @@ class GuardedChatIT extends AgainstGuardedChat {
                 "--public-key", chat.publicKey.toString(), "--signing-key", chat.signingKey.toString(),
                 "--admin-message", GuardedChat.ADMIN_MESSAGE, "--foreign-message", GuardedChat.FOREIGN_MESSAGE,
                 "--echo-message", "[" + GuardedChat.SUBSCRIBE + "," + GuardedChat.PUBLISH + "]",
+                "--user-message-rate", GuardedChat.PUBLISH_RATE.toString(),
+                "--user-rate-message", "[" + GuardedChat.SUBSCRIBE + "," + GuardedChat.PUBLISH + "]",
                 "--handshake-rate", GuardedChat.HANDSHAKE_RATE.toString(),
                 "--message-rate", GuardedChat.MESSAGE_RATE.toString(),
                 "--max-connections", String.valueOf(GuardedChat.MAX_CONNECTIONS),

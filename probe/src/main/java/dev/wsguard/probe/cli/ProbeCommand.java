@@ -64,6 +64,9 @@ public final class ProbeCommand {
               --message-rate N/PERIOD      messages per session, e.g. 50/PT1S
               --handshake-rate N/PERIOD    handshakes per client, e.g. 50/PT10S; every attack stays within it
               --max-connections N          connections one client may hold
+              --user-message-rate N/PERIOD messages one user may send across its sessions
+              --user-rate-message JSON     the message that rate applies to (default: the sample); an array
+                                           [setup, ..., message] as for --echo-message
               --handshake-timeout DURATION how long it lets a handshake take (default PT10S)
             Run:
               --only PREFIX[,PREFIX]       run only these attacks (ids or categories: origin,auth.alg-none)
@@ -163,7 +166,7 @@ public final class ProbeCommand {
                 "--expired-token", "--expired-token-command", "--public-key", "--signing-key", "--bulk-message",
                 "--allow-missing-origin", "--max-message-bytes", "--message-rate", "--handshake-rate",
                 "--max-connections", "--handshake-timeout", "--only", "--reply-timeout", "--refusal", "--insecure",
-                "--cookie-name", "--echo-message");
+                "--cookie-name", "--echo-message", "--user-message-rate", "--user-rate-message");
 
         void set(String option, String value) {
             if (!KNOWN.contains(option)) {
@@ -204,6 +207,12 @@ public final class ProbeCommand {
             when("--foreign-message", b::foreignMessage);
             when("--bulk-message", b::bulkMessage);
             when("--echo-message", v -> b.echoMessage(messages(v)));
+            if (values.containsKey("--user-rate-message") && !values.containsKey("--user-message-rate")) {
+                throw new IllegalArgumentException("--user-rate-message needs --user-message-rate");
+            }
+            when("--user-message-rate", v -> b.userMessageRate(Rate.parse(v),
+                    values.containsKey("--user-rate-message") ? messages(values.get("--user-rate-message"))
+                            : new String[0]));
             when("--public-key", v -> b.publicKey(pem("--public-key", v)));
             when("--signing-key", v -> b.signingKey(pem("--signing-key", v)));
             when("--allow-missing-origin", v -> b.missingOriginAllowed(true));

@@ -1,6 +1,7 @@
 package dev.wsguard.probe.internal;
 
 import dev.wsguard.probe.Attack;
+import dev.wsguard.probe.FloodAttack;
 import dev.wsguard.probe.MessageAttack;
 import dev.wsguard.probe.NotApplicable;
 import dev.wsguard.probe.TokenCarrier;
@@ -18,6 +19,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.IntUnaryOperator;
 
 /**
  * The one list of attacks: data (id, title, the answer a guarded endpoint gives) next to the small strategy that runs
@@ -32,10 +34,17 @@ public final class Catalogue {
         Outcome run(Run run) throws Exception;
     }
 
+    /** Runs one flood, sending what its definition says against the limit the target gives. */
+    @FunctionalInterface
+    interface FloodStrike {
+        Outcome run(Run run, FloodAttack flood) throws Exception;
+    }
+
     /** What an attack needs to have passed before it means anything. */
     enum Needs { NOTHING, HANDSHAKE, SAMPLE }
 
-    record Entry(Attack attack, Needs needs, Strike strike, UpgradeAttack upgrade, MessageAttack message) {
+    record Entry(Attack attack, Needs needs, Strike strike, UpgradeAttack upgrade, MessageAttack message,
+            FloodAttack flood) {
 
         /**
          * This upgrade attack, not run when {@code reason} gives a reason for the target. The expired token (maybe a
@@ -47,7 +56,7 @@ public final class Catalogue {
             return new Entry(attack, needs, r -> {
                 String why = reason.apply(r.target);
                 return why != null ? Outcome.notRun(why) : r.expectRefusedUpgrade(u.requestFor(r.given(sendsExpired)));
-            }, upgrade, null);
+            }, upgrade, null, null);
         }
     }
 
@@ -151,10 +160,13 @@ public final class Catalogue {
             entry("inject.markup-echo", "The echo message's strings, one at a time, set to a quote and an HTML element",
                     "the element never comes back outside a JSON string", Needs.SAMPLE, Messages::markupEcho),
 
-            entry("size.oversized-frame", "One frame 1 KiB over the size limit", "close 1009 (or 1008) while reading",
-                    Needs.SAMPLE, r -> Messages.oversized(r, false)),
-            entry("size.oversized-fragments", "A message 1 KiB over the limit in 9 fragments",
-                    "close 1009 (or 1008) while reading", Needs.SAMPLE, r -> Messages.oversized(r, true)),
+            size("size.oversized-frame", "One frame 1 KiB over the size limit", false,
+                    g -> List.of(Payloads.padded(g.sample(), g.maxMessageBytes() + 1024))),
+            size("size.oversized-fragments", "A message 1 KiB over the limit in 9 fragments", false,
+                    g -> Payloads.fragments(Payloads.padded(g.sample(), g.maxMessageBytes() + 1024), 9)),
+            size("size.huge-fragments", "A 64 MiB message in 1 MiB fragments (writing stops once answered)", true,
+                    g -> Payloads.huge(g.sample(), 64, 1 << 20)),
+            size("size.huge-frame", "One frame of 10 MiB", false, g -> Payloads.huge(g.sample(), 1, 10 << 20)),
 
             entry("transport.plain-ws", "Plain ws:// to the wss:// port", "no 101 without TLS", Needs.HANDSHAKE,
                     Credentials::plainWs),
@@ -164,18 +176,44 @@ public final class Catalogue {
             entry("slow.reader", "A client that stops reading while answers pile up",
                     "close (1013) or drop once its queue is full", Needs.SAMPLE, Load::slowReader),
 
-            entry("flood.connections", "One client opens more connections than allowed",
-                    "the one past the limit refused (429)", Needs.HANDSHAKE, Load::connections),
-            entry("flood.message-rate", "A burst of three times the message rate",
-                    "rate-limit error frames or a close (4429)", Needs.SAMPLE, Load::messageRate),
-            entry("flood.handshake-rate", "Handshakes at twice the handshake rate",
-                    "a handshake past the rate refused (429)", Needs.HANDSHAKE, Load::handshakeRate));
+            flood("flood.connections", "One client opens three connections more than allowed",
+                    "the one past the limit refused (429)", Needs.HANDSHAKE, n -> n + 3, Load::connections),
+            flood("flood.message-rate", "Three times the message rate and ten more, in one burst",
+                    "rate-limit error frames or a close (4429)", Needs.SAMPLE,
+                    n -> Math.min(Load.MAX_BURST, n * 3 + 10), Load::messageRate),
+            flood("flood.user-message-rate", "One user sends one message over its rate, alternating two sessions",
+                    "the one past the limit refused (rate-limit error frame or close)", Needs.SAMPLE, n -> n + 1,
+                    Load::userMessageRate),
+            flood("flood.handshake-rate", "Handshakes at twice the handshake rate and five more",
+                    "a handshake past the rate refused (429)", Needs.HANDSHAKE,
+                    n -> Math.min(Load.MAX_BURST, n * 2 + 5), Load::handshakeRate));
 
     private Catalogue() {
     }
 
     private static Entry entry(String id, String title, String expected, Needs needs, Strike strike) {
-        return new Entry(new Attack(id, id.substring(0, id.indexOf('.')), title, expected), needs, strike, null, null);
+        return new Entry(new Attack(id, id.substring(0, id.indexOf('.')), title, expected), needs, strike, null, null,
+                null);
+    }
+
+    /** A flood of {@code sent} connections, handshakes or messages against a limit the operator gave. */
+    private static Entry flood(String id, String title, String expected, Needs needs, IntUnaryOperator sent,
+            FloodStrike strike) {
+        Attack attack = new Attack(id, id.substring(0, id.indexOf('.')), title, expected);
+        FloodAttack flood = new FloodAttack(attack, sent);
+        return new Entry(attack, needs, r -> strike.run(r, flood), null, null, flood);
+    }
+
+    /**
+     * A message over the size limit, sent in {@code fragments}: any close 1009 or 1008 (or a drop) while it is
+     * written passes; wsguard closes {@code 1009}.
+     */
+    private static Entry size(String id, String title, boolean midway,
+            Function<MessageAttack.Given, List<String>> fragments) {
+        Attack attack = new Attack(id, "size", title, midway ? "close 1009 (or 1008) long before the end is sent"
+                : "close 1009 (or 1008) while reading");
+        MessageAttack m = new MessageAttack(attack, 1009, midway, fragments);
+        return new Entry(attack, Needs.SAMPLE, r -> Messages.oversized(r, m), null, m, null);
     }
 
     /**
@@ -186,15 +224,20 @@ public final class Catalogue {
             Function<UpgradeAttack.Given, Request> request) {
         Attack attack = new Attack(id, id.substring(0, id.indexOf('.')), title, status == 403 ? BEFORE_101 : BAD_TOKEN);
         UpgradeAttack upgrade = new UpgradeAttack(attack, status, Optional.ofNullable(challenge), request);
-        return new Entry(attack, Needs.HANDSHAKE, null, upgrade, null).unless(t -> null);
+        return new Entry(attack, Needs.HANDSHAKE, null, upgrade, null, null).unless(t -> null);
     }
 
     /** An attack of one message on a session of the valid token: any refusal passes; wsguard closes {@code 1007}. */
     private static Entry message(String id, String title, Function<MessageAttack.Given, String> message) {
         Attack attack = new Attack(id, id.substring(0, id.indexOf('.')), title, REFUSED);
-        MessageAttack m = new MessageAttack(attack, 1007, message);
-        return new Entry(attack, Needs.SAMPLE, r -> Messages.send(r, m.message().apply(
-                new MessageAttack.Given(r.target.sample(), r.target.maxMessageBytes()))), null, m);
+        MessageAttack m = new MessageAttack(attack, 1007, false, g -> List.of(message.apply(g)));
+        return new Entry(attack, Needs.SAMPLE, r -> Messages.send(r, message.apply(r.messageGiven())), null, m,
+                null);
+    }
+
+    /** The floods, in running order. */
+    public static List<FloodAttack> floodAttacks() {
+        return ENTRIES.stream().map(Entry::flood).filter(Objects::nonNull).toList();
     }
 
     /** The attacks of one message, in running order. */

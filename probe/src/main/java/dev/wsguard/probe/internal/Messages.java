@@ -1,10 +1,9 @@
 package dev.wsguard.probe.internal;
 
+import dev.wsguard.probe.MessageAttack;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 
 /** Attacks carried by one message on an open session: authorization, injection and size. */
@@ -66,8 +65,8 @@ final class Messages {
                             return Outcome.finding("the markup came back outside a JSON string: " + run.show(t.text()));
                         }
                         int at = t.text().indexOf(MARKUP);
-                        asData = asData != null ? asData : (at > 24 ? "…" : "")
-                                + t.text().substring(Math.max(0, at - 24), at + MARKUP.length()) + "…";
+                        asData = asData != null ? asData : (at > 16 ? "…" : "")
+                                + t.text().substring(Math.max(0, at - 16), at + MARKUP.length()) + "…";
                     }
                     if (firstAnswer == null) {
                         firstAnswer = run.judge(e, message, "", Outcome.pass("no answer")).observed();
@@ -76,48 +75,49 @@ final class Messages {
             }
         }
         if (asData != null) {
-            return Outcome.pass("sent back only inside a JSON string, escaped (data for the client to render as"
-                    + " text): " + run.show(asData));
+            return Outcome.pass("came back only inside a JSON string, as data: " + run.show(asData));
         }
         return Outcome.pass((firstAnswer == null ? "no answer within " + run.target.replyTimeout().toMillis() + " ms"
                 : firstAnswer) + "; no markup sent back");
     }
 
     /**
-     * A message 1 KiB over the limit, in one frame or in nine fragments, written while the answer is read: a guarded
-     * endpoint closes 1009 on the frame header or as soon as the count passes the limit.
+     * A message over the size limit, written in its frames while the answer is read; writing stops once the server
+     * has answered, as a client's would. A guarded endpoint closes 1009 on the frame header or as soon as the count
+     * passes the limit; for a message too large to buffer ({@link MessageAttack#refusedMidway}), a close only after
+     * all of it was written means the endpoint read it whole.
      */
-    static Outcome oversized(Run run, boolean fragmented) throws IOException, InterruptedException {
-        int size = run.target.maxMessageBytes() + 1024;
-        byte[] message = Payloads.padded(run.target.sample(), size).getBytes(StandardCharsets.US_ASCII);
-        List<byte[]> frames = new ArrayList<>();
-        if (fragmented) {
-            int part = (size + 8) / 9;
-            for (int offset = 0; offset < size; offset += part) {
-                int end = Math.min(size, offset + part);
-                frames.add(Wire.frame(offset == 0 ? Wire.TEXT : Wire.CONTINUATION, end == size,
-                        java.util.Arrays.copyOfRange(message, offset, end)));
-            }
-        } else {
-            frames.add(Wire.frame(Wire.TEXT, true, message));
-        }
+    static Outcome oversized(Run run, MessageAttack attack) throws IOException, InterruptedException {
+        List<String> fragments = attack.fragmentsFor(run.messageGiven());
+        long total = fragments.stream().mapToLong(String::length).sum();
         try (Run.Session session = run.session(run.token)) {
-            Wire.Writer writer = session.wire().sendInBackground(frames);
+            Wire.Writer writer = session.wire().sendFragmentsInBackground(fragments);
             Event next = session.wire().next(run.target.replyTimeout().plusSeconds(3));
+            writer.stop();
             writer.join(Duration.ofSeconds(5));
-            String sent = writer.written() < frames.stream().mapToLong(f -> f.length).sum()
-                    ? " after " + writer.written() / 1024 + " KiB of " + size / 1024 + " KiB" : "";
-            if (next instanceof Event.Closed c) {
-                return c.code() == 1009 || c.code() == 1008 ? Outcome.pass("close " + c.code() + sent)
-                        : Outcome.finding("close " + c.code() + sent + ", not 1009");
-            }
-            if (next instanceof Event.Gone g) {
-                return Outcome.pass(g.why() + sent);
-            }
+            boolean whole = writer.completed();
+            String sent = whole ? "" : " after " + kib(writer.written()) + " of " + kib(total);
             if (next instanceof Event.Text t) {
                 return Outcome.finding("the oversized message was answered (" + t.bytes() + " bytes)");
             }
-            return Outcome.finding("no close: the whole message was read");
+            if (next instanceof Event.Gone g && g.why().equals(Wire.TOO_LARGE)) {
+                return Outcome.finding("the oversized message was answered with a message over 16 MiB");
+            }
+            if (!(next instanceof Event.Closed) && !(next instanceof Event.Gone)) {
+                return Outcome.finding("no close: the whole message was read");
+            }
+            String end = next instanceof Event.Closed c ? "close " + c.code() : ((Event.Gone) next).why();
+            if (next instanceof Event.Closed c && c.code() != 1009 && c.code() != 1008) {
+                return Outcome.finding(end + sent + ", not 1009");
+            }
+            if (attack.refusedMidway() && whole) {
+                return Outcome.finding(end + " only once all " + kib(total) + " were written: read whole");
+            }
+            return Outcome.pass(end + sent);
         }
+    }
+
+    private static String kib(long bytes) {
+        return bytes >= 4L << 20 ? bytes / (1 << 20) + " MiB" : bytes / 1024 + " KiB";
     }
 }

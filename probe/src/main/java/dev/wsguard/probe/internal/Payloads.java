@@ -158,6 +158,35 @@ final class Payloads {
         return "[".repeat(depth) + "]".repeat(depth);
     }
 
+    /** {@code message} (ASCII) cut into {@code parts} fragments of about equal length, in order. */
+    static List<String> fragments(String message, int parts) {
+        int part = (message.length() + parts - 1) / parts;
+        List<String> fragments = new ArrayList<>();
+        for (int offset = 0; offset < message.length(); offset += part) {
+            fragments.add(message.substring(offset, Math.min(message.length(), offset + part)));
+        }
+        return fragments;
+    }
+
+    /**
+     * The sample with a string member of {@code count} times {@code size} characters: in one frame when
+     * {@code count} is 1; else its head, {@code count} fragments of {@code size} characters (one string, shared),
+     * and its tail.
+     */
+    static List<String> huge(String sample, int count, int size) {
+        String name = "wsguardProbePad";
+        String shell = withMember(sample, name, "\"\"");
+        int cut = ("{\"" + name + "\":\"").length();
+        String pad = "x".repeat(size);
+        if (count == 1) {
+            return List.of(shell.substring(0, cut) + pad + shell.substring(cut));
+        }
+        List<String> fragments = new ArrayList<>(Collections.nCopies(count + 2, pad));
+        fragments.set(0, shell.substring(0, cut));
+        fragments.set(count + 1, shell.substring(cut));
+        return fragments;
+    }
+
     /** The sample padded with a string member to exactly {@code bytes} UTF-8 bytes (ASCII only). */
     static String padded(String sample, int bytes) {
         String shell = withMember(sample, "wsguardProbePad", "\"\"");

@@ -1,5 +1,6 @@
 package dev.wsguard.probe.internal;
 
+import dev.wsguard.probe.MessageAttack;
 import dev.wsguard.probe.TokenCarrier;
 import dev.wsguard.probe.UpgradeAttack;
 
@@ -109,6 +110,11 @@ final class Run {
             query = (query == null ? "" : query + "&") + request.query();
         }
         return wire.handshake(query == null ? path : path + "?" + query, request.headers(), target.replyTimeout());
+    }
+
+    /** What the message attacks are built from. */
+    MessageAttack.Given messageGiven() {
+        return new MessageAttack.Given(target.sample(), target.maxMessageBytes());
     }
 
     /** What the upgrade attacks are built from; the expired token is asked only when {@code expired}. */

@@ -13,8 +13,8 @@ import java.util.regex.Pattern;
 
 /**
  * Everything the attacks know about the endpoint, as the operator described it. The URL is the only place any attack
- * connects to. Immutable; the token suppliers are asked once per run. In {@code echoMessages} the last
- * message is the one attacked, those before it set each session up.
+ * connects to. Immutable; the token suppliers are asked once per run. In {@code userRateMessages} and
+ * {@code echoMessages} the last message is the one attacked, those before it set each session up.
  */
 public record Target(
         URI uri,
@@ -32,6 +32,8 @@ public record Target(
         Optional<String> bulkMessage,
         int maxMessageBytes,
         Optional<Rate> messageRate,
+        Optional<Rate> userMessageRate,
+        List<String> userRateMessages,
         List<String> echoMessages,
         Optional<Rate> handshakeRate,
         Optional<Integer> maxConnections,

@@ -77,8 +77,16 @@ class ProbeCommandTest {
     }
 
     @Test
+    void runWhenUserRateMessageWithoutRateThenExit2() {
+        assertThat(run("ws://127.0.0.1:9/x", "--origin", "https://a.test", "--token", "t", "--user-rate-message",
+                "{\"type\":\"post\"}")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--user-rate-message needs --user-message-rate");
+    }
+
+    @Test
     void listWhenAskedThenEveryAttackWithItsExpectedAnswer() {
         assertThat(run("--list")).isZero();
-        assertThat(out.toString(StandardCharsets.UTF_8)).contains("origin.null", "auth.alg-none", "flood.handshake-rate");
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("origin.null", "auth.alg-none",
+                "flood.handshake-rate", "flood.user-message-rate", "size.huge-fragments");
     }
 }

@@ -126,6 +126,41 @@ class ForgeriesTest {
     }
 
     @Test
+    void floodsWhenLimitGivenThenEachSendsMoreThanIt() {
+        assertThat(ProbeSuite.floodAttacks()).extracting(f -> f.attack().id()).containsExactly("flood.connections",
+                "flood.message-rate", "flood.user-message-rate", "flood.handshake-rate");
+        assertThat(ProbeSuite.floodAttacks()).extracting(f -> f.sentAgainst(2)).containsExactly(5, 16, 3, 9);
+        assertThat(ProbeSuite.floodAttacks()).allSatisfy(f -> assertThat(f.sentAgainst(500)).isGreaterThan(500)
+                .isLessThanOrEqualTo(Load.MAX_BURST));
+    }
+
+    @Test
+    void sizeAttacksWhenSampleGivenThenFragmentsAddUpToTheirSize() {
+        MessageAttack.Given given = new MessageAttack.Given("{\"type\":\"echo\",\"text\":\"a\"}", 65_536);
+        Map<String, Integer> sizes = new java.util.LinkedHashMap<>();
+        Map<String, Integer> frames = new java.util.LinkedHashMap<>();
+        for (MessageAttack a : ProbeSuite.messageAttacks()) {
+            if (a.attack().category().equals("size")) {
+                java.util.List<String> f = a.fragmentsFor(given);
+                sizes.put(a.attack().id(), f.stream().mapToInt(String::length).sum());
+                frames.put(a.attack().id(), f.size());
+                assertThat(a.close()).isEqualTo(1009);
+                assertThat(String.join("", f.size() > 3 ? f.subList(0, 2) : f)).startsWith("{\"wsguardProbePad\":\"x");
+                assertThat(f.get(f.size() - 1)).endsWith("\"type\":\"echo\",\"text\":\"a\"}");
+            }
+        }
+        assertThat(sizes).containsEntry("size.oversized-frame", 65_536 + 1024)
+                .containsEntry("size.oversized-fragments", 65_536 + 1024);
+        assertThat(sizes.get("size.huge-fragments")).isGreaterThan(64 << 20);
+        assertThat(sizes.get("size.huge-frame")).isGreaterThan(10 << 20);
+        assertThat(frames).containsExactly(Map.entry("size.oversized-frame", 1),
+                Map.entry("size.oversized-fragments", 9), Map.entry("size.huge-fragments", 66),
+                Map.entry("size.huge-frame", 1));
+        assertThat(ProbeSuite.messageAttacks()).filteredOn(MessageAttack::refusedMidway)
+                .extracting(a -> a.attack().id()).containsExactly("size.huge-fragments");
+    }
+
+    @Test
     void markupWhenEchoMessageGivenThenEachStringMemberInTurnAndJsonStringsToldApart() {
         String markup = Messages.BREAKOUT;
         String publish = "{\"type\":\"publish\",\"channel\":\"c\",\"text\":\"hi\",\"n\":1}";
