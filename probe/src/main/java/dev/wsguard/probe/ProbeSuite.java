@@ -122,6 +122,7 @@ public final class ProbeSuite {
         private Rate handshakeRate;
         private Integer maxConnections;
         private Duration handshakeTimeout = Duration.ofSeconds(10);
+        private Duration idleTimeout;
         private boolean missingOriginAllowed;
         private Duration replyTimeout = Duration.ofSeconds(2);
         private Pattern refusal = Pattern.compile("(?i)error|forbidden|denied|unauthori[sz]ed|rate.?limit|invalid");
@@ -287,6 +288,15 @@ public final class ProbeSuite {
             return this;
         }
 
+        /**
+         * How long the endpoint lets an open session go without a complete message before closing it; without it
+         * {@code slow.message} (a message trickled a byte a second) is not run.
+         */
+        public Builder idleTimeout(Duration idleTimeout) {
+            this.idleTimeout = positive(idleTimeout, "idle timeout");
+            return this;
+        }
+
         /** Declares that the endpoint accepts requests without {@code Origin}: {@code origin.missing} is not run. */
         public Builder missingOriginAllowed(boolean allowed) {
             this.missingOriginAllowed = allowed;
@@ -332,6 +342,7 @@ public final class ProbeSuite {
                     userRateMessages != null ? userRateMessages : List.of(sample),
                     echoMessages != null ? echoMessages : List.of(sample),
                     Optional.ofNullable(handshakeRate), Optional.ofNullable(maxConnections), handshakeTimeout,
+                    Optional.ofNullable(idleTimeout),
                     missingOriginAllowed, replyTimeout, refusal, insecureTls, selected));
         }
 

@@ -49,6 +49,8 @@ final class GuardedChat implements AutoCloseable {
     static final String PUBLISH = "{\"type\":\"publish\",\"channel\":\"tenant:acme:general\",\"text\":\"hi\"}";
     static final int MAX_CONNECTIONS = 5;
     static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(2);
+    /** Longer than any pause of the other attacks, so that only slow.message meets it. */
+    static final Duration IDLE_TIMEOUT = Duration.ofSeconds(4);
 
     private static final Pattern READY = Pattern.compile("wss?://127\\.0\\.0\\.1:\\d+/chat");
 
@@ -82,6 +84,7 @@ final class GuardedChat implements AutoCloseable {
                 "-Dmp.jwt.verify.issuer=" + ISSUER,
                 "-Dmp.jwt.verify.audiences=" + AUDIENCE,
                 "-Dwsguard.handshake-timeout=" + HANDSHAKE_TIMEOUT,
+                "-Dwsguard.idle-timeout=" + IDLE_TIMEOUT,
                 "-Dwsguard.handshake.limit-for-period=" + HANDSHAKE_RATE.count(),
                 "-Dwsguard.handshake.limit-refresh-period=" + HANDSHAKE_RATE.period(),
                 "-Dwsguard.connections.max-per-user=" + MAX_CONNECTIONS));
@@ -170,7 +173,7 @@ final class GuardedChat implements AutoCloseable {
                 .adminMessage(ADMIN_MESSAGE).foreignMessage(FOREIGN_MESSAGE).echoMessage(SUBSCRIBE, PUBLISH)
                 .handshakeRate(HANDSHAKE_RATE).messageRate(MESSAGE_RATE).maxConnections(MAX_CONNECTIONS)
                 .userMessageRate(PUBLISH_RATE, SUBSCRIBE, PUBLISH)
-                .handshakeTimeout(HANDSHAKE_TIMEOUT);
+                .handshakeTimeout(HANDSHAKE_TIMEOUT).idleTimeout(IDLE_TIMEOUT);
     }
 
     @Override

@@ -40,6 +40,7 @@ class GuardedChatIT extends AgainstGuardedChat {
                 "--message-rate", GuardedChat.MESSAGE_RATE.toString(),
                 "--max-connections", String.valueOf(GuardedChat.MAX_CONNECTIONS),
                 "--handshake-timeout", GuardedChat.HANDSHAKE_TIMEOUT.toString(),
+                "--idle-timeout", GuardedChat.IDLE_TIMEOUT.toString(),
                 "--json", json.toString(), "--html", html.toString()));
         Process probe = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         ByteArrayOutputStream out = new ByteArrayOutputStream();

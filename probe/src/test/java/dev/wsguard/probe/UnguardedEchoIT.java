@@ -81,7 +81,7 @@ class UnguardedEchoIT {
                 .foreignMessage("{\"type\":\"subscribe\",\"channel\":\"tenant:globex:general\"}")
                 .bulkMessage("{\"type\":\"ping\",\"pad\":\"" + "p".repeat(60_000) + "\"}")
                 .handshakeRate(new Rate(20, Duration.ofSeconds(2))).messageRate(new Rate(50, Duration.ofSeconds(1)))
-                .maxConnections(5).handshakeTimeout(Duration.ofSeconds(1))
+                .maxConnections(5).handshakeTimeout(Duration.ofSeconds(1)).idleTimeout(Duration.ofSeconds(1))
                 .userMessageRate(new Rate(10, Duration.ofSeconds(1)))
                 .run();
 

@@ -68,6 +68,7 @@ public final class ProbeCommand {
               --user-rate-message JSON     the message that rate applies to (default: the sample); an array
                                            [setup, ..., message] as for --echo-message
               --handshake-timeout DURATION how long it lets a handshake take (default PT10S)
+              --idle-timeout DURATION      how long it lets a session go without a complete message
             Run:
               --only PREFIX[,PREFIX]       run only these attacks (ids or categories: origin,auth.alg-none)
               --reply-timeout DURATION     wait for one answer (default PT2S)
@@ -166,7 +167,7 @@ public final class ProbeCommand {
                 "--expired-token", "--expired-token-command", "--public-key", "--signing-key", "--bulk-message",
                 "--allow-missing-origin", "--max-message-bytes", "--message-rate", "--handshake-rate",
                 "--max-connections", "--handshake-timeout", "--only", "--reply-timeout", "--refusal", "--insecure",
-                "--cookie-name", "--echo-message", "--user-message-rate", "--user-rate-message");
+                "--cookie-name", "--echo-message", "--user-message-rate", "--user-rate-message", "--idle-timeout");
 
         void set(String option, String value) {
             if (!KNOWN.contains(option)) {
@@ -222,6 +223,7 @@ public final class ProbeCommand {
             when("--handshake-rate", v -> b.handshakeRate(Rate.parse(v)));
             when("--max-connections", v -> b.maxConnections(Integer.parseInt(v)));
             when("--handshake-timeout", v -> b.handshakeTimeout(Duration.parse(v)));
+            when("--idle-timeout", v -> b.idleTimeout(Duration.parse(v)));
             when("--reply-timeout", v -> b.replyTimeout(Duration.parse(v)));
             when("--refusal", v -> b.refusal(Pattern.compile(v)));
             when("--only", v -> b.only(v.split(",")));

@@ -173,6 +173,8 @@ public final class Catalogue {
 
             entry("slow.handshake", "Slowloris: a request head never finished",
                     "closed within the handshake timeout", Needs.HANDSHAKE, Load::slowHandshake),
+            entry("slow.message", "Slowloris after the upgrade: a message trickled one byte a second",
+                    "closed within the idle timeout", Needs.SAMPLE, Load::slowMessage),
             entry("slow.reader", "A client that stops reading while answers pile up",
                     "close (1013) or drop once its queue is full", Needs.SAMPLE, Load::slowReader),
 

@@ -54,6 +54,40 @@ final class Load {
     }
 
     /**
+     * Slowloris after the upgrade: a session whose one message never ends, its frame written a byte a second. No
+     * message arrives, so a server that closes quiet sessions ({@code idleTimeout}) must close this one too; a close
+     * frame, or the connection closed, within that bound passes.
+     */
+    static Outcome slowMessage(Run run) throws IOException {
+        Duration idle = run.target.idleTimeout().orElseThrow(() -> new Outcome.Skip("no idle timeout given"));
+        Duration bound = idle.plusSeconds(5);
+        int size = (int) Math.min(run.target.maxMessageBytes(), run.target.sample().length() + 64 + bound.toSeconds());
+        byte[] frame = Wire.frame(Wire.TEXT, true, Payloads.padded(run.target.sample(), size)
+                .getBytes(StandardCharsets.UTF_8));
+        try (Run.Session session = run.session(run.token)) {
+            long start = System.nanoTime();
+            int header = (frame[1] & 0x7F) < 126 ? 6 : 8;
+            session.wire().writeRaw(java.util.Arrays.copyOf(frame, header));
+            for (int at = header; at < frame.length - 1 && elapsed(start).compareTo(bound) < 0; at++) {
+                int read = session.wire().poll(Duration.ofSeconds(1));
+                if (read == -1) {
+                    return Outcome.pass("closed after " + seconds(elapsed(start)));
+                }
+                if (read == 0x88) {
+                    return Outcome.pass("close frame after " + seconds(elapsed(start)));
+                }
+                try {
+                    session.wire().writeRaw(new byte[] {frame[at]});
+                } catch (IOException e) {
+                    return Outcome.pass("closed after " + seconds(elapsed(start)));
+                }
+            }
+            return Outcome.finding("still open after " + seconds(elapsed(start)) + ", the message unfinished (idle"
+                    + " timeout given: " + seconds(idle) + ")");
+        }
+    }
+
+    /**
      * A session with a small receive buffer sends the bulk message within the message rate for a while and reads
      * nothing; then reads what came. A guarded endpoint bounds what it queues for one client and closes.
      */

@@ -38,6 +38,7 @@ public record Target(
         Optional<Rate> handshakeRate,
         Optional<Integer> maxConnections,
         Duration handshakeTimeout,
+        Optional<Duration> idleTimeout,
         boolean missingOriginAllowed,
         Duration replyTimeout,
         Pattern refusal,

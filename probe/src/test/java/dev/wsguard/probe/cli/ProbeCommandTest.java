@@ -84,9 +84,16 @@ class ProbeCommandTest {
     }
 
     @Test
+    void runWhenIdleTimeoutIsNoDurationThenExit2() {
+        assertThat(run("ws://127.0.0.1:9/x", "--origin", "https://a.test", "--token", "t", "--idle-timeout", "soon"))
+                .isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--idle-timeout");
+    }
+
+    @Test
     void listWhenAskedThenEveryAttackWithItsExpectedAnswer() {
         assertThat(run("--list")).isZero();
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("origin.null", "auth.alg-none",
-                "flood.handshake-rate", "flood.user-message-rate", "size.huge-fragments");
+                "flood.handshake-rate", "flood.user-message-rate", "size.huge-fragments", "slow.message");
     }
 }
