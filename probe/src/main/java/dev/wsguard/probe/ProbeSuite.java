@@ -31,6 +31,9 @@ import java.util.regex.Pattern;
  */
 public final class ProbeSuite {
 
+    /** RFC 6265's cookie-name: an HTTP token. */
+    private static final Pattern COOKIE_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
+
     private final Target target;
 
     private ProbeSuite(Target target) {
@@ -56,7 +59,16 @@ public final class ProbeSuite {
     }
 
     /**
-     * The attacks carried by one message, as data, with the close code wsguard gives each: what wsguard's contract
+     * The floods, as data: how many each sends against a limit. What wsguard's contract suite sends against its own
+     * limits, and what {@link #run()} sends against the limits given.
+     */
+    public static List<FloodAttack> floodAttacks() {
+        return Catalogue.floodAttacks();
+    }
+
+    /**
+     * The attacks carried by one message (malformed and hostile content, then sizes), as data, with the close code
+     * wsguard gives each: what wsguard's contract
      * suite sends on every runtime, and what {@link #run()} sends.
      */
     public static List<MessageAttack> messageAttacks() {
@@ -93,6 +105,7 @@ public final class ProbeSuite {
         private String origin;
         private Supplier<String> token;
         private TokenCarrier carrier = TokenCarrier.HEADER;
+        private String cookieName = UpgradeAttack.Given.DEFAULT_COOKIE;
         private Supplier<String> lowToken;
         private Supplier<String> expiredToken;
         private byte[] publicKey;
@@ -103,9 +116,13 @@ public final class ProbeSuite {
         private String bulkMessage;
         private int maxMessageBytes = 65_536;
         private Rate messageRate;
+        private Rate userMessageRate;
+        private List<String> userRateMessages;
+        private List<String> echoMessages;
         private Rate handshakeRate;
         private Integer maxConnections;
         private Duration handshakeTimeout = Duration.ofSeconds(10);
+        private Duration idleTimeout;
         private boolean missingOriginAllowed;
         private Duration replyTimeout = Duration.ofSeconds(2);
         private Pattern refusal = Pattern.compile("(?i)error|forbidden|denied|unauthori[sz]ed|rate.?limit|invalid");
@@ -139,6 +156,20 @@ public final class ProbeSuite {
         /** Where the endpoint reads its token; {@link TokenCarrier#HEADER} by default. */
         public Builder carrier(TokenCarrier carrier) {
             this.carrier = Objects.requireNonNull(carrier, "carrier");
+            return this;
+        }
+
+        /**
+         * The endpoint reads its token from the cookie {@code name} ({@link TokenCarrier#COOKIE}); the cookie
+         * attacks use that name too. Without it, a cookie is named {@code Bearer}, as wsguard's default.
+         */
+        public Builder cookieName(String name) {
+            if (name == null || !COOKIE_NAME.matcher(name).matches()) {
+                throw new IllegalArgumentException("a cookie name is an HTTP token (letters, digits, !#$%&'*+-.^_`|~)"
+                        + ", got '" + name + "'");
+            }
+            this.cookieName = name;
+            this.carrier = TokenCarrier.COOKIE;
             return this;
         }
 
@@ -215,6 +246,27 @@ public final class ProbeSuite {
             return this;
         }
 
+        /**
+         * The rate of {@code messages}' last one that one user may use across all its sessions; the messages before
+         * it are sent first on each session (a chat's subscribe before its posts). Without it the per-user flood is
+         * not run.
+         */
+        public Builder userMessageRate(Rate rate, String... messages) {
+            this.userMessageRate = Objects.requireNonNull(rate, "rate");
+            this.userRateMessages = messages.length == 0 ? null : objects(messages);
+            return this;
+        }
+
+        /**
+         * A message whose text the endpoint sends back (a chat post), last of {@code messages}: the messages before it
+         * are sent first on the same session, as they are (a subscribe to the channel posted to). Its string members
+         * receive the markup of {@code inject.markup-echo} in turn. Without it the sample's are used.
+         */
+        public Builder echoMessage(String... messages) {
+            this.echoMessages = objects(messages);
+            return this;
+        }
+
         /** The handshake rate one client may use: every attack stays within it but the handshake flood. */
         public Builder handshakeRate(Rate handshakeRate) {
             this.handshakeRate = handshakeRate;
@@ -233,6 +285,15 @@ public final class ProbeSuite {
         /** How long the endpoint lets a handshake take (10 s unless set): the slowloris bound. */
         public Builder handshakeTimeout(Duration handshakeTimeout) {
             this.handshakeTimeout = positive(handshakeTimeout, "handshake timeout");
+            return this;
+        }
+
+        /**
+         * How long the endpoint lets an open session go without a complete message before closing it; without it
+         * {@code slow.message} (a message trickled a byte a second) is not run.
+         */
+        public Builder idleTimeout(Duration idleTimeout) {
+            this.idleTimeout = positive(idleTimeout, "idle timeout");
             return this;
         }
 
@@ -272,18 +333,34 @@ public final class ProbeSuite {
             if (origin == null || token == null) {
                 throw new IllegalStateException("origin and token are required");
             }
-            return new ProbeSuite(new Target(uri, origin, token, carrier, Optional.ofNullable(lowToken),
+            return new ProbeSuite(new Target(uri, origin, token, carrier, cookieName, Optional.ofNullable(lowToken),
                     Optional.ofNullable(expiredToken), Optional.ofNullable(publicKey), Optional.ofNullable(signingKey),
                     sample,
                     Optional.ofNullable(adminMessage), Optional.ofNullable(foreignMessage),
                     Optional.ofNullable(bulkMessage), maxMessageBytes, Optional.ofNullable(messageRate),
+                    Optional.ofNullable(userMessageRate),
+                    userRateMessages != null ? userRateMessages : List.of(sample),
+                    echoMessages != null ? echoMessages : List.of(sample),
                     Optional.ofNullable(handshakeRate), Optional.ofNullable(maxConnections), handshakeTimeout,
+                    Optional.ofNullable(idleTimeout),
                     missingOriginAllowed, replyTimeout, refusal, insecureTls, selected));
         }
 
         /** Shorthand for {@code build().run()}. */
         public Report run() {
             return build().run();
+        }
+
+        private static List<String> objects(String... messages) {
+            if (messages.length == 0) {
+                throw new IllegalArgumentException("at least one message is needed");
+            }
+            for (String m : messages) {
+                if (m == null || !m.strip().startsWith("{") || !m.strip().endsWith("}")) {
+                    throw new IllegalArgumentException("each message must be a JSON object, got '" + m + "'");
+                }
+            }
+            return Arrays.stream(messages).map(String::strip).toList();
         }
 
         private static Duration positive(Duration d, String what) {

@@ -7,5 +7,7 @@ public enum TokenCarrier {
     /** {@code Sec-WebSocket-Protocol: bearer, <token>}, as browsers must send it. */
     SUBPROTOCOL,
     /** {@code ?access_token=<token>}. */
-    QUERY
+    QUERY,
+    /** {@code Cookie: <name>=<token>}, the cookie's name given apart ({@code Bearer}, wsguard's, unless set). */
+    COOKIE
 }

@@ -42,18 +42,24 @@ public record UpgradeAttack(Attack attack, int status, Optional<String> challeng
      * @param origin        the origin the endpoint allows
      * @param token         a valid token
      * @param carrier       where the endpoint reads it
+     * @param cookieName    the cookie it reads the token from, for {@link TokenCarrier#COOKIE} and the cookie
+     *                      attacks ({@code Bearer}, wsguard's default, unless the endpoint names another)
      * @param expiredToken  an expired token, if one was given
      * @param publicKeyPem  the endpoint's verification key (PEM), for the key-confusion forgeries
      * @param signingKeyPem a key the endpoint trusts (PKCS#8 PEM, a test issuer's), for tokens that are signed
      *                      correctly and wrong in one claim only
      */
-    public record Given(String origin, String token, TokenCarrier carrier, Optional<String> expiredToken,
-            Optional<String> publicKeyPem, Optional<String> signingKeyPem) {
+    public record Given(String origin, String token, TokenCarrier carrier, String cookieName,
+            Optional<String> expiredToken, Optional<String> publicKeyPem, Optional<String> signingKeyPem) {
+
+        /** wsguard's cookie name ({@code mp.jwt.token.cookie} unset). */
+        public static final String DEFAULT_COOKIE = "Bearer";
 
         public Given {
             Objects.requireNonNull(origin, "origin");
             Objects.requireNonNull(token, "token");
             Objects.requireNonNull(carrier, "carrier");
+            Objects.requireNonNull(cookieName, "cookieName");
             Objects.requireNonNull(expiredToken, "expiredToken");
             Objects.requireNonNull(publicKeyPem, "publicKeyPem");
             Objects.requireNonNull(signingKeyPem, "signingKeyPem");
@@ -61,15 +67,21 @@ public record UpgradeAttack(Attack attack, int status, Optional<String> challeng
 
         /** Only the origin and a token sent in an {@code Authorization} header. */
         public static Given of(String origin, String token) {
-            return new Given(origin, token, TokenCarrier.HEADER, Optional.empty(), Optional.empty(), Optional.empty());
+            return new Given(origin, token, TokenCarrier.HEADER, DEFAULT_COOKIE, Optional.empty(), Optional.empty(),
+                    Optional.empty());
         }
 
         public Given withPublicKey(String pem) {
-            return new Given(origin, token, carrier, expiredToken, Optional.of(pem), signingKeyPem);
+            return new Given(origin, token, carrier, cookieName, expiredToken, Optional.of(pem), signingKeyPem);
         }
 
         public Given withSigningKey(String pem) {
-            return new Given(origin, token, carrier, expiredToken, publicKeyPem, Optional.of(pem));
+            return new Given(origin, token, carrier, cookieName, expiredToken, publicKeyPem, Optional.of(pem));
+        }
+
+        /** A request with {@code origin} and {@code token} (each left out when null), where the endpoint reads it. */
+        public Request request(String origin, String token) {
+            return Request.of(origin, token, carrier, cookieName);
         }
     }
 
@@ -84,9 +96,12 @@ public record UpgradeAttack(Attack attack, int status, Optional<String> challeng
             headers = List.copyOf(headers);
         }
 
-        /** A request with {@code origin} and {@code token} (each left out when null), where {@code carrier} says. */
-        public static Request of(String origin, String token, TokenCarrier carrier) {
-            return new Request(null, List.of()).with("Origin", origin).carrying(token, carrier);
+        /**
+         * A request with {@code origin} and {@code token} (each left out when null), where {@code carrier} says
+         * ({@code cookieName} naming the cookie of {@link TokenCarrier#COOKIE}).
+         */
+        public static Request of(String origin, String token, TokenCarrier carrier, String cookieName) {
+            return new Request(null, List.of()).with("Origin", origin).carrying(token, carrier, cookieName);
         }
 
         /** This request with one more header; unchanged when {@code value} is null. */
@@ -100,11 +115,12 @@ public record UpgradeAttack(Attack attack, int status, Optional<String> challeng
         }
 
         /** This request with {@code token} (none when null) where {@code carrier} says. */
-        public Request carrying(String token, TokenCarrier carrier) {
+        public Request carrying(String token, TokenCarrier carrier, String cookieName) {
             if (token == null) {
                 return this;
             }
             return switch (carrier) {
+                case COOKIE -> with("Cookie", cookieName + "=" + token);
                 case HEADER -> with("Authorization", "Bearer " + token);
                 case SUBPROTOCOL -> with("Sec-WebSocket-Protocol", "bearer, " + token);
                 case QUERY -> new Request((query == null ? "" : query + "&") + "access_token="

@@ -42,8 +42,15 @@ final class GuardedChat implements AutoCloseable {
     static final String FOREIGN_MESSAGE = "{\"type\":\"subscribe\",\"channel\":\"tenant:globex:general\"}";
     static final Rate HANDSHAKE_RATE = new Rate(20, Duration.ofSeconds(2));
     static final Rate MESSAGE_RATE = new Rate(50, Duration.ofSeconds(1));
+    /** The chat's own {@code @RateLimit} on publish: per user, whatever the number of sessions. */
+    static final Rate PUBLISH_RATE = new Rate(20, Duration.ofSeconds(1));
+    /** A post comes back to the sessions that joined its channel: these two, in order, make the chat echo text. */
+    static final String SUBSCRIBE = "{\"type\":\"subscribe\",\"channel\":\"tenant:acme:general\"}";
+    static final String PUBLISH = "{\"type\":\"publish\",\"channel\":\"tenant:acme:general\",\"text\":\"hi\"}";
     static final int MAX_CONNECTIONS = 5;
     static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(2);
+    /** Longer than any pause of the other attacks, so that only slow.message meets it. */
+    static final Duration IDLE_TIMEOUT = Duration.ofSeconds(4);
 
     private static final Pattern READY = Pattern.compile("wss?://127\\.0\\.0\\.1:\\d+/chat");
 
@@ -77,6 +84,7 @@ final class GuardedChat implements AutoCloseable {
                 "-Dmp.jwt.verify.issuer=" + ISSUER,
                 "-Dmp.jwt.verify.audiences=" + AUDIENCE,
                 "-Dwsguard.handshake-timeout=" + HANDSHAKE_TIMEOUT,
+                "-Dwsguard.idle-timeout=" + IDLE_TIMEOUT,
                 "-Dwsguard.handshake.limit-for-period=" + HANDSHAKE_RATE.count(),
                 "-Dwsguard.handshake.limit-refresh-period=" + HANDSHAKE_RATE.period(),
                 "-Dwsguard.connections.max-per-user=" + MAX_CONNECTIONS));
@@ -162,9 +170,10 @@ final class GuardedChat implements AutoCloseable {
         return ProbeSuite.against(uri).origin(ORIGIN).token(this::carol).lowToken(this::alice)
                 .expiredToken(this::expired).publicKey(Files.readString(publicKey))
                 .signingKey(Files.readString(signingKey))
-                .adminMessage(ADMIN_MESSAGE).foreignMessage(FOREIGN_MESSAGE)
+                .adminMessage(ADMIN_MESSAGE).foreignMessage(FOREIGN_MESSAGE).echoMessage(SUBSCRIBE, PUBLISH)
                 .handshakeRate(HANDSHAKE_RATE).messageRate(MESSAGE_RATE).maxConnections(MAX_CONNECTIONS)
-                .handshakeTimeout(HANDSHAKE_TIMEOUT);
+                .userMessageRate(PUBLISH_RATE, SUBSCRIBE, PUBLISH)
+                .handshakeTimeout(HANDSHAKE_TIMEOUT).idleTimeout(IDLE_TIMEOUT);
     }
 
     @Override

@@ -33,10 +33,14 @@ class GuardedChatIT extends AgainstGuardedChat {
                 "--low-token-command", "cat " + lowToken, "--expired-token", chat.expired(),
                 "--public-key", chat.publicKey.toString(), "--signing-key", chat.signingKey.toString(),
                 "--admin-message", GuardedChat.ADMIN_MESSAGE, "--foreign-message", GuardedChat.FOREIGN_MESSAGE,
+                "--echo-message", "[" + GuardedChat.SUBSCRIBE + "," + GuardedChat.PUBLISH + "]",
+                "--user-message-rate", GuardedChat.PUBLISH_RATE.toString(),
+                "--user-rate-message", "[" + GuardedChat.SUBSCRIBE + "," + GuardedChat.PUBLISH + "]",
                 "--handshake-rate", GuardedChat.HANDSHAKE_RATE.toString(),
                 "--message-rate", GuardedChat.MESSAGE_RATE.toString(),
                 "--max-connections", String.valueOf(GuardedChat.MAX_CONNECTIONS),
                 "--handshake-timeout", GuardedChat.HANDSHAKE_TIMEOUT.toString(),
+                "--idle-timeout", GuardedChat.IDLE_TIMEOUT.toString(),
                 "--json", json.toString(), "--html", html.toString()));
         Process probe = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -53,6 +57,10 @@ class GuardedChatIT extends AgainstGuardedChat {
         String report = Files.readString(json);
         assertThat(report).contains("\"auditable\": true", "\"finding\": 0", "\"id\": \"origin.prefix\"")
                 .doesNotContain("\"verdict\": \"FINDING\"");
+        // The markup reached the chat's echo (a post to a joined channel) and came back as data, not refused early.
+        assertThat(table.lines().filter(l -> l.startsWith("inject.markup-echo")))
+                .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+                .contains("only inside a JSON string").endsWith("PASS");
         assertThat(Files.readString(html)).startsWith("<!DOCTYPE html>").contains("auth.alg-none")
                 .doesNotContain("<script", "http://", "https://wsguard").contains("&quot;");
     }

@@ -18,16 +18,19 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The kit against an endpoint with no guard at all (plain Tyrus, any origin, any token, everything echoed, the
- * upgrade request's headers sent back as a greeting): every attack that applies reports a finding, which shows that
- * each of them can fail.
+ * The kit against an endpoint with no guard at all (plain Tyrus, any origin, any token, any size, everything echoed in
+ * a reply written by hand without escaping, the upgrade request's headers sent back as a greeting): every attack that
+ * applies reports a finding, which shows that each of them can fail.
  */
 class UnguardedEchoIT {
 
     static Server tyrus;
     static URI uri;
 
-    /** Echoes every message; greets with the request headers, as debugging code left in place would. */
+    /**
+     * Echoes every message inside a JSON reply built by concatenation, as careless code does; greets with the request
+     * headers, as debugging code left in place would.
+     */
     @ServerEndpoint(value = "/echo", configurator = KeepHeaders.class)
     public static class Echo {
         @OnOpen
@@ -38,7 +41,7 @@ class UnguardedEchoIT {
 
         @OnMessage
         public void message(Session session, String text) {
-            session.getAsyncRemote().sendText(text);
+            session.getAsyncRemote().sendText("{\"type\":\"echo\",\"text\":\"" + text + "\"}");
         }
     }
 
@@ -78,7 +81,8 @@ class UnguardedEchoIT {
                 .foreignMessage("{\"type\":\"subscribe\",\"channel\":\"tenant:globex:general\"}")
                 .bulkMessage("{\"type\":\"ping\",\"pad\":\"" + "p".repeat(60_000) + "\"}")
                 .handshakeRate(new Rate(20, Duration.ofSeconds(2))).messageRate(new Rate(50, Duration.ofSeconds(1)))
-                .maxConnections(5).handshakeTimeout(Duration.ofSeconds(1))
+                .maxConnections(5).handshakeTimeout(Duration.ofSeconds(1)).idleTimeout(Duration.ofSeconds(1))
+                .userMessageRate(new Rate(10, Duration.ofSeconds(1)))
                 .run();
 
         System.out.println(report.toTable());

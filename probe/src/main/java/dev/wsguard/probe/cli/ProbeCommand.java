@@ -1,5 +1,7 @@
 package dev.wsguard.probe.cli;
 
+import com.nimbusds.jose.util.JSONArrayUtils;
+import com.nimbusds.jose.util.JSONObjectUtils;
 import dev.wsguard.probe.ProbeSuite;
 import dev.wsguard.probe.Rate;
 import dev.wsguard.probe.Report;
@@ -41,7 +43,9 @@ public final class ProbeCommand {
               --token TOKEN | --token-command CMD
                                            a valid token, or a shell command that prints one
             The endpoint:
-              --carrier header|subprotocol|query   where it reads the token (default header)
+              --carrier header|subprotocol|query|cookie   where it reads the token (default header)
+              --cookie-name NAME           it reads the token from the cookie NAME (implies --carrier cookie;
+                                           without it a cookie is named Bearer, as wsguard's default)
               --sample JSON                a message it answers (default {"type":"ping"})
               --low-token T | --low-token-command CMD   a valid token with fewer rights
               --admin-message JSON         a message only an admin may send (sent with the low token)
@@ -51,13 +55,20 @@ public final class ProbeCommand {
               --signing-key FILE           a test issuer's private key it trusts (PKCS#8 PEM), for tokens wrong
                                            in one claim (expiry, nbf, issuer, audience, kid); never a real one
               --bulk-message JSON          a message with a large answer, for the client that stops reading
+              --echo-message JSON          a message whose text it sends back (a chat post), for the markup
+                                           echo; an array [setup, ..., message] sends the setup messages first
+                                           on the same session (a subscribe); default: the sample
               --allow-missing-origin       it accepts requests without Origin on purpose
             Limits to respect (the floods test exactly these):
               --max-message-bytes N        largest message it accepts (default 65536)
               --message-rate N/PERIOD      messages per session, e.g. 50/PT1S
               --handshake-rate N/PERIOD    handshakes per client, e.g. 50/PT10S; every attack stays within it
               --max-connections N          connections one client may hold
+              --user-message-rate N/PERIOD messages one user may send across its sessions
+              --user-rate-message JSON     the message that rate applies to (default: the sample); an array
+                                           [setup, ..., message] as for --echo-message
               --handshake-timeout DURATION how long it lets a handshake take (default PT10S)
+              --idle-timeout DURATION      how long it lets a session go without a complete message
             Run:
               --only PREFIX[,PREFIX]       run only these attacks (ids or categories: origin,auth.alg-none)
               --reply-timeout DURATION     wait for one answer (default PT2S)
@@ -155,7 +166,8 @@ public final class ProbeCommand {
                 "--sample", "--low-token", "--low-token-command", "--admin-message", "--foreign-message",
                 "--expired-token", "--expired-token-command", "--public-key", "--signing-key", "--bulk-message",
                 "--allow-missing-origin", "--max-message-bytes", "--message-rate", "--handshake-rate",
-                "--max-connections", "--handshake-timeout", "--only", "--reply-timeout", "--refusal", "--insecure");
+                "--max-connections", "--handshake-timeout", "--only", "--reply-timeout", "--refusal", "--insecure",
+                "--cookie-name", "--echo-message", "--user-message-rate", "--user-rate-message", "--idle-timeout");
 
         void set(String option, String value) {
             if (!KNOWN.contains(option)) {
@@ -183,11 +195,25 @@ public final class ProbeCommand {
             b.token(token("--token", "--token-command", true));
             b.lowToken(token("--low-token", "--low-token-command", false));
             b.expiredToken(token("--expired-token", "--expired-token-command", false));
-            when("--carrier", v -> b.carrier(TokenCarrier.valueOf(v.toUpperCase(Locale.ROOT))));
+            when("--carrier", v -> b.carrier(carrier(v)));
+            when("--cookie-name", v -> {
+                if (values.containsKey("--carrier") && carrier(values.get("--carrier")) != TokenCarrier.COOKIE) {
+                    throw new IllegalArgumentException("the token cannot be in a cookie and in the "
+                            + values.get("--carrier"));
+                }
+                b.cookieName(v);
+            });
             when("--sample", b::sample);
             when("--admin-message", b::adminMessage);
             when("--foreign-message", b::foreignMessage);
             when("--bulk-message", b::bulkMessage);
+            when("--echo-message", v -> b.echoMessage(messages(v)));
+            if (values.containsKey("--user-rate-message") && !values.containsKey("--user-message-rate")) {
+                throw new IllegalArgumentException("--user-rate-message needs --user-message-rate");
+            }
+            when("--user-message-rate", v -> b.userMessageRate(Rate.parse(v),
+                    values.containsKey("--user-rate-message") ? messages(values.get("--user-rate-message"))
+                            : new String[0]));
             when("--public-key", v -> b.publicKey(pem("--public-key", v)));
             when("--signing-key", v -> b.signingKey(pem("--signing-key", v)));
             when("--allow-missing-origin", v -> b.missingOriginAllowed(true));
@@ -197,10 +223,38 @@ public final class ProbeCommand {
             when("--handshake-rate", v -> b.handshakeRate(Rate.parse(v)));
             when("--max-connections", v -> b.maxConnections(Integer.parseInt(v)));
             when("--handshake-timeout", v -> b.handshakeTimeout(Duration.parse(v)));
+            when("--idle-timeout", v -> b.idleTimeout(Duration.parse(v)));
             when("--reply-timeout", v -> b.replyTimeout(Duration.parse(v)));
             when("--refusal", v -> b.refusal(Pattern.compile(v)));
             when("--only", v -> b.only(v.split(",")));
             return b.build();
+        }
+
+        private static TokenCarrier carrier(String name) {
+            try {
+                return TokenCarrier.valueOf(name.toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("expected header, subprotocol, query or cookie, got '" + name + "'");
+            }
+        }
+
+        /** One JSON object, or an array of them, as the messages' texts in order. */
+        private static String[] messages(String json) {
+            if (!json.strip().startsWith("[")) {
+                return new String[] {json};
+            }
+            try {
+                return JSONArrayUtils.parse(json).stream().map(m -> {
+                    if (!(m instanceof java.util.Map<?, ?> object)) {
+                        throw new IllegalArgumentException("each message must be a JSON object");
+                    }
+                    @SuppressWarnings("unchecked")
+                    java.util.Map<String, ?> members = (java.util.Map<String, ?>) object;
+                    return JSONObjectUtils.toJSONString(members);
+                }).toArray(String[]::new);
+            } catch (java.text.ParseException e) {
+                throw new IllegalArgumentException("not a JSON array of messages: " + e.getMessage());
+            }
         }
 
         private String required(String option) {

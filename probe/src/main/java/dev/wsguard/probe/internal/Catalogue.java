@@ -1,6 +1,7 @@
 package dev.wsguard.probe.internal;
 
 import dev.wsguard.probe.Attack;
+import dev.wsguard.probe.FloodAttack;
 import dev.wsguard.probe.MessageAttack;
 import dev.wsguard.probe.NotApplicable;
 import dev.wsguard.probe.TokenCarrier;
@@ -18,6 +19,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.IntUnaryOperator;
 
 /**
  * The one list of attacks: data (id, title, the answer a guarded endpoint gives) next to the small strategy that runs
@@ -32,10 +34,17 @@ public final class Catalogue {
         Outcome run(Run run) throws Exception;
     }
 
+    /** Runs one flood, sending what its definition says against the limit the target gives. */
+    @FunctionalInterface
+    interface FloodStrike {
+        Outcome run(Run run, FloodAttack flood) throws Exception;
+    }
+
     /** What an attack needs to have passed before it means anything. */
     enum Needs { NOTHING, HANDSHAKE, SAMPLE }
 
-    record Entry(Attack attack, Needs needs, Strike strike, UpgradeAttack upgrade, MessageAttack message) {
+    record Entry(Attack attack, Needs needs, Strike strike, UpgradeAttack upgrade, MessageAttack message,
+            FloodAttack flood) {
 
         /**
          * This upgrade attack, not run when {@code reason} gives a reason for the target. The expired token (maybe a
@@ -47,7 +56,7 @@ public final class Catalogue {
             return new Entry(attack, needs, r -> {
                 String why = reason.apply(r.target);
                 return why != null ? Outcome.notRun(why) : r.expectRefusedUpgrade(u.requestFor(r.given(sendsExpired)));
-            }, upgrade, null);
+            }, upgrade, null, null);
         }
     }
 
@@ -63,68 +72,66 @@ public final class Catalogue {
                     Needs.HANDSHAKE, Controls::sample),
 
             upgrade("origin.foreign", "Origin of another site", 403, null,
-                    g -> Request.of(Origins.foreign(), g.token(), g.carrier())),
+                    g -> g.request(Origins.foreign(), g.token())),
             upgrade("origin.prefix", "Look-alike origin: allowed host with a prefix", 403, null,
-                    g -> Request.of(Origins.prefixed(g.origin()), g.token(), g.carrier())),
+                    g -> g.request(Origins.prefixed(g.origin()), g.token())),
             upgrade("origin.suffix", "Look-alike origin: allowed host with a suffix", 403, null,
-                    g -> Request.of(Origins.suffixed(g.origin()), g.token(), g.carrier())),
+                    g -> g.request(Origins.suffixed(g.origin()), g.token())),
             upgrade("origin.null", "Origin: null (sandboxed frame, file:)", 403, null,
-                    g -> Request.of("null", g.token(), g.carrier())),
+                    g -> g.request("null", g.token())),
             upgrade("origin.missing", "No Origin header", 403, null,
-                    g -> Request.of(null, g.token(), g.carrier())).unless(Origins::missingAllowed),
+                    g -> g.request(null, g.token())).unless(Origins::missingAllowed),
             upgrade("origin.scheme", "Allowed host under the other scheme", 403, null,
-                    g -> Request.of(Origins.otherScheme(g.origin()), g.token(), g.carrier())),
+                    g -> g.request(Origins.otherScheme(g.origin()), g.token())),
             upgrade("origin.port", "Allowed host on another port", 403, null,
-                    g -> Request.of(Origins.otherPort(g.origin()), g.token(), g.carrier())),
+                    g -> g.request(Origins.otherPort(g.origin()), g.token())),
             upgrade("origin.trailing-comma", "Allowed origin with a trailing comma", 403, null,
-                    g -> Request.of(g.origin() + ",", g.token(), g.carrier())),
+                    g -> g.request(g.origin() + ",", g.token())),
             upgrade("origin.two-in-one", "Allowed origin and another site's in one Origin value", 403, null,
-                    g -> Request.of(g.origin() + ", " + Origins.foreign(), g.token(), g.carrier())),
+                    g -> g.request(g.origin() + ", " + Origins.foreign(), g.token())),
             upgrade("origin.two-headers", "Two Origin headers: the allowed one, then another site's", 403, null,
-                    g -> Request.of(g.origin(), null, g.carrier()).with("Origin", Origins.foreign())
-                            .carrying(g.token(), g.carrier())),
+                    g -> g.request(g.origin(), null).with("Origin", Origins.foreign())
+                            .carrying(g.token(), g.carrier(), g.cookieName())),
             upgrade("origin.cookie", "Another site's page with the token in a cookie (cross-site hijacking)", 403,
-                    null, g -> Request.of(Origins.foreign(), null, g.carrier()).with("Cookie", "Bearer=" + g.token())),
+                    null, g -> g.request(Origins.foreign(), null).with("Cookie", g.cookieName() + "=" + g.token())),
 
-            upgrade("auth.none", "No token", 401, "Bearer", g -> Request.of(g.origin(), null, g.carrier())),
+            upgrade("auth.none", "No token", 401, "Bearer", g -> g.request(g.origin(), null)),
             upgrade("auth.malformed", "A token that is not a JWS", 401, null,
-                    g -> Request.of(g.origin(), "wsguard-probe.not-a.token", g.carrier())),
+                    g -> g.request(g.origin(), "wsguard-probe.not-a.token")),
             upgrade("auth.alg-none", "The valid token re-encoded with alg=none, no signature", 401, null,
-                    g -> Request.of(g.origin(), Tokens.algNone(g.token()), g.carrier())),
+                    g -> g.request(g.origin(), Tokens.algNone(g.token()))),
             upgrade("auth.hs256-public-key", "The valid token signed HS256 with the public key (PEM) as secret",
-                    401, null, g -> Request.of(g.origin(), Tokens.hs256WithKey(g.token(), Tokens.pem(g)),
-                            g.carrier())),
+                    401, null, g -> g.request(g.origin(), Tokens.hs256WithKey(g.token(), Tokens.pem(g)))),
             upgrade("auth.hs256-public-key-der", "The valid token signed HS256 with the public key (DER) as secret",
-                    401, null, g -> Request.of(g.origin(), Tokens.hs256WithKey(g.token(), Tokens.der(g)),
-                            g.carrier())),
+                    401, null, g -> g.request(g.origin(), Tokens.hs256WithKey(g.token(), Tokens.der(g)))),
             upgrade("auth.tampered", "The valid token with a claim added, signature kept", 401, null,
-                    g -> Request.of(g.origin(), Tokens.tampered(g.token()), g.carrier())),
+                    g -> g.request(g.origin(), Tokens.tampered(g.token()))),
             upgrade("auth.foreign-key", "The valid token's claims signed with a key made by the probe", 401,
-                    INVALID_TOKEN, g -> Request.of(g.origin(), Signed.withForeignKey(g.token()), g.carrier())),
+                    INVALID_TOKEN, g -> g.request(g.origin(), Signed.withForeignKey(g.token()))),
             upgrade("auth.expired", "An expired token", 401, INVALID_TOKEN,
-                    g -> Request.of(g.origin(), Tokens.expired(g), g.carrier())),
+                    g -> g.request(g.origin(), Tokens.expired(g))),
             upgrade("auth.not-yet-valid", "Signed with the test key, not valid for 10 minutes (nbf)", 401, null,
-                    g -> Request.of(g.origin(), Tokens.claim(g, "nbf", Signed.epoch(600)), g.carrier())),
+                    g -> g.request(g.origin(), Tokens.claim(g, "nbf", Signed.epoch(600)))),
             upgrade("auth.wrong-issuer", "Signed with the test key, another issuer", 401, null,
-                    g -> Request.of(g.origin(), Tokens.claim(g, "iss", "https://wsguard-probe.invalid"),
-                            g.carrier())),
+                    g -> g.request(g.origin(), Tokens.claim(g, "iss", "https://wsguard-probe.invalid"))),
             upgrade("auth.wrong-audience", "Signed with the test key, another audience", 401, null,
-                    g -> Request.of(g.origin(), Tokens.claim(g, "aud", "wsguard-probe-other"), g.carrier())),
+                    g -> g.request(g.origin(), Tokens.claim(g, "aud", "wsguard-probe-other"))),
             upgrade("auth.missing-exp", "Signed with the test key, no expiry", 401, null,
-                    g -> Request.of(g.origin(), Tokens.claim(g, "exp", null), g.carrier())),
+                    g -> g.request(g.origin(), Tokens.claim(g, "exp", null))),
             upgrade("auth.unknown-kid", "Signed with the test key under a key id the endpoint does not know", 401,
-                    null, g -> Request.of(g.origin(), Tokens.unknownKid(g), g.carrier())),
+                    null, g -> g.request(g.origin(), Tokens.unknownKid(g))),
             upgrade("auth.two-headers", "Two Authorization headers, each with the valid token", 401, null,
-                    g -> Request.of(g.origin(), null, g.carrier()).with("Authorization", "Bearer " + g.token())
+                    g -> g.request(g.origin(), null).with("Authorization", "Bearer " + g.token())
                             .with("Authorization", "Bearer " + g.token())),
             upgrade("auth.two-tokens", "Two tokens in one Authorization header", 401, null,
-                    g -> Request.of(g.origin(), null, g.carrier())
+                    g -> g.request(g.origin(), null)
                             .with("Authorization", "Bearer " + g.token() + "," + g.token())),
             upgrade("auth.subprotocol-twice", "The bearer subprotocol twice, each with the valid token", 401, null,
-                    g -> Request.of(g.origin(), null, g.carrier())
+                    g -> g.request(g.origin(), null)
                             .with("Sec-WebSocket-Protocol", "bearer, " + g.token() + ", bearer, " + g.token())),
             upgrade("auth.query-token", "The valid token in the query string only", 401, null,
-                    g -> Request.of(g.origin(), g.token(), TokenCarrier.QUERY)).unless(Credentials::queryCarrier),
+                    g -> Request.of(g.origin(), g.token(), TokenCarrier.QUERY, g.cookieName()))
+                    .unless(Credentials::queryCarrier),
             entry("auth.token-echo", "A token comes back in the 101, a message, an error frame or a close reason",
                     "no token or token-like input sent back", Needs.HANDSHAKE, Credentials::echo),
 
@@ -150,34 +157,65 @@ public final class Catalogue {
                     g -> Payloads.withMember(g.sample(), "wsguardProbeText",
                             "\"" + "a".repeat(g.maxMessageBytes() * 3 / 4) + "\"")),
             message("inject.trailing-data", "The sample followed by a second JSON value", g -> g.sample() + " {}"),
-            entry("inject.markup-echo", "The sample's strings replaced by an HTML element",
-                    "the element never comes back as sent (unescaped)", Needs.SAMPLE, Messages::markupEcho),
+            entry("inject.markup-echo", "The echo message's strings, one at a time, set to a quote and an HTML element",
+                    "the element never comes back outside a JSON string", Needs.SAMPLE, Messages::markupEcho),
 
-            entry("size.oversized-frame", "One frame 1 KiB over the size limit", "close 1009 (or 1008) while reading",
-                    Needs.SAMPLE, r -> Messages.oversized(r, false)),
-            entry("size.oversized-fragments", "A message 1 KiB over the limit in 9 fragments",
-                    "close 1009 (or 1008) while reading", Needs.SAMPLE, r -> Messages.oversized(r, true)),
+            size("size.oversized-frame", "One frame 1 KiB over the size limit", false,
+                    g -> List.of(Payloads.padded(g.sample(), g.maxMessageBytes() + 1024))),
+            size("size.oversized-fragments", "A message 1 KiB over the limit in 9 fragments", false,
+                    g -> Payloads.fragments(Payloads.padded(g.sample(), g.maxMessageBytes() + 1024), 9)),
+            size("size.huge-fragments", "A 64 MiB message in 1 MiB fragments (writing stops once answered)", true,
+                    g -> Payloads.huge(g.sample(), 64, 1 << 20)),
+            size("size.huge-frame", "One frame of 10 MiB", false, g -> Payloads.huge(g.sample(), 1, 10 << 20)),
 
             entry("transport.plain-ws", "Plain ws:// to the wss:// port", "no 101 without TLS", Needs.HANDSHAKE,
                     Credentials::plainWs),
 
             entry("slow.handshake", "Slowloris: a request head never finished",
                     "closed within the handshake timeout", Needs.HANDSHAKE, Load::slowHandshake),
+            entry("slow.message", "Slowloris after the upgrade: a message trickled one byte a second",
+                    "closed within the idle timeout", Needs.SAMPLE, Load::slowMessage),
             entry("slow.reader", "A client that stops reading while answers pile up",
                     "close (1013) or drop once its queue is full", Needs.SAMPLE, Load::slowReader),
 
-            entry("flood.connections", "One client opens more connections than allowed",
-                    "the one past the limit refused (429)", Needs.HANDSHAKE, Load::connections),
-            entry("flood.message-rate", "A burst of three times the message rate",
-                    "rate-limit error frames or a close (4429)", Needs.SAMPLE, Load::messageRate),
-            entry("flood.handshake-rate", "Handshakes at twice the handshake rate",
-                    "a handshake past the rate refused (429)", Needs.HANDSHAKE, Load::handshakeRate));
+            flood("flood.connections", "One client opens three connections more than allowed",
+                    "the one past the limit refused (429)", Needs.HANDSHAKE, n -> n + 3, Load::connections),
+            flood("flood.message-rate", "Three times the message rate and ten more, in one burst",
+                    "rate-limit error frames or a close (4429)", Needs.SAMPLE,
+                    n -> Math.min(Load.MAX_BURST, n * 3 + 10), Load::messageRate),
+            flood("flood.user-message-rate", "One user sends one message over its rate, alternating two sessions",
+                    "the one past the limit refused (rate-limit error frame or close)", Needs.SAMPLE, n -> n + 1,
+                    Load::userMessageRate),
+            flood("flood.handshake-rate", "Handshakes at twice the handshake rate and five more",
+                    "a handshake past the rate refused (429)", Needs.HANDSHAKE,
+                    n -> Math.min(Load.MAX_BURST, n * 2 + 5), Load::handshakeRate));
 
     private Catalogue() {
     }
 
     private static Entry entry(String id, String title, String expected, Needs needs, Strike strike) {
-        return new Entry(new Attack(id, id.substring(0, id.indexOf('.')), title, expected), needs, strike, null, null);
+        return new Entry(new Attack(id, id.substring(0, id.indexOf('.')), title, expected), needs, strike, null, null,
+                null);
+    }
+
+    /** A flood of {@code sent} connections, handshakes or messages against a limit the operator gave. */
+    private static Entry flood(String id, String title, String expected, Needs needs, IntUnaryOperator sent,
+            FloodStrike strike) {
+        Attack attack = new Attack(id, id.substring(0, id.indexOf('.')), title, expected);
+        FloodAttack flood = new FloodAttack(attack, sent);
+        return new Entry(attack, needs, r -> strike.run(r, flood), null, null, flood);
+    }
+
+    /**
+     * A message over the size limit, sent in {@code fragments}: any close 1009 or 1008 (or a drop) while it is
+     * written passes; wsguard closes {@code 1009}.
+     */
+    private static Entry size(String id, String title, boolean midway,
+            Function<MessageAttack.Given, List<String>> fragments) {
+        Attack attack = new Attack(id, "size", title, midway ? "close 1009 (or 1008) long before the end is sent"
+                : "close 1009 (or 1008) while reading");
+        MessageAttack m = new MessageAttack(attack, 1009, midway, fragments);
+        return new Entry(attack, Needs.SAMPLE, r -> Messages.oversized(r, m), null, m, null);
     }
 
     /**
@@ -188,15 +226,20 @@ public final class Catalogue {
             Function<UpgradeAttack.Given, Request> request) {
         Attack attack = new Attack(id, id.substring(0, id.indexOf('.')), title, status == 403 ? BEFORE_101 : BAD_TOKEN);
         UpgradeAttack upgrade = new UpgradeAttack(attack, status, Optional.ofNullable(challenge), request);
-        return new Entry(attack, Needs.HANDSHAKE, null, upgrade, null).unless(t -> null);
+        return new Entry(attack, Needs.HANDSHAKE, null, upgrade, null, null).unless(t -> null);
     }
 
     /** An attack of one message on a session of the valid token: any refusal passes; wsguard closes {@code 1007}. */
     private static Entry message(String id, String title, Function<MessageAttack.Given, String> message) {
         Attack attack = new Attack(id, id.substring(0, id.indexOf('.')), title, REFUSED);
-        MessageAttack m = new MessageAttack(attack, 1007, message);
-        return new Entry(attack, Needs.SAMPLE, r -> Messages.send(r, m.message().apply(
-                new MessageAttack.Given(r.target.sample(), r.target.maxMessageBytes()))), null, m);
+        MessageAttack m = new MessageAttack(attack, 1007, false, g -> List.of(message.apply(g)));
+        return new Entry(attack, Needs.SAMPLE, r -> Messages.send(r, message.apply(r.messageGiven())), null, m,
+                null);
+    }
+
+    /** The floods, in running order. */
+    public static List<FloodAttack> floodAttacks() {
+        return ENTRIES.stream().map(Entry::flood).filter(Objects::nonNull).toList();
     }
 
     /** The attacks of one message, in running order. */

@@ -1,5 +1,6 @@
 package dev.wsguard.probe.internal;
 
+import dev.wsguard.probe.FloodAttack;
 import dev.wsguard.probe.Rate;
 
 import java.io.EOFException;
@@ -18,7 +19,8 @@ final class Load {
 
     /** What may queue up for a client that stops reading before its session must be closed or dropped. */
     private static final long UNREAD_BOUND = 4L * 1024 * 1024;
-    private static final int MAX_BURST = 1000;
+    /** The most connections, handshakes or messages one flood sends, whatever the limit. */
+    static final int MAX_BURST = 1000;
 
     private Load() {
     }
@@ -48,6 +50,40 @@ final class Load {
             }
             return Outcome.finding("still open after " + seconds(elapsed(start)) + " (timeout given: "
                     + seconds(run.target.handshakeTimeout()) + ")");
+        }
+    }
+
+    /**
+     * Slowloris after the upgrade: a session whose one message never ends, its frame written a byte a second. No
+     * message arrives, so a server that closes quiet sessions ({@code idleTimeout}) must close this one too; a close
+     * frame, or the connection closed, within that bound passes.
+     */
+    static Outcome slowMessage(Run run) throws IOException {
+        Duration idle = run.target.idleTimeout().orElseThrow(() -> new Outcome.Skip("no idle timeout given"));
+        Duration bound = idle.plusSeconds(5);
+        int size = (int) Math.min(run.target.maxMessageBytes(), run.target.sample().length() + 64 + bound.toSeconds());
+        byte[] frame = Wire.frame(Wire.TEXT, true, Payloads.padded(run.target.sample(), size)
+                .getBytes(StandardCharsets.UTF_8));
+        try (Run.Session session = run.session(run.token)) {
+            long start = System.nanoTime();
+            int header = (frame[1] & 0x7F) < 126 ? 6 : 8;
+            session.wire().writeRaw(java.util.Arrays.copyOf(frame, header));
+            for (int at = header; at < frame.length - 1 && elapsed(start).compareTo(bound) < 0; at++) {
+                int read = session.wire().poll(Duration.ofSeconds(1));
+                if (read == -1) {
+                    return Outcome.pass("closed after " + seconds(elapsed(start)));
+                }
+                if (read == 0x88) {
+                    return Outcome.pass("close frame after " + seconds(elapsed(start)));
+                }
+                try {
+                    session.wire().writeRaw(new byte[] {frame[at]});
+                } catch (IOException e) {
+                    return Outcome.pass("closed after " + seconds(elapsed(start)));
+                }
+            }
+            return Outcome.finding("still open after " + seconds(elapsed(start)) + ", the message unfinished (idle"
+                    + " timeout given: " + seconds(idle) + ")");
         }
     }
 
@@ -106,11 +142,12 @@ final class Load {
     }
 
     /** More sessions than one client may hold, each within the handshake rate; one must be refused. */
-    static Outcome connections(Run run) throws IOException {
+    static Outcome connections(Run run, FloodAttack flood) throws IOException {
         int max = run.target.maxConnections().orElseThrow(() -> new Outcome.Skip("no connection limit given"));
+        int count = flood.sentAgainst(max);
         List<Wire> open = new ArrayList<>();
         try {
-            for (int n = 1; n <= max + 3; n++) {
+            for (int n = 1; n <= count; n++) {
                 Wire wire = run.connect();
                 open.add(wire);
                 Wire.Response response;
@@ -128,16 +165,16 @@ final class Load {
                     }
                 }
             }
-            return Outcome.finding((max + 3) + " connections held at once (limit given: " + max + ")");
+            return Outcome.finding(count + " connections held at once (limit given: " + max + ")");
         } finally {
             open.forEach(Wire::close);
         }
     }
 
-    /** Three times the message rate in one burst on one session; some must be refused. */
-    static Outcome messageRate(Run run) throws IOException, InterruptedException {
+    /** Well over the message rate in one burst on one session; some must be refused. */
+    static Outcome messageRate(Run run, FloodAttack flood) throws IOException, InterruptedException {
         Rate rate = run.target.messageRate().orElseThrow(() -> new Outcome.Skip("no message rate given"));
-        int burst = Math.min(MAX_BURST, rate.count() * 3 + 5);
+        int burst = flood.sentAgainst(rate.count());
         String sample = run.target.sample();
         try (Run.Session session = run.session(run.token)) {
             byte[] frame = Wire.frame(Wire.TEXT, true, sample.getBytes(StandardCharsets.UTF_8));
@@ -165,10 +202,51 @@ final class Load {
         }
     }
 
+    /**
+     * One user's rate crossed by one message, sent alternately on two of the user's sessions so that neither comes
+     * near a per-session limit; the earlier messages of the user's list set each session up (a chat's subscribe). A
+     * refusal frame or a close on either session passes; every message served is a finding.
+     */
+    static Outcome userMessageRate(Run run, FloodAttack flood) throws IOException {
+        Rate rate = run.target.userMessageRate().orElseThrow(() -> new Outcome.Skip("no user message rate given"));
+        List<String> messages = run.target.userRateMessages();
+        String message = messages.get(messages.size() - 1);
+        List<String> setup = messages.subList(0, messages.size() - 1);
+        int count = flood.sentAgainst(rate.count());
+        try (Run.Session first = run.session(run.token, setup); Run.Session second = run.session(run.token, setup)) {
+            List<Run.Session> sessions = List.of(first, second);
+            long start = System.nanoTime();
+            for (int i = 0; i < count; i++) {
+                try {
+                    sessions.get(i % 2).wire().sendText(message);
+                } catch (IOException e) {
+                    return Outcome.pass("message " + (i + 1) + ": the connection was dropped");
+                }
+            }
+            Duration took = elapsed(start);
+            int answered = 0;
+            for (Run.Session session : sessions) {
+                for (Event e : session.wire().collect(run.target.replyTimeout(), count * 2 + 10)) {
+                    if (!(e instanceof Event.Text t)) {
+                        return Outcome.pass(count + " sent on 2 sessions, then " + Controls.describe(run, e));
+                    }
+                    if (run.refusal(t.text(), message)) {
+                        return Outcome.pass(count + " sent on 2 sessions, refused: " + run.show(t.text()));
+                    }
+                    answered++;
+                }
+            }
+            String observed = count + " sent on 2 sessions in " + seconds(took) + ", " + answered
+                    + " answers, none a refusal (rate given: " + rate + ")";
+            return took.compareTo(rate.period()) < 0 ? Outcome.finding(observed)
+                    : Outcome.notRun(observed + ": sending took longer than the period");
+        }
+    }
+
     /** Handshakes as fast as they go, up to twice the rate and five more; one must be refused. */
-    static Outcome handshakeRate(Run run) throws IOException {
+    static Outcome handshakeRate(Run run, FloodAttack flood) throws IOException {
         Rate rate = run.target.handshakeRate().orElseThrow(() -> new Outcome.Skip("no handshake rate given"));
-        int count = Math.min(MAX_BURST, rate.count() * 2 + 5);
+        int count = flood.sentAgainst(rate.count());
         long start = System.nanoTime();
         Duration bound = rate.period().multipliedBy(2).plusSeconds(10);
         int n = 0;

@@ -5,7 +5,9 @@ import com.nimbusds.jose.util.JSONStringUtils;
 import dev.wsguard.probe.MessageAttack;
 
 import java.text.ParseException;
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -70,6 +72,50 @@ final class Payloads {
                 .orElseGet(() -> withMember(sample, name, rawValue));
     }
 
+    /**
+     * {@code message} once for each of its string members but {@code type}, with that member set to {@code value}
+     * (at most four); when it has none, once with a member {@code name} added.
+     */
+    static List<String> everyString(String message, String value, String name) {
+        Map<String, Object> members = object(message);
+        List<String> variants = new ArrayList<>();
+        for (Map.Entry<String, Object> member : members.entrySet()) {
+            if (member.getValue() instanceof String && !member.getKey().equals("type") && variants.size() < 4) {
+                Map<String, Object> changed = new LinkedHashMap<>(members);
+                changed.put(member.getKey(), value);
+                variants.add(JSONObjectUtils.toJSONString(changed));
+            }
+        }
+        if (variants.isEmpty()) {
+            variants.add(withMember(message, name, written(value)));
+        }
+        return variants;
+    }
+
+    /**
+     * True when {@code answer} is a JSON object or array and every {@code value} in it has its leading quote escaped
+     * ({@code \"}): the value is inside a string there, as data. False for any other answer carrying it: an HTML
+     * fragment, or a reply written by concatenation that the quote broke out of.
+     */
+    static boolean escapedJson(String answer, String value) {
+        try {
+            if (answer.strip().startsWith("[")) {
+                com.nimbusds.jose.util.JSONArrayUtils.parse(answer);
+            } else {
+                JSONObjectUtils.parse(answer);
+            }
+        } catch (ParseException | RuntimeException e) {
+            return false;
+        }
+        String bare = value.substring(1);
+        for (int at = answer.indexOf(bare); at >= 0; at = answer.indexOf(bare, at + 1)) {
+            if (at < 2 || !answer.startsWith("\\\"", at - 2)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** The top-level members of {@code json}, in order, read by Nimbus (Gson); skipped when it is no JSON object. */
     static Map<String, Object> object(String json) {
         try {
@@ -110,6 +156,35 @@ final class Payloads {
     /** Nested arrays {@code depth} deep. */
     static String nested(int depth) {
         return "[".repeat(depth) + "]".repeat(depth);
+    }
+
+    /** {@code message} (ASCII) cut into {@code parts} fragments of about equal length, in order. */
+    static List<String> fragments(String message, int parts) {
+        int part = (message.length() + parts - 1) / parts;
+        List<String> fragments = new ArrayList<>();
+        for (int offset = 0; offset < message.length(); offset += part) {
+            fragments.add(message.substring(offset, Math.min(message.length(), offset + part)));
+        }
+        return fragments;
+    }
+
+    /**
+     * The sample with a string member of {@code count} times {@code size} characters: in one frame when
+     * {@code count} is 1; else its head, {@code count} fragments of {@code size} characters (one string, shared),
+     * and its tail.
+     */
+    static List<String> huge(String sample, int count, int size) {
+        String name = "wsguardProbePad";
+        String shell = withMember(sample, name, "\"\"");
+        int cut = ("{\"" + name + "\":\"").length();
+        String pad = "x".repeat(size);
+        if (count == 1) {
+            return List.of(shell.substring(0, cut) + pad + shell.substring(cut));
+        }
+        List<String> fragments = new ArrayList<>(Collections.nCopies(count + 2, pad));
+        fragments.set(0, shell.substring(0, cut));
+        fragments.set(count + 1, shell.substring(cut));
+        return fragments;
     }
 
     /** The sample padded with a string member to exactly {@code bytes} UTF-8 bytes (ASCII only). */

@@ -1,5 +1,6 @@
 package dev.wsguard.probe.internal;
 
+import dev.wsguard.probe.MessageAttack;
 import dev.wsguard.probe.TokenCarrier;
 import dev.wsguard.probe.UpgradeAttack;
 
@@ -98,7 +99,7 @@ final class Run {
 
     /** Sends an upgrade request on {@code wire} with an optional origin and token. */
     Wire.Response upgrade(Wire wire, String origin, String token, TokenCarrier carrier) throws IOException {
-        return upgrade(wire, UpgradeAttack.Request.of(origin, token, carrier));
+        return upgrade(wire, UpgradeAttack.Request.of(origin, token, carrier, target.cookieName()));
     }
 
     /** Sends {@code request} on {@code wire}, its query added to the URL's own. */
@@ -111,9 +112,14 @@ final class Run {
         return wire.handshake(query == null ? path : path + "?" + query, request.headers(), target.replyTimeout());
     }
 
+    /** What the message attacks are built from. */
+    MessageAttack.Given messageGiven() {
+        return new MessageAttack.Given(target.sample(), target.maxMessageBytes());
+    }
+
     /** What the upgrade attacks are built from; the expired token is asked only when {@code expired}. */
     UpgradeAttack.Given given(boolean expired) {
-        return new UpgradeAttack.Given(target.origin(), token, target.carrier(),
+        return new UpgradeAttack.Given(target.origin(), token, target.carrier(), target.cookieName(),
                 expired && target.expiredToken().isPresent()
                         ? Optional.of(optionalToken(target.expiredToken(), "expired token")) : Optional.empty(),
                 target.publicKey().map(k -> new String(k, StandardCharsets.US_ASCII)), target.signingKey());
@@ -186,6 +192,29 @@ final class Run {
             return new Session(wire, response, greetings);
         } catch (IOException | RuntimeException e) {
             wire.close();
+            throw e;
+        }
+    }
+
+    /**
+     * A session as {@link #session(String)}, after each of {@code setup} was sent and answered (a chat's subscribe
+     * before its posts); a skip when one is refused.
+     */
+    Session session(String token, List<String> setup) throws IOException {
+        Session session = session(token);
+        try {
+            for (String message : setup) {
+                session.wire().sendText(message);
+                Event e = session.wire().next(target.replyTimeout());
+                if (!(e instanceof Event.Text t) || refusal(t.text(), message)) {
+                    throw new Outcome.Skip("the message sent first got " + Controls.describe(this, e) + ": "
+                            + show(message));
+                }
+                session.wire().collect(Duration.ofMillis(100), 20);
+            }
+            return session;
+        } catch (IOException | RuntimeException e) {
+            session.close();
             throw e;
         }
     }

@@ -47,6 +47,8 @@ public final class Wire implements Closeable {
     /** The most the probe reads of one server message; past it the connection is dropped. */
     private static final int MAX_INCOMING = 16 * 1024 * 1024;
     private static final Duration MID_FRAME_TIMEOUT = Duration.ofSeconds(5);
+    /** Why a connection is {@link Event.Gone} when the server sent more than {@link #MAX_INCOMING} at once. */
+    static final String TOO_LARGE = "server message over 16 MiB: dropped by the probe";
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final Socket socket;
@@ -233,7 +235,20 @@ public final class Wire implements Closeable {
      * the last byte arrives. The writer stops at the first failed write.
      */
     Writer sendInBackground(List<byte[]> frames) {
-        Writer writer = new Writer(frames);
+        return start(new Writer(frames.size(), frames::get));
+    }
+
+    /**
+     * Writes one text message as {@code fragments} (a text frame, then continuations), each frame masked only when
+     * its turn comes, on a thread of its own; {@link Writer#stop} ends it at the next 16 KiB.
+     */
+    Writer sendFragmentsInBackground(List<String> fragments) {
+        int n = fragments.size();
+        return start(new Writer(n, i -> frame(i == 0 ? TEXT : CONTINUATION, i == n - 1,
+                fragments.get(i).getBytes(StandardCharsets.UTF_8))));
+    }
+
+    private static Writer start(Writer writer) {
         writer.thread.start();
         return writer;
     }
@@ -242,13 +257,17 @@ public final class Wire implements Closeable {
     final class Writer {
         private final Thread thread;
         private volatile long written;
+        private volatile boolean stopped;
+        private volatile boolean completed;
         private volatile IOException failure;
 
-        private Writer(List<byte[]> frames) {
+        private Writer(int count, java.util.function.IntFunction<byte[]> frameAt) {
             this.thread = new Thread(() -> {
                 try {
-                    for (byte[] f : frames) {
-                        for (int offset = 0; offset < f.length; offset += 16 * 1024) {
+                    for (int i = 0; i < count && !stopped; i++) {
+                        byte[] f = frameAt.apply(i);
+                        long left = f.length;
+                        for (int offset = 0; offset < f.length && !stopped; offset += 16 * 1024) {
                             int n = Math.min(16 * 1024, f.length - offset);
                             writing.lock();
                             try {
@@ -257,7 +276,9 @@ public final class Wire implements Closeable {
                                 writing.unlock();
                             }
                             written += n;
+                            left -= n;
                         }
+                        completed = i == count - 1 && left == 0;
                     }
                     out.flush();
                 } catch (IOException e) {
@@ -267,10 +288,20 @@ public final class Wire implements Closeable {
             thread.setDaemon(true);
         }
 
+        /** Writes nothing more after the 16 KiB under way, as a client does once the server has answered. */
+        void stop() {
+            stopped = true;
+        }
+
         /** Waits at most {@code timeout}; true when the writer ended. */
         boolean join(Duration timeout) throws InterruptedException {
             thread.join(Math.max(1, timeout.toMillis()));
             return !thread.isAlive();
+        }
+
+        /** True once every frame was written whole, without a stop or a failure. */
+        boolean completed() {
+            return completed;
         }
 
         long written() {
@@ -314,7 +345,7 @@ public final class Wire implements Closeable {
                 }
                 if (length > MAX_INCOMING || message.size() + length > MAX_INCOMING) {
                     close();
-                    return new Event.Gone("server message over 16 MiB: dropped by the probe");
+                    return new Event.Gone(TOO_LARGE);
                 }
                 byte[] payload = in.readNBytes((int) length);
                 if (payload.length < length) {

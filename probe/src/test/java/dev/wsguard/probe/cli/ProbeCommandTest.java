@@ -56,8 +56,44 @@ class ProbeCommandTest {
     }
 
     @Test
+    void runWhenCookieNameAndAnotherCarrierThenExit2() {
+        assertThat(run("ws://127.0.0.1:9/x", "--origin", "https://a.test", "--token", "t", "--carrier", "header",
+                "--cookie-name", "sid")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--cookie-name", "cookie and in the header");
+    }
+
+    @Test
+    void runWhenCookieNameIsNoTokenThenExit2() {
+        assertThat(run("ws://127.0.0.1:9/x", "--origin", "https://a.test", "--token", "t", "--cookie-name", "a b"))
+                .isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("a cookie name is an HTTP token");
+    }
+
+    @Test
+    void runWhenEchoMessageIsNoObjectOrArrayOfObjectsThenExit2() {
+        assertThat(run("ws://127.0.0.1:9/x", "--origin", "https://a.test", "--token", "t", "--echo-message", "[1]"))
+                .isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--echo-message", "must be a JSON object");
+    }
+
+    @Test
+    void runWhenUserRateMessageWithoutRateThenExit2() {
+        assertThat(run("ws://127.0.0.1:9/x", "--origin", "https://a.test", "--token", "t", "--user-rate-message",
+                "{\"type\":\"post\"}")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--user-rate-message needs --user-message-rate");
+    }
+
+    @Test
+    void runWhenIdleTimeoutIsNoDurationThenExit2() {
+        assertThat(run("ws://127.0.0.1:9/x", "--origin", "https://a.test", "--token", "t", "--idle-timeout", "soon"))
+                .isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--idle-timeout");
+    }
+
+    @Test
     void listWhenAskedThenEveryAttackWithItsExpectedAnswer() {
         assertThat(run("--list")).isZero();
-        assertThat(out.toString(StandardCharsets.UTF_8)).contains("origin.null", "auth.alg-none", "flood.handshake-rate");
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("origin.null", "auth.alg-none",
+                "flood.handshake-rate", "flood.user-message-rate", "size.huge-fragments", "slow.message");
     }
 }

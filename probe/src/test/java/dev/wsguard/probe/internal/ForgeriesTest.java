@@ -8,6 +8,7 @@ import com.nimbusds.jwt.SignedJWT;
 import dev.wsguard.probe.MessageAttack;
 import dev.wsguard.probe.NotApplicable;
 import dev.wsguard.probe.ProbeSuite;
+import dev.wsguard.probe.TokenCarrier;
 import dev.wsguard.probe.UpgradeAttack;
 import org.junit.jupiter.api.Test;
 
@@ -109,6 +110,74 @@ class ForgeriesTest {
                 .filter(a -> a.attack().id().equals("origin.two-headers")).findFirst().orElseThrow();
         assertThat(twoOrigins.requestFor(given).headers()).containsExactly(Map.entry("Origin", "https://app.test"),
                 Map.entry("Origin", "https://wsguard-probe.invalid"), Map.entry("Authorization", "Bearer " + TOKEN));
+    }
+
+    @Test
+    void requestWhenCarrierIsCookieThenTokenInTheNamedCookieAndCookieAttackUsesThatName() {
+        UpgradeAttack.Given given = new UpgradeAttack.Given("https://app.test", TOKEN, TokenCarrier.COOKIE, "sid",
+                java.util.Optional.empty(), java.util.Optional.empty(), java.util.Optional.empty());
+        assertThat(given.request("https://app.test", TOKEN).headers())
+                .containsExactly(Map.entry("Origin", "https://app.test"), Map.entry("Cookie", "sid=" + TOKEN));
+        UpgradeAttack cookie = ProbeSuite.upgradeAttacks().stream()
+                .filter(a -> a.attack().id().equals("origin.cookie")).findFirst().orElseThrow();
+        assertThat(cookie.requestFor(given).headers())
+                .containsExactly(Map.entry("Origin", "https://wsguard-probe.invalid"),
+                        Map.entry("Cookie", "sid=" + TOKEN));
+    }
+
+    @Test
+    void floodsWhenLimitGivenThenEachSendsMoreThanIt() {
+        assertThat(ProbeSuite.floodAttacks()).extracting(f -> f.attack().id()).containsExactly("flood.connections",
+                "flood.message-rate", "flood.user-message-rate", "flood.handshake-rate");
+        assertThat(ProbeSuite.floodAttacks()).extracting(f -> f.sentAgainst(2)).containsExactly(5, 16, 3, 9);
+        assertThat(ProbeSuite.floodAttacks()).allSatisfy(f -> assertThat(f.sentAgainst(500)).isGreaterThan(500)
+                .isLessThanOrEqualTo(Load.MAX_BURST));
+    }
+
+    @Test
+    void sizeAttacksWhenSampleGivenThenFragmentsAddUpToTheirSize() {
+        MessageAttack.Given given = new MessageAttack.Given("{\"type\":\"echo\",\"text\":\"a\"}", 65_536);
+        Map<String, Integer> sizes = new java.util.LinkedHashMap<>();
+        Map<String, Integer> frames = new java.util.LinkedHashMap<>();
+        for (MessageAttack a : ProbeSuite.messageAttacks()) {
+            if (a.attack().category().equals("size")) {
+                java.util.List<String> f = a.fragmentsFor(given);
+                sizes.put(a.attack().id(), f.stream().mapToInt(String::length).sum());
+                frames.put(a.attack().id(), f.size());
+                assertThat(a.close()).isEqualTo(1009);
+                assertThat(String.join("", f.size() > 3 ? f.subList(0, 2) : f)).startsWith("{\"wsguardProbePad\":\"x");
+                assertThat(f.get(f.size() - 1)).endsWith("\"type\":\"echo\",\"text\":\"a\"}");
+            }
+        }
+        assertThat(sizes).containsEntry("size.oversized-frame", 65_536 + 1024)
+                .containsEntry("size.oversized-fragments", 65_536 + 1024);
+        assertThat(sizes.get("size.huge-fragments")).isGreaterThan(64 << 20);
+        assertThat(sizes.get("size.huge-frame")).isGreaterThan(10 << 20);
+        assertThat(frames).containsExactly(Map.entry("size.oversized-frame", 1),
+                Map.entry("size.oversized-fragments", 9), Map.entry("size.huge-fragments", 66),
+                Map.entry("size.huge-frame", 1));
+        assertThat(ProbeSuite.messageAttacks()).filteredOn(MessageAttack::refusedMidway)
+                .extracting(a -> a.attack().id()).containsExactly("size.huge-fragments");
+    }
+
+    @Test
+    void markupWhenEchoMessageGivenThenEachStringMemberInTurnAndJsonStringsToldApart() {
+        String markup = Messages.BREAKOUT;
+        String publish = "{\"type\":\"publish\",\"channel\":\"c\",\"text\":\"hi\",\"n\":1}";
+        assertThat(Payloads.everyString(publish, markup, "x"))
+                .containsExactly("{\"type\":\"publish\",\"channel\":\"\\\"><img src=x onerror=wsguardProbe()>\","
+                                + "\"text\":\"hi\",\"n\":1}",
+                        "{\"type\":\"publish\",\"channel\":\"c\",\"text\":\"\\\"><img src=x onerror=wsguardProbe()>\","
+                                + "\"n\":1}");
+        assertThat(Payloads.everyString("{\"type\":\"ping\"}", markup, "x"))
+                .containsExactly("{\"x\":\"\\\"><img src=x onerror=wsguardProbe()>\",\"type\":\"ping\"}");
+        // Escaped inside a JSON string: data. Broken out of a hand-built reply, or in an HTML fragment: markup.
+        assertThat(Payloads.escapedJson("{\"text\":\"\\\"><img src=x onerror=wsguardProbe()>\"}", markup)).isTrue();
+        assertThat(Payloads.escapedJson("[{\"text\":\"\\\"><img src=x onerror=wsguardProbe()>\"}]", markup)).isTrue();
+        assertThat(Payloads.escapedJson("{\"text\":\"\"><img src=x onerror=wsguardProbe()>\"}", markup)).isFalse();
+        assertThat(Payloads.escapedJson("<p>\\\"><img src=x onerror=wsguardProbe()></p>", markup)).isFalse();
+        assertThat(Payloads.escapedJson("{\"type\":\"echo\",\"text\":\"{\"x\":\"\\\"><img src=x "
+                + "onerror=wsguardProbe()>\"}\"}", markup)).isFalse();
     }
 
     private static String pem(KeyPair pair) {
