@@ -313,17 +313,26 @@ public final class JCacheStore extends SharedStore {
         }
     }
 
-    /** Bucket4j's entry processor on a cache per limit, whose entries outlive two refill periods unused. */
+    /**
+     * Opens the limit's cache at deployment, not on the first message: creating a cache takes the cluster longer than
+     * a call may wait. Its entries are dropped two refill periods after their last change, when a bucket is full
+     * again anyway.
+     */
+    @Override
+    void prepareLimit(String name, Duration period) {
+        buckets.computeIfAbsent(name, n -> Bucket4jJCache.entryProcessorBasedBuilder(bytes(cache("rate-" + n,
+                ModifiedExpiryPolicy.factoryOf(millis(Math.max(1000, 2 * period.toMillis())))))).build());
+    }
+
+    /** Bucket4j's entry processor: one invoke, run where the bucket lives. */
     @Override
     CompletableFuture<Long> takeTokens(String name, String key, BucketConfiguration bucket, Duration period,
                                        long batch) {
+        ProxyManager<String> proxy = buckets.get(name);
         CompletableFuture<Long> taken = new CompletableFuture<>();
         try {
             calls.execute(() -> {
                 try {
-                    ProxyManager<String> proxy = buckets.computeIfAbsent(name, n -> Bucket4jJCache
-                            .entryProcessorBasedBuilder(bytes(cache("rate-" + n, ModifiedExpiryPolicy.factoryOf(
-                                    millis(Math.max(1000, 2 * period.toMillis())))))).build());
                     taken.complete(proxy.builder().build(key, () -> bucket).tryConsumeAsMuchAsPossible(batch));
                 } catch (RuntimeException e) {
                     taken.completeExceptionally(e);

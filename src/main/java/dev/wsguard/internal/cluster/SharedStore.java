@@ -73,6 +73,10 @@ abstract class SharedStore implements ClusterStore {
     /** Gives {@code live} (slot to set) a fresh lease, adding those the service lost; checks the service when empty. */
     abstract void renew(List<Map.Entry<String, String>> live);
 
+    /** Readies the store for the shared limit {@code name} when an endpoint declares it, before any message. */
+    void prepareLimit(String name, Duration period) {
+    }
+
     /** Takes up to {@code batch} tokens from the shared bucket {@code key} of limit {@code name}. */
     abstract CompletableFuture<Long> takeTokens(String name, String key, BucketConfiguration bucket,
                                                 Duration period, long batch);
@@ -261,6 +265,7 @@ abstract class SharedStore implements ClusterStore {
             this.period = limit.refreshPeriod();
             this.batch = Math.max(1, (long) n * setting.batchPercent() / 100);
             this.periodNanos = period.toNanos();
+            prepareLimit(name, period);
         }
 
         @Override
