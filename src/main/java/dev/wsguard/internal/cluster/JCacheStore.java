@@ -87,7 +87,7 @@ public final class JCacheStore extends SharedStore {
         t.setDaemon(true);
         return t;
     });
-    /** The next notice number to apply; only the poller thread touches it after start-up. */
+    /** The next notice number to apply, and since when it is missing (0: it is not); both guarded by this store. */
     private long nextNotice;
     private long gapSince;
 
