@@ -30,11 +30,11 @@ class JCacheClusterIT extends ClusterContract {
 
     @Override
     Map<String, String> storeProperties() {
-        // Hazelcast's provider is a client unless told to be a member (its own system property).
+        // Hazelcast's member provider: its general HazelcastCachingProvider is a client unless a system property
+        // says otherwise.
         return Map.of("wsguard.cluster.store", "jcache",
-                "wsguard.cluster.jcache.provider", "com.hazelcast.cache.HazelcastCachingProvider",
-                "wsguard.cluster.jcache.uri", hazelcast.uri(),
-                "hazelcast.jcache.provider.type", "member");
+                "wsguard.cluster.jcache.provider", "com.hazelcast.cache.HazelcastMemberCachingProvider",
+                "wsguard.cluster.jcache.uri", hazelcast.uri());
     }
 
     /**

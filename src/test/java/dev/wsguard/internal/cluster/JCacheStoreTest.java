@@ -1,10 +1,10 @@
 package dev.wsguard.internal.cluster;
 
+import com.hazelcast.cache.HazelcastCachingProvider;
 import com.hazelcast.core.Hazelcast;
 import dev.wsguard.GuardConfig;
 import dev.wsguard.testing.cluster.HazelcastCluster;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -23,11 +23,6 @@ class JCacheStoreTest {
 
     private HazelcastCluster hazelcast;
 
-    @BeforeAll
-    static void member() {
-        System.setProperty("hazelcast.jcache.provider.type", "member");
-    }
-
     @AfterEach
     void stop() throws Exception {
         Hazelcast.shutdownAll();
@@ -40,7 +35,8 @@ class JCacheStoreTest {
         hazelcast = HazelcastCluster.configure(1);
         return new JCacheStore(new GuardConfig.ClusterSetting(GuardConfig.ClusterSetting.Store.JCACHE, null,
                 Duration.ofSeconds(3), policy, Duration.ofMillis(300), 10,
-                "com.hazelcast.cache.HazelcastCachingProvider", hazelcast.uri()));
+                // The member provider by name: the general one may have been made a client already in this JVM.
+                HazelcastCachingProvider.MEMBER_CACHING_PROVIDER, hazelcast.uri()));
     }
 
     @Test
