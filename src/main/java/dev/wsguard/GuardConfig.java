@@ -163,22 +163,29 @@ public final class GuardConfig {
      * {@code wsguard.cluster.*}: where the state several nodes must share lives (connection counts per user and per
      * address, per-user and per-address rate limits, bans, revocation notices). {@link Store#LOCAL} (the default)
      * keeps it in this process, as a single node needs; {@link Store#REDIS} shares it through the Redis server at
-     * {@code redisUri} (docs/cluster.md).
+     * {@code redisUri}; {@link Store#JCACHE} through a JCache (JSR-107) provider, such as the Hazelcast that Payara
+     * clusters with (docs/cluster.md).
      *
+     * @param jcacheProvider the {@code CachingProvider} class to use, or {@code jndi:<name>} to look one up (Payara:
+     *                       {@code jndi:payara/CachingProvider}); null for the one provider on the class path
+     * @param jcacheUri      the provider's configuration URI (Hazelcast: its XML file), or null for its default
      * @param lease          how long a node's connection slots outlive the node: renewed while it lives
      * @param onStoreFailure what handshakes and shared limits do while the store cannot be reached
      * @param timeout        longest a handshake or a limit waits for the store before counting it unreachable
      * @param batchPercent   share of a shared rate limit's period allowance a node takes from the store at once
      */
     public record ClusterSetting(Store store, String redisUri, Duration lease, OnStoreFailure onStoreFailure,
-                                 Duration timeout, int batchPercent) {
+                                 Duration timeout, int batchPercent, String jcacheProvider, String jcacheUri) {
 
         /** The store of shared state. */
         public enum Store {
             /** In this process: every limit holds per node. */
             LOCAL,
             /** A Redis server every node reaches; needs Lettuce and Bucket4j's Lettuce module. */
-            REDIS
+            REDIS,
+            /** A JCache provider whose caches every node shares; needs the JCache API, Bucket4j's JCache module and a
+             * provider (Payara supplies the API and the provider). */
+            JCACHE
         }
 
         /** What happens while the store is unreachable; either way an event is emitted and recovery is automatic. */
@@ -192,6 +199,12 @@ public final class GuardConfig {
         /** The default: everything in this process. */
         public static final ClusterSetting IN_PROCESS = new ClusterSetting(Store.LOCAL, null, Duration.ofSeconds(15),
                 OnStoreFailure.FAIL_CLOSED, Duration.ofMillis(500), 10);
+
+        /** A setting without JCache keys ({@code local} or {@code redis}). */
+        public ClusterSetting(Store store, String redisUri, Duration lease, OnStoreFailure onStoreFailure,
+                              Duration timeout, int batchPercent) {
+            this(store, redisUri, lease, onStoreFailure, timeout, batchPercent, null, null);
+        }
 
         public ClusterSetting {
             Objects.requireNonNull(store, "store");
@@ -209,14 +222,27 @@ public final class GuardConfig {
                 if (redisUri == null || redisUri.isBlank()) {
                     throw new GuardConfigException("wsguard.cluster.store=redis needs wsguard.cluster.redis.uri");
                 }
-                for (String needed : new String[] {"io.lettuce.core.RedisClient",
-                        "io.github.bucket4j.redis.lettuce.Bucket4jLettuce"}) {
-                    try {
-                        Class.forName(needed, false, GuardConfig.class.getClassLoader());
-                    } catch (ClassNotFoundException e) {
-                        throw new GuardConfigException("wsguard.cluster.store=redis needs " + needed + " on the class"
-                                + " path: add io.lettuce:lettuce-core and com.bucket4j:bucket4j_jdk17-lettuce");
-                    }
+                requireClasses("redis", "io.lettuce:lettuce-core and com.bucket4j:bucket4j_jdk17-lettuce",
+                        "io.lettuce.core.RedisClient", "io.github.bucket4j.redis.lettuce.Bucket4jLettuce");
+            }
+            if (store == Store.JCACHE) {
+                requireClasses("jcache", "javax.cache:cache-api (Payara has it) and"
+                        + " com.bucket4j:bucket4j_jdk17-jcache, and a JCache provider such as com.hazelcast:hazelcast"
+                        + " (Payara has one)", "javax.cache.Caching", "io.github.bucket4j.grid.jcache.Bucket4jJCache");
+            }
+            if (jcacheProvider != null && jcacheProvider.isBlank() || jcacheUri != null && jcacheUri.isBlank()) {
+                throw new GuardConfigException("wsguard.cluster.jcache.provider and wsguard.cluster.jcache.uri must"
+                        + " not be blank: leave them out for the defaults");
+            }
+        }
+
+        private static void requireClasses(String store, String jars, String... classes) {
+            for (String needed : classes) {
+                try {
+                    Class.forName(needed, false, GuardConfig.class.getClassLoader());
+                } catch (ClassNotFoundException e) {
+                    throw new GuardConfigException("wsguard.cluster.store=" + store + " needs " + needed + " on the"
+                            + " class path: add " + jars);
                 }
             }
         }
@@ -568,8 +594,9 @@ public final class GuardConfig {
                 switch (v.trim().toLowerCase(Locale.ROOT)) {
                     case "local" -> ClusterSetting.Store.LOCAL;
                     case "redis" -> ClusterSetting.Store.REDIS;
-                    default -> throw new GuardConfigException("wsguard.cluster.store must be local or redis, not '"
-                            + v.trim() + "'");
+                    case "jcache" -> ClusterSetting.Store.JCACHE;
+                    default -> throw new GuardConfigException("wsguard.cluster.store must be local, redis or jcache,"
+                            + " not '" + v.trim() + "'");
                 }).orElse(d.store());
         ClusterSetting.OnStoreFailure onFailure = lookup.apply("wsguard.cluster.on-store-failure").map(v ->
                 switch (v.trim().toLowerCase(Locale.ROOT)) {
@@ -584,7 +611,9 @@ public final class GuardConfig {
                 lookup.apply("wsguard.cluster.timeout").map(v -> duration(v, "wsguard.cluster.timeout"))
                         .orElse(d.timeout()),
                 lookup.apply("wsguard.cluster.batch-percent").map(v -> integer(v, "wsguard.cluster.batch-percent"))
-                        .orElse(d.batchPercent())));
+                        .orElse(d.batchPercent()),
+                lookup.apply("wsguard.cluster.jcache.provider").map(String::trim).orElse(null),
+                lookup.apply("wsguard.cluster.jcache.uri").map(String::trim).orElse(null)));
     }
 
     /**

@@ -235,9 +235,33 @@ class GuardConfigTest {
     }
 
     @Test
+    void fromConfigWhenJCacheConfiguredThenRead() {
+        Map<String, String> m = complete();
+        m.put("wsguard.cluster.store", "JCache");
+        m.put("wsguard.cluster.jcache.provider", " jndi:payara/CachingProvider ");
+        m.put("wsguard.cluster.jcache.uri", "file:/etc/hazelcast.xml");
+        assertThat(from(m).cluster()).isEqualTo(new GuardConfig.ClusterSetting(
+                GuardConfig.ClusterSetting.Store.JCACHE, null, Duration.ofSeconds(15),
+                GuardConfig.ClusterSetting.OnStoreFailure.FAIL_CLOSED, Duration.ofMillis(500), 10,
+                "jndi:payara/CachingProvider", "file:/etc/hazelcast.xml"));
+    }
+
+    @Test
+    void storeWhenJCacheProviderUnknownThenRefusedNamingTheKey() {
+        GuardConfig.ClusterSetting setting = new GuardConfig.ClusterSetting(GuardConfig.ClusterSetting.Store.JCACHE,
+                null, Duration.ofSeconds(15), GuardConfig.ClusterSetting.OnStoreFailure.FAIL_CLOSED,
+                Duration.ofMillis(300), 10, "com.example.NoSuchCachingProvider", null);
+        assertThatThrownBy(() -> ClusterStores.of(setting)).isInstanceOf(GuardConfigException.class)
+                .hasMessageContaining("wsguard.cluster.store=jcache needs a JCache provider named"
+                        + " com.example.NoSuchCachingProvider");
+    }
+
+    @Test
     void fromConfigWhenValueUnknownOrIncompleteThenRefusedNamingTheKey() {
         String[][] bad = {
-                {"wsguard.cluster.store", "hazelcast", "wsguard.cluster.store must be local or redis"},
+                {"wsguard.cluster.store", "hazelcast", "wsguard.cluster.store must be local, redis or jcache"},
+                {"wsguard.cluster.jcache.uri", " ", "wsguard.cluster.jcache.provider and wsguard.cluster.jcache.uri"
+                        + " must not be blank"},
                 {"wsguard.cluster.store", "redis", "needs wsguard.cluster.redis.uri"},
                 {"wsguard.cluster.on-store-failure", "open", "wsguard.cluster.on-store-failure must be"},
                 {"wsguard.cluster.lease", "PT1S", "wsguard.cluster.lease must be at least PT3S"},

@@ -67,6 +67,8 @@ public final class ConfigKeys {
             "wsguard.bans.duration",
             "wsguard.cluster.store",
             "wsguard.cluster.redis.uri",
+            "wsguard.cluster.jcache.provider",
+            "wsguard.cluster.jcache.uri",
             "wsguard.cluster.lease",
             "wsguard.cluster.on-store-failure",
             "wsguard.cluster.timeout",

@@ -8,7 +8,8 @@ import java.util.function.Consumer;
 /**
  * Where the state that several nodes must agree on lives: connection counts per user and per address, bans,
  * shared rate limits and the notices that close a revoked user's sessions everywhere. {@link LocalStore} keeps it in
- * this process (today's single-node behaviour, nothing shared); {@code RedisStore} shares it through Redis. A store
+ * this process (today's single-node behaviour, nothing shared); {@code RedisStore} shares it through Redis and
+ * {@code JCacheStore} through the caches of a JCache provider (such as Payara's Hazelcast). A store
  * is shared by every guard of the process that names the same setting. Thread-safe.
  *
  * <p>A store that cannot reach its backing service throws {@link StoreUnavailableException} when the configured

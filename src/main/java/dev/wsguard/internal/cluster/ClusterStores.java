@@ -7,12 +7,12 @@ import java.lang.reflect.InvocationTargetException;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The stores of this process, one per distinct setting, shared by every guard that names it. The Redis store is loaded by name, only when a setting asks for it, so that the library
- * runs without Lettuce on the class path.
+ * The stores of this process, one per distinct setting, shared by every guard that names it. The Redis and JCache
+ * stores are loaded by name, only when a setting asks for one, so that the library runs without Lettuce or the JCache
+ * API on the class path.
  */
 public final class ClusterStores {
 
-    private static final String REDIS_STORE = "dev.wsguard.internal.cluster.RedisStore";
     private static final ConcurrentHashMap<GuardConfig.ClusterSetting, ClusterStore> SHARED =
             new ConcurrentHashMap<>();
 
@@ -37,19 +37,24 @@ public final class ClusterStores {
     }
 
     private static ClusterStore load(GuardConfig.ClusterSetting setting) {
+        boolean redis = setting.store() == GuardConfig.ClusterSetting.Store.REDIS;
+        String type = redis ? "dev.wsguard.internal.cluster.RedisStore" : "dev.wsguard.internal.cluster.JCacheStore";
+        String name = redis ? "redis" : "jcache";
         try {
-            return (ClusterStore) Class.forName(REDIS_STORE).getConstructor(GuardConfig.ClusterSetting.class)
+            return (ClusterStore) Class.forName(type).getConstructor(GuardConfig.ClusterSetting.class)
                     .newInstance(setting);
         } catch (InvocationTargetException e) {
             Throwable cause = e.getCause();
             if (cause instanceof GuardConfigException refused) {
                 throw refused;
             }
-            throw new GuardConfigException("wsguard.cluster.store=redis: cannot start the store at "
-                    + setting.redisUri() + ": " + cause);
+            throw new GuardConfigException("wsguard.cluster.store=" + name + ": cannot start the store"
+                    + (redis ? " at " + setting.redisUri() : "") + ": " + cause);
         } catch (ReflectiveOperationException | LinkageError e) {
-            throw new GuardConfigException("wsguard.cluster.store=redis needs io.lettuce:lettuce-core and"
-                    + " com.bucket4j:bucket4j_jdk17-lettuce on the class path (" + e + ")");
+            throw new GuardConfigException("wsguard.cluster.store=" + name + " needs " + (redis
+                    ? "io.lettuce:lettuce-core and com.bucket4j:bucket4j_jdk17-lettuce"
+                    : "javax.cache:cache-api and com.bucket4j:bucket4j_jdk17-jcache") + " on the class path (" + e
+                    + ")");
         }
     }
 }

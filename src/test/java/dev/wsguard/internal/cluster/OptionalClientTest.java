@@ -17,17 +17,23 @@ import java.util.function.Function;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Lettuce and Bucket4j are optional: in a class loader without them (and without Netty and Reactor) the default
- * store runs a whole handshake guard, and naming {@code redis} fails start-up with a clear message.
+ * Lettuce, the JCache API, Hazelcast and Bucket4j are optional: in a class loader without them (and without Netty and
+ * Reactor) the default store runs a whole handshake guard, and naming {@code redis} or {@code jcache} fails start-up
+ * with a clear message naming the jars to add.
  */
 class OptionalClientTest {
 
-    private static final List<String> ABSENT = List.of("lettuce", "bucket4j", "netty", "reactor-core");
+    private static final List<String> ABSENT = List.of("lettuce", "bucket4j", "netty", "reactor-core", "cache-api",
+            "hazelcast");
 
     private static URLClassLoader withoutRedisClient() throws Exception {
+        return without(ABSENT);
+    }
+
+    private static URLClassLoader without(List<String> absent) throws Exception {
         List<URL> urls = new ArrayList<>();
         for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
-            if (ABSENT.stream().noneMatch(entry::contains)) {
+            if (absent.stream().noneMatch(entry::contains)) {
                 urls.add(new File(entry).toURI().toURL());
             }
         }
@@ -63,16 +69,57 @@ class OptionalClientTest {
             Map<String, String> keys = new HashMap<>();
             keys.put("wsguard.cluster.store", "redis");
             keys.put("wsguard.cluster.redis.uri", "redis://127.0.0.1:42999");
-            Throwable refused = null;
-            try {
-                config(loader, keys);
-            } catch (InvocationTargetException e) {
-                refused = e.getCause();
-            }
-            assertThat(refused).isNotNull();
-            assertThat(refused.getClass().getName()).isEqualTo("dev.wsguard.GuardConfigException");
-            assertThat(refused.getMessage()).contains("wsguard.cluster.store=redis needs io.lettuce.core.RedisClient")
+            assertThat(refusal(() -> config(loader, keys)))
+                    .contains("wsguard.cluster.store=redis needs io.lettuce.core.RedisClient")
                     .contains("io.lettuce:lettuce-core").contains("com.bucket4j:bucket4j_jdk17-lettuce");
         }
+    }
+
+    @Test
+    void configWhenJCacheNamedAndNoJCacheApiThenStartUpFailsSayingWhatToAdd() throws Exception {
+        try (URLClassLoader loader = withoutRedisClient()) {
+            assertThat(loader.getResource("javax/cache/Caching.class")).as("really absent").isNull();
+            Map<String, String> keys = new HashMap<>();
+            keys.put("wsguard.cluster.store", "jcache");
+            assertThat(refusal(() -> config(loader, keys)))
+                    .contains("wsguard.cluster.store=jcache needs javax.cache.Caching")
+                    .contains("javax.cache:cache-api").contains("com.bucket4j:bucket4j_jdk17-jcache")
+                    .contains("com.hazelcast:hazelcast");
+        }
+    }
+
+    @Test
+    void storeWhenJCacheApiPresentAndNoProviderThenStartUpFailsSayingWhatToAdd() throws Exception {
+        try (URLClassLoader loader = without(List.of("hazelcast"))) {
+            assertThat(loader.getResource("com/hazelcast/cache/HazelcastCachingProvider.class")).as("really absent")
+                    .isNull();
+            Map<String, String> keys = new HashMap<>();
+            keys.put("wsguard.cluster.store", "jcache");
+            Object config = config(loader, keys);
+            Object setting = config.getClass().getMethod("cluster").invoke(config);
+            Thread thread = Thread.currentThread();
+            ClassLoader before = thread.getContextClassLoader();
+            thread.setContextClassLoader(loader); // JCache finds providers through the context class loader
+            try {
+                assertThat(refusal(() -> loader.loadClass("dev.wsguard.internal.cluster.ClusterStores")
+                        .getMethod("of", setting.getClass()).invoke(null, setting)))
+                        .contains("wsguard.cluster.store=jcache needs a JCache provider on the class path")
+                        .contains("com.hazelcast:hazelcast")
+                        .contains("wsguard.cluster.jcache.provider=jndi:payara/CachingProvider");
+            } finally {
+                thread.setContextClassLoader(before);
+            }
+        }
+    }
+
+    /** The message of the {@code GuardConfigException} a reflective call into another class loader was refused with. */
+    private static String refusal(java.util.concurrent.Callable<Object> call) throws Exception {
+        try {
+            call.call();
+        } catch (InvocationTargetException e) {
+            assertThat(e.getCause().getClass().getName()).isEqualTo("dev.wsguard.GuardConfigException");
+            return e.getCause().getMessage();
+        }
+        throw new AssertionError("not refused");
     }
 }

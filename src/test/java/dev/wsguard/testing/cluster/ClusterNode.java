@@ -36,5 +36,7 @@ public final class ClusterNode {
             }
         }
         server.close();
+        // A store's client threads (Hazelcast's members) would keep the JVM alive.
+        System.exit(0);
     }
 }
