@@ -20,18 +20,25 @@ final class Client implements WebSocket.Listener, AutoCloseable {
     private final StringBuilder partial = new StringBuilder();
     private WebSocket socket;
 
+    /** A session with {@code token} in {@code Authorization}, or none when it is null. */
     static Client open(URI uri, String token) throws Exception {
         Client client = new Client();
-        client.socket = HTTP.newWebSocketBuilder()
-                .header("Origin", Tokens.ORIGIN)
-                .header("Authorization", "Bearer " + token)
-                .connectTimeout(Duration.ofSeconds(10))
-                .buildAsync(uri, client).get(20, TimeUnit.SECONDS);
+        WebSocket.Builder builder = HTTP.newWebSocketBuilder().header("Origin", Tokens.ORIGIN);
+        if (token != null) {
+            builder.header("Authorization", "Bearer " + token);
+        }
+        client.socket = builder.connectTimeout(Duration.ofSeconds(10)).buildAsync(uri, client)
+                .get(20, TimeUnit.SECONDS);
         return client;
     }
 
     void send(String text) throws Exception {
         socket.sendText(text, true).get(20, TimeUnit.SECONDS);
+    }
+
+    /** The next message, or null when none comes within {@code millis}. */
+    String poll(long millis) throws InterruptedException {
+        return messages.poll(millis, TimeUnit.MILLISECONDS);
     }
 
     WebSocket socket() {

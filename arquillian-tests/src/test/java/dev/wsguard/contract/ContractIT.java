@@ -65,7 +65,7 @@ class ContractIT extends ContractSuite {
     }
 
     /** The jars holding these classes, as Maven would package wsguard's runtime dependencies into the WAR. */
-    private static File[] jarsOf(Class<?>... classes) {
+    static File[] jarsOf(Class<?>... classes) {
         File[] jars = new File[classes.length];
         for (int i = 0; i < classes.length; i++) {
             try {

@@ -12,7 +12,8 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * A WebSocket client on a plain socket, for the size tests: it writes frames of its choosing and then reads the
  * server's close frame, even when the server stopped reading (and reset the connection) in the middle of a frame,
- * which makes the JDK client report a write error instead of the close code.
+ * which makes the JDK client report a write error instead of the close code. It can also connect from a chosen
+ * loopback address, to be another client of the same server.
  */
 final class RawSocket implements AutoCloseable {
 
@@ -33,9 +34,32 @@ final class RawSocket implements AutoCloseable {
 
     /** The same with {@code receiveBuffer} bytes of receive buffer (0: the system's), set before connecting. */
     static RawSocket open(URI uri, String token, int receiveBuffer) throws IOException {
+        Attempt attempt = attempt(uri, token, null, receiveBuffer);
+        if (attempt.socket() == null) {
+            throw new IOException("not upgraded: " + attempt.statusLine());
+        }
+        return attempt.socket();
+    }
+
+    /** An upgrade's answer: the open socket when it was 101, else null (the connection closed). */
+    record Attempt(String statusLine, RawSocket socket) {
+        int status() {
+            return Integer.parseInt(statusLine.split(" ")[1]);
+        }
+    }
+
+    /** An upgrade with {@code token} (null: none) from the local address {@code from} (null: the system's choice). */
+    static Attempt attempt(URI uri, String token, String from) throws IOException {
+        return attempt(uri, token, from, 0);
+    }
+
+    private static Attempt attempt(URI uri, String token, String from, int receiveBuffer) throws IOException {
         Socket socket = new Socket();
         if (receiveBuffer > 0) {
             socket.setReceiveBufferSize(receiveBuffer);
+        }
+        if (from != null) {
+            socket.bind(new java.net.InetSocketAddress(from, 0));
         }
         socket.connect(new java.net.InetSocketAddress(uri.getHost(), uri.getPort()), 10_000);
         socket.setSoTimeout(20_000);
@@ -44,15 +68,15 @@ final class RawSocket implements AutoCloseable {
         String request = "GET " + uri.getRawPath() + " HTTP/1.1\r\nHost: " + uri.getHost() + ":" + uri.getPort()
                 + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: "
                 + Base64.getEncoder().encodeToString(key) + "\r\nSec-WebSocket-Version: 13\r\nOrigin: "
-                + Tokens.ORIGIN + "\r\nAuthorization: Bearer " + token + "\r\n\r\n";
+                + Tokens.ORIGIN + (token == null ? "" : "\r\nAuthorization: Bearer " + token) + "\r\n\r\n";
         socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
         RawSocket raw = new RawSocket(socket);
         String status = raw.readHead();
         if (!status.startsWith("HTTP/1.1 101")) {
             socket.close();
-            throw new IOException("not upgraded: " + status);
+            return new Attempt(status, null);
         }
-        return raw;
+        return new Attempt(status, raw);
     }
 
     /**
@@ -106,23 +130,53 @@ final class RawSocket implements AutoCloseable {
         return in.available() > 0;
     }
 
+    /** Sends one unfragmented text message. */
+    void sendText(String text) throws IOException {
+        if (!send(text, true, true)) {
+            throw new IOException("the server no longer takes data");
+        }
+    }
+
+    /** Reads frames until a text message (unfragmented); its text. A close frame instead fails. */
+    String nextText() throws IOException {
+        while (true) {
+            Frame frame = readFrame();
+            if (frame.opcode() == 0x1) {
+                return new String(frame.payload(), StandardCharsets.UTF_8);
+            }
+            if (frame.opcode() == 0x8) {
+                throw new IOException("closed instead of a text message");
+            }
+        }
+    }
+
     /** Reads frames until the server's close frame; its code. */
     int awaitCloseCode() throws IOException {
         while (true) {
-            int b0 = in.readUnsignedByte();
-            int b1 = in.readUnsignedByte();
-            long length = b1 & 0x7F;
-            if (length == 126) {
-                length = in.readUnsignedShort();
-            } else if (length == 127) {
-                length = in.readLong();
-            }
-            byte[] payload = new byte[(int) length];
-            in.readFully(payload);
-            if ((b0 & 0x0F) == 0x8) {
+            Frame frame = readFrame();
+            if (frame.opcode() == 0x8) {
+                byte[] payload = frame.payload();
                 return payload.length >= 2 ? ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF) : 1005;
             }
         }
+    }
+
+    private record Frame(int opcode, byte[] payload) {
+    }
+
+    /** One frame from the server (never masked). */
+    private Frame readFrame() throws IOException {
+        int b0 = in.readUnsignedByte();
+        int b1 = in.readUnsignedByte();
+        long length = b1 & 0x7F;
+        if (length == 126) {
+            length = in.readUnsignedShort();
+        } else if (length == 127) {
+            length = in.readLong();
+        }
+        byte[] payload = new byte[(int) length];
+        in.readFully(payload);
+        return new Frame(b0 & 0x0F, payload);
     }
 
     private String readHead() throws IOException {

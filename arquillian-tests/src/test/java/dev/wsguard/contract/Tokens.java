@@ -92,6 +92,17 @@ public final class Tokens {
         return sign(OTHER_KEY, subject, Instant.now(), Duration.ofMinutes(5));
     }
 
+    /** Well formed, right claims, signed by a key the server does not know, under a key id it has never seen. */
+    static String unknownKid(String subject, String kid) {
+        return sign(new JWSHeader.Builder(JWSAlgorithm.RS256).type(JOSEObjectType.JWT).keyID(kid).build(),
+                claims(subject, Instant.now(), Duration.ofMinutes(5)).build(), OTHER_KEY);
+    }
+
+    /** The server's public key as a JWKS document, as a key server publishes it. */
+    static String jwks() {
+        return new JWKSet(KEY.toPublicJWK()).toString();
+    }
+
     /** A valid token changed by {@code change}: claims set or removed, signed by the server's key. */
     static String with(String subject, UnaryOperator<JWTClaimsSet.Builder> change) {
         return sign(new JWSHeader.Builder(JWSAlgorithm.RS256).type(JOSEObjectType.JWT).keyID(KEY.getKeyID()).build(),

@@ -95,7 +95,11 @@ public final class SessionGuard {
         if (link != null) {
             link.listen(state);
         }
-        config.pingInterval().ifPresent(interval -> keepAlive(session, state, interval));
+        if (config.pingInterval().isPresent()) {
+            keepAlive(session, state, config.pingInterval().get());
+        } else if (link == null && !UndertowDrop.isUndertow(session)) {
+            probeOnce(session, state);
+        }
         if (config.authMode() == GuardConfig.AuthMode.FIRST_MESSAGE) {
             state.authDeadline(Timers.schedule(() -> {
                 if (session.isOpen() && !state.authenticated()) {
@@ -150,6 +154,39 @@ public final class SessionGuard {
                 // Closing already: the next tick sees it.
             }
         }, everyMillis));
+    }
+
+    /** How long a probed session has to answer its one ping (a pong or any message). */
+    static final long PROBE_ANSWER_MILLIS = 5_000;
+
+    /**
+     * Pings the session once, {@link TransportLink#CLOSE_GRACE_MILLIS} after it opened, where wsguard has no link to
+     * its connection and the runtime is not Undertow (Payara's Tyrus), and closes it with 1001 when nothing (no pong,
+     * no message) has come {@link #PROBE_ANSWER_MILLIS} later. A client that drops the connection right after reading
+     * the 101 can leave such a session open for good: Payara's Tyrus never noticed the end of the connection (its
+     * {@code @OnClose} never ran, in every such case in ControlsIT), and even a failed ping write did not tell it, so
+     * the quota slot stayed taken and enough such clients would fill the endpoint's and the process's quotas. One
+     * small frame per session, none where keep-alive pings run anyway; a client must answer a ping (RFC 6455, 5.5.2).
+     */
+    private void probeOnce(Session session, SessionState state) {
+        session.addMessageHandler(PongMessage.class, pong -> state.heard(System.nanoTime()));
+        state.pings(Timers.schedule(() -> {
+            if (!session.isOpen()) {
+                return;
+            }
+            long sent = System.nanoTime();
+            try {
+                session.getAsyncRemote().sendPing(ByteBuffer.wrap(PING));
+            } catch (IOException | RuntimeException closing) {
+                // Closing already: the verdict below finds it closed.
+            }
+            state.pings(Timers.schedule(() -> {
+                if (session.isOpen() && (state.lastHeard() == 0 || state.lastHeard() - sent < 0)) {
+                    close(session, Rejection.KEEPALIVE_TIMEOUT, null);
+                    abort(session);
+                }
+            }, PROBE_ANSWER_MILLIS));
+        }, TransportLink.CLOSE_GRACE_MILLIS));
     }
 
     /**

@@ -20,8 +20,13 @@ final class UndertowDrop {
     private UndertowDrop() {
     }
 
+    /** Whether {@code session} is Undertow's (WildFly). */
+    static boolean isUndertow(Session session) {
+        return session.getClass().getName().equals(UNDERTOW_SESSION);
+    }
+
     static void dropAfterGrace(Session session) {
-        if (!session.getClass().getName().equals(UNDERTOW_SESSION)) {
+        if (!isUndertow(session)) {
             return;
         }
         Timers.schedule(() -> {

@@ -1,0 +1,35 @@
+package dev.wsguard.contract.controls;
+
+import dev.wsguard.SecurityEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** Counts the security events CDI delivers, by endpoint (its last path segment) and kind, and by reason. */
+@ApplicationScoped
+public class ControlEvents {
+
+    private static final Map<String, AtomicInteger> COUNTS = new ConcurrentHashMap<>();
+
+    void on(@Observes SecurityEvent event) {
+        COUNTS.computeIfAbsent(key(event.endpoint(), event.kind().name()), k -> new AtomicInteger()).incrementAndGet();
+        if (event.reason() != null) {
+            COUNTS.computeIfAbsent(key(event.endpoint(), event.reason().name()), k -> new AtomicInteger())
+                    .incrementAndGet();
+        }
+    }
+
+    /** {@code endpoint} is the path's last segment ({@code bans}); {@code name} a reason or a kind. */
+    static int count(String endpoint, String name) {
+        AtomicInteger n = COUNTS.get(endpoint + ":" + name);
+        return n == null ? 0 : n.get();
+    }
+
+    static String key(String path, String name) {
+        String segment = path == null ? "" : path.substring(path.lastIndexOf('/') + 1);
+        return segment + ":" + name;
+    }
+}
