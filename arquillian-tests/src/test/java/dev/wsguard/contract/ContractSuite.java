@@ -471,6 +471,11 @@ abstract class ContractSuite {
             assertThat(target.awaitClose(Duration.ofSeconds(20))).isEqualTo(4401);
             assertThat(secondSession.awaitClose(Duration.ofSeconds(20))).as("the user's other session").isEqualTo(4401);
         }
+        // Payara recycles the upgrade request of a WebSocket the server closed while a worker may already reuse it
+        // for the next request, which then fails with 500 (an NPE inside Grizzly; payara/Payara#5432, seen here in 1
+        // of about 5 runs when this request followed the closes within milliseconds). The claim is the 401, not
+        // that race: the request waits one close grace (what GuardedServer gives a closing connection).
+        Thread.sleep(1_000);
         RawUpgrade.Answer again = RawUpgrade.send(endpoint(shape), Tokens.ORIGIN, token);
         assertThat(again.status()).isEqualTo(401);
     }
