@@ -322,7 +322,8 @@ public final class VerifiedToken implements JsonWebToken {
     }
 
     private static Set<String> readScopes(Layout layout, Object[] values) {
-        Object scope = layout.index("scope") >= 0 ? layout.get(values, "scope") : layout.get(values, "scp");
+        int scopeAt = layout.index("scope");
+        Object scope = scopeAt >= 0 ? values[scopeAt] : layout.get(values, "scp");
         if (scope instanceof String text) {
             // Split as the regular expression \s+ did, after strip(): on ASCII space, tab, CR, LF, VT and FF only,
             // so that no other character ever cuts one scope into two.

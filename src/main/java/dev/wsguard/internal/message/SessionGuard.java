@@ -144,16 +144,26 @@ public final class SessionGuard {
             }
             long idleMillis = session.getMaxIdleTimeout() > 0 ? session.getMaxIdleTimeout() : 2 * everyMillis;
             if (System.nanoTime() - state.lastHeard() > idleMillis * 1_000_000) {
-                close(session, Rejection.KEEPALIVE_TIMEOUT, null);
-                abort(session);
+                closeUnanswered(session);
                 return;
             }
-            try {
-                session.getAsyncRemote().sendPing(ByteBuffer.wrap(PING));
-            } catch (IOException | RuntimeException closing) {
-                // Closing already: the next tick sees it.
-            }
+            ping(session);
         }, everyMillis));
+    }
+
+    /** Sends one keep-alive ping; a session already closing is left to whoever checks it next. */
+    private static void ping(Session session) {
+        try {
+            session.getAsyncRemote().sendPing(ByteBuffer.wrap(PING));
+        } catch (IOException | RuntimeException closing) {
+            // Closing already: the next check sees it.
+        }
+    }
+
+    /** Closes a session whose client stopped answering with 1001 and drops its connection. */
+    private void closeUnanswered(Session session) {
+        close(session, Rejection.KEEPALIVE_TIMEOUT, null);
+        abort(session);
     }
 
     /** How long a probed session has to answer its one ping (a pong or any message). */
@@ -175,15 +185,10 @@ public final class SessionGuard {
                 return;
             }
             long sent = System.nanoTime();
-            try {
-                session.getAsyncRemote().sendPing(ByteBuffer.wrap(PING));
-            } catch (IOException | RuntimeException closing) {
-                // Closing already: the verdict below finds it closed.
-            }
+            ping(session);
             state.pings(Timers.schedule(() -> {
                 if (session.isOpen() && (state.lastHeard() == 0 || state.lastHeard() - sent < 0)) {
-                    close(session, Rejection.KEEPALIVE_TIMEOUT, null);
-                    abort(session);
+                    closeUnanswered(session);
                 }
             }, PROBE_ANSWER_MILLIS));
         }, TransportLink.CLOSE_GRACE_MILLIS));
