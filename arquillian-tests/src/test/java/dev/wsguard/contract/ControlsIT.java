@@ -122,7 +122,7 @@ class ControlsIT {
     }
 
     /** Sockets from the loopback address {@code local}: another client to the server. */
-    private static SocketFactory from(String local) {
+    static SocketFactory from(String local) {
         return new SocketFactory() {
             @Override
             public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort)
