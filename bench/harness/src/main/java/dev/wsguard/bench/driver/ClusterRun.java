@@ -129,11 +129,13 @@ public final class ClusterRun {
                     if (used.redisCalls != null) {
                         report.add(warm, "redis", t.label(), "requests waited for, handshakes", "per handshake",
                                 used.handshakeRequests() / n);
-                        report.add(warm, "redis", t.label(), "slot releases (not waited for), handshakes", "per handshake",
-                                RedisProcess.delta(Map.of(), used.redisCalls, "zrem") / n);
-                        report.add(warm, "redis", t.label(), "Redis CPU, handshakes", "µs/handshake", used.redisMicros / n);
+                        report.add(warm, "redis", t.label(), "slot releases (not waited for), handshakes",
+                                "per handshake", RedisProcess.delta(Map.of(), used.redisCalls, "zrem") / n);
+                        report.add(warm, "redis", t.label(), "Redis CPU, handshakes", "µs/handshake",
+                                used.redisMicros / n);
                     }
-                    Run.log("round " + r + " handshakes " + t.label() + " x8: " + Figure.num(v) + used.redisLine());
+                    Run.log("round " + r + " handshakes " + t.label() + " x8: " + Figure.num(v)
+                            + used.redisLine());
                 }
             }
         }

@@ -76,7 +76,8 @@ final class RedisProcess implements AutoCloseable {
     Map<String, Long> calls() throws IOException {
         try (Socket s = new Socket("127.0.0.1", port)) {
             s.setSoTimeout(5_000);
-            s.getOutputStream().write("*2\r\n$4\r\nINFO\r\n$12\r\ncommandstats\r\n".getBytes(StandardCharsets.US_ASCII));
+            byte[] info = "*2\r\n$4\r\nINFO\r\n$12\r\ncommandstats\r\n".getBytes(StandardCharsets.US_ASCII);
+            s.getOutputStream().write(info);
             DataInputStream in = new DataInputStream(s.getInputStream());
             StringBuilder length = new StringBuilder();
             for (int c = in.read(); c != '\n'; c = in.read()) {

@@ -215,7 +215,9 @@ final class Report {
                 {"handshakes", "8-way", "handshakes/s, 8-way"},
                 {"cpu", "10 connections", "server CPU per message, 10 connections"},
                 {"cpu", "100 connections", "server CPU per message, 100 connections"},
-                {"handshake cpu", "8-way", "server CPU per handshake, 8-way"}};
+                {"handshake cpu", "8-way", "server CPU per handshake, 8-way"},
+                {"server and store cpu", "100 connections", "server and store CPU per message, 100 connections"},
+                {"server and store cpu", "8-way handshakes", "server and store CPU per handshake, 8-way"}};
         for (String[] row : rows) {
             md.append("| ").append(row[2]).append(" |");
             for (String s : shared) {
@@ -350,6 +352,8 @@ final class Report {
             case "handshakes" -> "Handshakes per second (raw-socket client, one token)";
             case "fairness" -> "Fairness: 100 clients at 10 msg/s each, with and without one flooding client";
             case "memory" -> "Heap per idle connection (after full GC), by the tokens the connections carry";
+            case "server and store cpu" -> "Server and store CPU: the server JVM's, plus redis-server's for the Redis"
+                    + " store (Hazelcast runs inside the server JVM)";
             case "redis" -> "Redis during the same runs: requests per message or handshake, and its own CPU (INFO"
                     + " commandstats and the redis-server process)";
             default -> section;
