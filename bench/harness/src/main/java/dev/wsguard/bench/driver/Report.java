@@ -37,6 +37,13 @@ final class Report {
                 .computeIfAbsent(metric, m -> new Figure(unit)).add(value);
     }
 
+    /** As {@link #add}, unless {@code warm}: a warm-up round's figures are not reported. */
+    void add(boolean warm, String section, String target, String metric, String unit, double value) {
+        if (!warm) {
+            add(section, target, metric, unit, value);
+        }
+    }
+
     void state(String name, long value) {
         state.put(name, value);
     }
@@ -92,30 +99,8 @@ final class Report {
 
     String markdown() {
         StringBuilder md = new StringBuilder();
-        md.append("# wsguard benchmark results\n\n");
-        md.append("| | |\n|---|---|\n");
-        md.append("| date | ").append(started).append(" |\n");
-        md.append("| JDK | ").append(System.getProperty("java.vm.name")).append(' ')
-                .append(System.getProperty("java.runtime.version")).append(" |\n");
-        md.append("| cores | ").append(Runtime.getRuntime().availableProcessors()).append(" |\n");
-        md.append("| OS | ").append(System.getProperty("os.name")).append(' ').append(System.getProperty("os.arch"))
-                .append(" |\n");
-        md.append("| load average (1/5/15 min) at start / end | ").append(loadAtStart).append(" / ")
-                .append(loadAverage()).append(" |\n");
-        md.append("| mode | ").append(quick ? "`--quick` (1 round, short runs: a smoke test, not figures to quote)"
-                : "full (a warm-up round, not reported, then 3 rounds; targets alternated within each round)")
-                .append(" |\n");
-        if (note != null && !note.isBlank()) {
-            md.append("| note | ").append(note).append(" |\n");
-        }
-        md.append("\nFigures are medians over the rounds, with the spread (min–max) in parentheses; ratios are taken"
-                + " per round (A and B measured back to back) before the median. Every server runs in its own JVM"
-                + " (`-Xms1g -Xmx1g`, G1); the load driver is a further JVM using raw sockets. See"
-                + " `bench/README.md` for the method.\n");
-        for (String n : notes) {
-            md.append("\n").append(n).append('\n');
-        }
-
+        header(md, "wsguard benchmark results", "a warm-up round, not reported, then 3 rounds; targets alternated"
+                + " within each round");
         md.append("\n## Targets\n\n| target | measured | goal | met |\n|---|---|---|---|\n");
         for (int c : new int[] {1, 10, 100}) {
             Figure r = ratio("throughput", "wsguard", "plain Tyrus", c + " connections");
@@ -201,6 +186,78 @@ final class Report {
             }
         }
 
+        figures(md);
+        if (!state.isEmpty()) {
+            md.append("\n## Per-key state (separate JVM)\n\n| figure | value |\n|---|---:|\n");
+            state.forEach((k, v) -> md.append("| ").append(k).append(" | ")
+                    .append(String.format(Locale.ROOT, "%,d", v)).append(" |\n"));
+        }
+        return md.toString();
+    }
+
+    /**
+     * The table of {@code bench/run --cluster}: every figure of each shared store as a ratio to the local store's,
+     * measured in the same round, then the figures themselves.
+     *
+     * @param local  the label of the local store's target
+     * @param shared the labels of the shared stores' targets
+     */
+    String clusterMarkdown(String local, List<String> shared) {
+        StringBuilder md = new StringBuilder();
+        header(md, "wsguard benchmark results: cluster stores", "a warm-up round, not reported, then 3 rounds;"
+                + " stores alternated within each round");
+        md.append("\n## Shared store / local store (same server, same load, measured back to back)\n\n");
+        md.append("| figure |");
+        shared.forEach(s -> md.append(' ').append(s).append(" |"));
+        md.append("\n|---|").append("---:|".repeat(shared.size())).append('\n');
+        String[][] rows = {{"throughput", "10 connections", "messages/s, 10 connections"},
+                {"throughput", "100 connections", "messages/s, 100 connections"},
+                {"handshakes", "8-way", "handshakes/s, 8-way"},
+                {"cpu", "10 connections", "server CPU per message, 10 connections"},
+                {"cpu", "100 connections", "server CPU per message, 100 connections"},
+                {"handshake cpu", "8-way", "server CPU per handshake, 8-way"},
+                {"server and store cpu", "100 connections", "server and store CPU per message, 100 connections"},
+                {"server and store cpu", "8-way handshakes", "server and store CPU per handshake, 8-way"}};
+        for (String[] row : rows) {
+            md.append("| ").append(row[2]).append(" |");
+            for (String s : shared) {
+                Figure r = ratio(row[0], s, local, row[1]);
+                md.append(' ').append(r.samples.isEmpty() ? "" : pct(r)).append(" |");
+            }
+            md.append('\n');
+        }
+        figures(md);
+        return md.toString();
+    }
+
+    /** Title, machine, load average, mode and notes: what every table of a run opens with. */
+    private void header(StringBuilder md, String title, String rounds) {
+        md.append("# ").append(title).append("\n\n");
+        md.append("| | |\n|---|---|\n");
+        md.append("| date | ").append(started).append(" |\n");
+        md.append("| JDK | ").append(System.getProperty("java.vm.name")).append(' ')
+                .append(System.getProperty("java.runtime.version")).append(" |\n");
+        md.append("| cores | ").append(Runtime.getRuntime().availableProcessors()).append(" |\n");
+        md.append("| OS | ").append(System.getProperty("os.name")).append(' ').append(System.getProperty("os.arch"))
+                .append(" |\n");
+        md.append("| load average (1/5/15 min) at start / end | ").append(loadAtStart).append(" / ")
+                .append(loadAverage()).append(" |\n");
+        md.append("| mode | ").append(quick ? "`--quick` (1 round, short runs: a smoke test, not figures to quote)"
+                : "full (" + rounds + ")").append(" |\n");
+        if (note != null && !note.isBlank()) {
+            md.append("| note | ").append(note).append(" |\n");
+        }
+        md.append("\nFigures are medians over the rounds, with the spread (min–max) in parentheses; ratios are taken"
+                + " per round (A and B measured back to back) before the median. Every server runs in its own JVM"
+                + " (`-Xms1g -Xmx1g`, G1); the load driver is a further JVM using raw sockets. See"
+                + " `bench/README.md` for the method.\n");
+        for (String n : notes) {
+            md.append("\n").append(n).append('\n');
+        }
+    }
+
+    /** One table per section: a row per server, a column per figure. */
+    private void figures(StringBuilder md) {
         for (Map.Entry<String, Map<String, Map<String, Figure>>> section : sections.entrySet()) {
             md.append("\n## ").append(title(section.getKey())).append("\n\n");
             List<String> metrics = new ArrayList<>();
@@ -225,12 +282,6 @@ final class Report {
                 md.append('\n');
             }
         }
-        if (!state.isEmpty()) {
-            md.append("\n## Per-key state (separate JVM)\n\n| figure | value |\n|---|---:|\n");
-            state.forEach((k, v) -> md.append("| ").append(k).append(" | ")
-                    .append(String.format(Locale.ROOT, "%,d", v)).append(" |\n"));
-        }
-        return md.toString();
     }
 
     private void peer(StringBuilder md) {
@@ -301,6 +352,10 @@ final class Report {
             case "handshakes" -> "Handshakes per second (raw-socket client, one token)";
             case "fairness" -> "Fairness: 100 clients at 10 msg/s each, with and without one flooding client";
             case "memory" -> "Heap per idle connection (after full GC), by the tokens the connections carry";
+            case "server and store cpu" -> "Server and store CPU: the server JVM's, plus redis-server's for the Redis"
+                    + " store (Hazelcast runs inside the server JVM)";
+            case "redis" -> "Redis during the same runs: requests per message or handshake, and its own CPU (INFO"
+                    + " commandstats and the redis-server process)";
             default -> section;
         };
     }

@@ -40,23 +40,13 @@ public final class Run {
     }
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> opts = new LinkedHashMap<>();
-        boolean quick = false;
-        for (int i = 0; i < args.length; i++) {
-            if (args[i].equals("--quick")) {
-                quick = true;
-            } else {
-                opts.put(args[i], args[++i]);
-            }
-        }
+        Map<String, String> opts = options(args);
+        boolean quick = opts.containsKey("--quick");
         Path out = Path.of(opts.getOrDefault("--out", "RESULTS.md"));
         Path jar = Path.of(opts.get("--jar"));
         Path logs = Path.of(opts.getOrDefault("--logs", "target/bench-logs"));
         Files.createDirectories(logs);
         Report report = new Report(quick, opts.get("--note"));
-        // Ctrl-C or a kill must not leave the server JVMs running.
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> ProcessHandle.current().descendants()
-                .forEach(ProcessHandle::destroy), "stop-servers"));
         new Run(quick, report).all(jar, opts.get("--quarkus") == null ? null : Path.of(opts.get("--quarkus")), logs);
         if (opts.get("--jmh") != null && Files.exists(Path.of(opts.get("--jmh")))) {
             report.jmh(Files.readAllLines(Path.of(opts.get("--jmh"))));
@@ -190,9 +180,21 @@ public final class Run {
     }
 
     private void record(boolean warm, String section, String target, String figure, String unit, double value) {
-        if (!warm) {
-            report.add(section, target, figure, unit, value);
+        report.add(warm, section, target, figure, unit, value);
+    }
+
+    /**
+     * The driver's arguments: {@code --quick} alone, every other option followed by its value. Also makes sure that
+     * Ctrl-C or a kill does not leave the server JVMs this driver starts running.
+     */
+    static Map<String, String> options(String[] args) {
+        Map<String, String> opts = new LinkedHashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            opts.put(args[i], args[i].equals("--quick") ? "" : args[++i]);
         }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> ProcessHandle.current().descendants()
+                .forEach(ProcessHandle::destroy), "stop-servers"));
+        return opts;
     }
 
     private void stateMemory(Path jar, Path logs) throws Exception {
@@ -211,13 +213,13 @@ public final class Run {
     }
 
     /** Round {@code r} starts with a different target, so no target always runs first (or last). */
-    private static <T> List<T> rotate(List<T> items, int r) {
+    static <T> List<T> rotate(List<T> items, int r) {
         List<T> result = new ArrayList<>(items);
         java.util.Collections.rotate(result, -(r - 1) % Math.max(1, items.size()));
         return result;
     }
 
-    private static List<String> cmd(List<String> jvm, String... rest) {
+    static List<String> cmd(List<String> jvm, String... rest) {
         List<String> c = new ArrayList<>(jvm);
         c.addAll(List.of(rest));
         return c;

@@ -4,6 +4,7 @@ import java.security.KeyFactory;
 import java.security.interfaces.RSAPublicKey;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.Base64;
+import dev.wsguard.GuardConfig;
 import dev.wsguard.tyrus.GuardedServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,7 +16,9 @@ import org.glassfish.tyrus.server.Server;
 /**
  * Starts one server under load, in its own JVM: {@code plain} (Tyrus {@code Server}: {@code /plain} and
  * {@code /verify}) or {@code guarded} (wsguard's {@code GuardedServer}: {@code /guarded}, {@code /guarded-standard},
- * {@code /guarded-nocache}, {@code /guarded-default}). Arguments: the kind and the PEM file of the token key. Prints
+ * {@code /guarded-nocache}, {@code /guarded-default}) or {@code cluster} ({@code /cluster} and {@code /cluster-small}
+ * on one store, see {@link ClusterEndpoints}). Arguments: the kind and the PEM file of the token key; for
+ * {@code cluster}, the store ({@code local}, {@code redis} or {@code jcache}) and its URI. Prints
  * {@code ready ws://127.0.0.1:PORT} when it accepts connections.
  */
 public final class Servers {
@@ -47,12 +50,42 @@ public final class Servers {
                     .build();
             server.start();
             port = server.port();
+        } else if (kind.equals("cluster")) {
+            GuardedEndpoints.keyLocation = key.toString();
+            ClusterEndpoints.store = clusterSetting(args[2], args.length > 3 ? args[3] : null, 10);
+            ClusterEndpoints.smallBatches = clusterSetting(args[2], args.length > 3 ? args[3] : null, 1);
+            GuardedServer.Builder builder = GuardedServer.builder().host("127.0.0.1").port(0)
+                    .endpoint(ClusterEndpoints.Cluster.class);
+            if (!args[2].equals("jcache")) {
+                // A second JCache store in one JVM would share the first one's caches; batches are the same code.
+                builder = builder.endpoint(ClusterEndpoints.ClusterSmall.class);
+            }
+            GuardedServer server = builder.build();
+            server.start();
+            port = server.port();
         } else {
-            throw new IllegalArgumentException("kind must be plain or guarded: " + kind);
+            throw new IllegalArgumentException("kind must be plain, guarded or cluster: " + kind);
         }
         System.out.println("ready ws://127.0.0.1:" + port);
         System.out.flush();
         new CountDownLatch(1).await();
+    }
+
+    /**
+     * The store named {@code store} ({@code local}, {@code redis} with the server's URI, {@code jcache} with a
+     * Hazelcast member configuration's URI), every other setting at its default but the batch size.
+     */
+    private static GuardConfig.ClusterSetting clusterSetting(String store, String uri, int batchPercent) {
+        GuardConfig.ClusterSetting d = GuardConfig.ClusterSetting.IN_PROCESS;
+        return switch (store) {
+            case "local" -> d;
+            case "redis" -> new GuardConfig.ClusterSetting(GuardConfig.ClusterSetting.Store.REDIS, uri, d.lease(),
+                    d.onStoreFailure(), d.timeout(), batchPercent);
+            case "jcache" -> new GuardConfig.ClusterSetting(GuardConfig.ClusterSetting.Store.JCACHE, null, d.lease(),
+                    d.onStoreFailure(), d.timeout(), batchPercent, "com.hazelcast.cache.HazelcastMemberCachingProvider",
+                    uri);
+            default -> throw new IllegalArgumentException("store must be local, redis or jcache: " + store);
+        };
     }
 
     private static RSAPublicKey publicKey(String pem) throws Exception {
