@@ -47,7 +47,7 @@ function claimsOf(token) {
 }
 
 async function fetchToken(user) {
-  const response = await fetch('/dev/token?user=' + encodeURIComponent(user), { cache: 'no-store' });
+  const response = await fetch('dev/token?user=' + encodeURIComponent(user), { cache: 'no-store' });
   if (!response.ok) {
     throw new Error('dev issuer answered ' + response.status);
   }
@@ -99,7 +99,10 @@ async function connect() {
   state.user = user;
   state.claims = claimsOf(token);
   state.refreshes = 0;
-  const url = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/chat';
+  // Relative to the page, so that the page works under a WAR's context path as at a server's root.
+  const socketUrl = new URL('chat', location.href);
+  socketUrl.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  const url = socketUrl.href;
   log('out', '\u2192 open ' + url + ' as ' + user + ' (token in Sec-WebSocket-Protocol)');
   const ws = new WebSocket(url, ['bearer', token]);
   state.ws = ws;
@@ -190,7 +193,7 @@ function showMessage(message) {
 
 async function pollEvents() {
   try {
-    const response = await fetch('/dev/events?after=' + state.lastEvent, { cache: 'no-store' });
+    const response = await fetch('dev/events?after=' + state.lastEvent, { cache: 'no-store' });
     if (!response.ok) {
       return;
     }

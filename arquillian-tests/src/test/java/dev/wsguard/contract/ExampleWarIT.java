@@ -41,12 +41,17 @@ class ExampleWarIT {
 
     @Deployment(testable = false)
     static WebArchive war() {
+        return example(Tokens.properties());
+    }
+
+    /** The example's WAR as built, with an operator's {@code microprofile-config.properties}. */
+    static WebArchive example(String properties) {
         if (!WAR.isFile()) {
             throw new IllegalStateException(WAR.getAbsolutePath() + " is missing: build examples/chat first "
                     + "(./mvnw -f examples/chat/pom.xml package, as the README's test command does)");
         }
         return ShrinkWrap.create(ZipImporter.class, "wsguard-chat.war").importFrom(WAR).as(WebArchive.class)
-                .addAsResource(new StringAsset(Tokens.properties()), "META-INF/microprofile-config.properties");
+                .addAsResource(new StringAsset(properties), "META-INF/microprofile-config.properties");
     }
 
     private URI chat() {
@@ -61,7 +66,8 @@ class ExampleWarIT {
         return client;
     }
 
-    private static String chatToken(String subject, String tenant, String... groups) {
+    /** A token the chat accepts: the scopes it asks for, the tenant, and {@code user} unless other groups given. */
+    static String chatToken(String subject, String tenant, String... groups) {
         return Tokens.with(subject, claims -> claims.claim("scope", "chat:read chat:write").claim("tenant", tenant)
                 .claim("groups", List.of(groups.length == 0 ? new String[] {"user"} : groups)));
     }
