@@ -85,6 +85,16 @@ public abstract class ControlEndpoint extends GuardedEndpoint<ControlMessage> {
     public static class Feed extends ControlEndpoint {
     }
 
+    /** Every default, for the audit log's cap on message rate-limit refusals. */
+    @ServerEndpoint(value = "/audit-votes", configurator = WsGuardConfigurator.class)
+    public static class AuditVotes extends ControlEndpoint {
+    }
+
+    /** Three handshakes per address per 30 s, for the audit log's cap on handshake rate-limit refusals. */
+    @ServerEndpoint(value = "/audit-handshakes", configurator = ControlGuards.Direct.class)
+    public static class AuditHandshakes extends ControlEndpoint {
+    }
+
     @ServerEndpoint(value = "/address-quota", configurator = ControlGuards.AddressQuota.class)
     public static class AddressQuota extends ControlEndpoint {
     }

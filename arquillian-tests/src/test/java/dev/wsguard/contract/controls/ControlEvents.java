@@ -16,7 +16,8 @@ public class ControlEvents {
 
     void on(@Observes SecurityEvent event) {
         COUNTS.computeIfAbsent(key(event.endpoint(), event.kind().name()), k -> new AtomicInteger()).incrementAndGet();
-        if (event.reason() != null) {
+        // A rate-limit refusal's kind and reason share the name RATE_LIMITED: counted once.
+        if (event.reason() != null && !event.reason().name().equals(event.kind().name())) {
             COUNTS.computeIfAbsent(key(event.endpoint(), event.reason().name()), k -> new AtomicInteger())
                     .incrementAndGet();
         }

@@ -88,20 +88,17 @@ public class ControlInspector extends HttpServlet implements ServletContextListe
     private static void audit(PrintWriter out, String reason, String endpoint) {
         int lines = 0;
         long counted = 0;
-        boolean lastCounts = false;
         for (String line : AUDIT) {
             if (line.contains("\"reason\":\"" + reason + "\"") && line.contains("/" + endpoint + "\"")) {
                 lines++;
                 int at = line.indexOf("\"not_logged_before\":");
-                lastCounts = at >= 0;
-                if (lastCounts) {
+                if (at >= 0) {
                     counted += Long.parseLong(line.substring(at + 20, line.indexOf('}', at)));
                 }
             }
         }
         out.println("lines=" + lines);
         out.println("counted=" + counted);
-        out.println("last-counts=" + lastCounts);
     }
 
     private static void jmx(PrintWriter out, String path) throws Exception {
