@@ -30,9 +30,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * the client sends after that is read and discarded. Frames that break RFC 6455 are left to Tyrus's own parser, which
  * answers them 1002 (and tracking stops there).
  *
- * <p>The session's {@link TransportLink} drops the connection: Tyrus closes a session's connection only once its close
- * frame has been written, which never happens for a client that stops reading, and Payara then keeps the connection
- * open. Closing the {@link WebConnection} ends the upgraded request and closes it.
+ * <p>The session's {@link TransportLink} drops the connection one close grace after the session closed, as on
+ * {@code GuardedServer}: it closes the {@link WebConnection}, which ends the upgraded request, and then ends the TCP
+ * connection through Grizzly ({@link PayaraConnection}), because Payara keeps a connection open while data queued for
+ * it is unsent, which for a client that stops reading is for ever.
  *
  * <p>Upgrades to other handlers pass through unchanged (WildFly's Undertow does not upgrade WebSockets this way).
  * Created by the container, one per connection.
@@ -46,6 +47,7 @@ public final class GuardedUpgradeHandler implements HttpUpgradeHandler {
 
     private HttpUpgradeHandler tyrus;
     private int maxMessageBytes;
+    private Runnable terminate;
 
     /** The request passed on to the container's WebSocket filter, whose upgrade to Tyrus goes through this handler. */
     static HttpServletRequest guarding(HttpServletRequest request, int maxMessageBytes) {
@@ -67,6 +69,7 @@ public final class GuardedUpgradeHandler implements HttpUpgradeHandler {
                 GuardedUpgradeHandler outer = super.upgrade(GuardedUpgradeHandler.class);
                 outer.tyrus = inner;
                 outer.maxMessageBytes = maxMessageBytes;
+                outer.terminate = PayaraConnection.terminator(request);
                 return inner;
             }
         };
@@ -78,7 +81,7 @@ public final class GuardedUpgradeHandler implements HttpUpgradeHandler {
 
     @Override
     public void init(WebConnection connection) {
-        Link link = new Link(connection);
+        Link link = new Link(connection, terminate);
         FrameInput input;
         try {
             input = new FrameInput(connection.getInputStream(), new FrameSizeTracker(maxMessageBytes),
@@ -119,12 +122,16 @@ public final class GuardedUpgradeHandler implements HttpUpgradeHandler {
     private static final class Link implements TransportLink.Wire {
 
         private final WebConnection connection;
+        /** Ends the TCP connection at once, whatever is queued; null where Payara's classes are not found. */
+        private final Runnable terminate;
         private final AtomicBoolean closed = new AtomicBoolean();
+        private final AtomicBoolean dropped = new AtomicBoolean();
         private final AtomicBoolean dropArmed = new AtomicBoolean();
         private final List<Runnable> whenGone = new CopyOnWriteArrayList<>();
 
-        Link(WebConnection connection) {
+        Link(WebConnection connection, Runnable terminate) {
             this.connection = connection;
+            this.terminate = terminate;
         }
 
         /** Closes the connection, once: Tyrus's own close and wsguard's drop end the same way. */
@@ -140,18 +147,30 @@ public final class GuardedUpgradeHandler implements HttpUpgradeHandler {
             }
         }
 
+        /**
+         * Closes the WebConnection (Tyrus and Payara clean up), then ends the TCP connection: closing the WebConnection
+         * alone resumes the upgraded request, and Grizzly keeps a connection open while unsent data waits for it.
+         */
         @Override
         public void drop() {
+            if (!dropped.compareAndSet(false, true)) {
+                return;
+            }
             try {
                 close();
             } catch (Exception e) {
                 LOG.log(System.Logger.Level.DEBUG, "wsguard: closing a WebSocket connection: " + e);
+            } finally {
+                if (terminate != null) {
+                    terminate.run();
+                }
             }
         }
 
+        /** Also once Tyrus has closed the WebConnection itself: the TCP connection may still be open under it. */
         @Override
         public void dropAfterGrace() {
-            if (!closed.get() && dropArmed.compareAndSet(false, true)) {
+            if (!dropped.get() && dropArmed.compareAndSet(false, true)) {
                 Timers.schedule(this::drop, TransportLink.CLOSE_GRACE_MILLIS);
             }
         }
