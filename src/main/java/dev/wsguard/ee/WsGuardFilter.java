@@ -26,7 +26,8 @@ import java.util.regex.Pattern;
  * {@code WsGuardConfigurator} does on Tyrus standalone. A refusal is answered here with its status (401, 403, 429),
  * {@code WWW-Authenticate} or {@code Retry-After}, {@code Connection: close} and an empty body; the endpoint, its
  * configurator and {@code @OnOpen} never run. An accepted upgrade carries its verdict to the configurator on the
- * request's thread; its quota slot is given back here if the upgrade does not complete.
+ * request's thread; its quota slot is given back here if the upgrade does not complete. On Payara the upgrade goes
+ * through a {@link GuardedUpgradeHandler}, which refuses a frame over the message cap from its header.
  *
  * <p>Registered by {@link WsGuardInitializer}; requests that are not WebSocket upgrades pass untouched (the
  * container does not upgrade them). Thread-safe.
@@ -72,7 +73,7 @@ public final class WsGuardFilter implements Filter {
         }
         UpgradeHandoff.offer(ticket);
         try {
-            chain.doFilter(req, res);
+            chain.doFilter(GuardedUpgradeHandler.guarding(request, guard.context().config().messageMaxBytes()), res);
             upgraded = ticket.wasTaken() && response.getStatus() == HttpServletResponse.SC_SWITCHING_PROTOCOLS;
         } finally {
             UpgradeHandoff.clear();

@@ -2,9 +2,11 @@ package dev.wsguard.internal;
 
 import dev.wsguard.Rejection;
 
+import java.util.concurrent.atomic.AtomicBoolean;
+
 /**
  * The connection under a guarded session, where the runtime lets wsguard reach it ({@code GuardedServer}'s Grizzly
- * listener; on Payara and WildFly a session has none). It goes both ways: the guard drops the connection, and learns
+ * listener; on Payara the Servlet connection under Tyrus's upgrade handler; on WildFly a session has none). It goes both ways: the guard drops the connection, and learns
  * when it is gone; the transport tells the guard what it saw below the WebSocket layer (a refused frame, control
  * frames that count towards the session's flood limit).
  *
@@ -36,12 +38,23 @@ public final class TransportLink {
 
         /** Bytes written to the connection and not yet handed to the socket. */
         long queuedBytes();
+
+        /**
+         * Whether {@link #whenGone} hears of a client that leaves without a close frame. Where it does not (Payara),
+         * the session's guard probes the session with a ping to find such clients.
+         */
+        default boolean noticesClientLeaving() {
+            return true;
+        }
     }
 
     /** What the guarded session hears from the transport. */
     public interface Listener {
         /** The transport refused the connection with {@code closeCode} for {@code reason} and is closing it. */
         void refused(Rejection reason, int closeCode);
+
+        /** The transport refused a frame but cannot answer it itself: the session is closed for {@code reason}. */
+        void close(Rejection reason);
 
         /** The client sent {@code count} control frames (pings or pongs); {@code queuedBytes} wait to be sent. */
         void controlFrames(int count, long queuedBytes);
@@ -54,6 +67,16 @@ public final class TransportLink {
 
     private TransportLink(Wire wire) {
         this.wire = wire;
+    }
+
+    /** {@code action} made to run at most once, for a {@link Wire#whenGone} that may be told twice. */
+    public static Runnable once(Runnable action) {
+        AtomicBoolean done = new AtomicBoolean();
+        return () -> {
+            if (done.compareAndSet(false, true)) {
+                action.run();
+            }
+        };
     }
 
     /** A link to the connection being upgraded on this thread. */
@@ -88,6 +111,14 @@ public final class TransportLink {
         Listener target = listener;
         if (target != null) {
             target.refused(reason, closeCode);
+        }
+    }
+
+    /** Closes the session for {@code reason}, through the runtime's own close: the transport cannot write to it. */
+    public void refuse(Rejection reason) {
+        Listener target = listener;
+        if (target != null) {
+            target.close(reason);
         }
     }
 

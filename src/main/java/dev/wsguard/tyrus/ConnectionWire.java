@@ -35,12 +35,7 @@ final class ConnectionWire implements TransportLink.Wire {
 
     @Override
     public void whenGone(Runnable action) {
-        AtomicBoolean done = new AtomicBoolean();
-        Runnable once = () -> {
-            if (done.compareAndSet(false, true)) {
-                action.run();
-            }
-        };
+        Runnable once = TransportLink.once(action);
         connection.addCloseListener((Connection.CloseListener) (closeable, type) -> once.run());
         // Closed before the listener was in place: it may never be told.
         if (!connection.isOpen()) {

@@ -5,6 +5,7 @@ import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 
 import dev.wsguard.Rejection;
+import dev.wsguard.internal.FrameSizeTracker;
 import dev.wsguard.internal.TransportLink;
 import org.glassfish.grizzly.Buffer;
 import org.glassfish.grizzly.Connection;
@@ -88,7 +89,7 @@ final class FrameGuardFilter extends BaseFilter {
         TransportLink link = LINK.get(connection);
         boolean refusedBefore = frames.verdict() != FrameSizeTracker.PASS;
         int readBytes = content.getContent().remaining();
-        int verdict = frames.scan(content.getContent());
+        int verdict = scan(frames, content.getContent());
         if (verdict == FrameSizeTracker.PASS) {
             int controlFrames = frames.takeControlFrames();
             if (controlFrames > 0) {
@@ -130,7 +131,12 @@ final class FrameGuardFilter extends BaseFilter {
         return ctx.getInvokeAction();
     }
 
-    private static Rejection rejection(int verdict) {
+    /** Scans the buffer's remaining bytes; its position and limit are left as they were. */
+    static int scan(FrameSizeTracker frames, Buffer buffer) {
+        return frames.scan(buffer::get, buffer.position(), buffer.limit());
+    }
+
+    static Rejection rejection(int verdict) {
         return switch (verdict) {
             case FrameSizeTracker.MESSAGE_TOO_BIG -> Rejection.MESSAGE_TOO_BIG;
             case FrameSizeTracker.TOO_MANY_FRAMES -> Rejection.MESSAGE_TOO_FRAGMENTED;

@@ -2,6 +2,7 @@ package dev.wsguard.tyrus;
 
 import dev.wsguard.GuardConfigException;
 import dev.wsguard.WsGuardConfigurator;
+import dev.wsguard.internal.FrameSizeTracker;
 import dev.wsguard.internal.GuardAccess;
 import dev.wsguard.internal.HandshakeGuard;
 import dev.wsguard.internal.Timers;

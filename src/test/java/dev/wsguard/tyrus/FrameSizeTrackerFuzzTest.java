@@ -1,5 +1,7 @@
 package dev.wsguard.tyrus;
 
+import dev.wsguard.internal.FrameSizeTracker;
+
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 
@@ -11,10 +13,10 @@ import org.glassfish.grizzly.Buffer;
 import org.glassfish.grizzly.memory.Buffers;
 import org.glassfish.grizzly.memory.MemoryManager;
 
-import static dev.wsguard.tyrus.FrameSizeTracker.MESSAGE_TOO_BIG;
-import static dev.wsguard.tyrus.FrameSizeTracker.PASS;
-import static dev.wsguard.tyrus.FrameSizeTracker.PROTOCOL_ERROR;
-import static dev.wsguard.tyrus.FrameSizeTracker.TOO_MANY_FRAMES;
+import static dev.wsguard.internal.FrameSizeTracker.MESSAGE_TOO_BIG;
+import static dev.wsguard.internal.FrameSizeTracker.PASS;
+import static dev.wsguard.internal.FrameSizeTracker.PROTOCOL_ERROR;
+import static dev.wsguard.internal.FrameSizeTracker.TOO_MANY_FRAMES;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -74,7 +76,7 @@ class FrameSizeTrackerFuzzTest {
         Buffer buffer = Buffers.wrap(MemoryManager.DEFAULT_MEMORY_MANAGER, padded);
         buffer.position(2);
         buffer.limit(2 + to - from);
-        int verdict = tracker.scan(buffer);
+        int verdict = FrameGuardFilter.scan(tracker, buffer);
         assertThat(buffer.position()).isEqualTo(2);
         assertThat(buffer.limit()).isEqualTo(2 + to - from);
         return verdict;

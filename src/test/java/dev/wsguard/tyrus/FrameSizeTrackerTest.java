@@ -1,8 +1,10 @@
 package dev.wsguard.tyrus;
 
-import static dev.wsguard.tyrus.FrameSizeTracker.MESSAGE_TOO_BIG;
-import static dev.wsguard.tyrus.FrameSizeTracker.PASS;
-import static dev.wsguard.tyrus.FrameSizeTracker.PROTOCOL_ERROR;
+import dev.wsguard.internal.FrameSizeTracker;
+
+import static dev.wsguard.internal.FrameSizeTracker.MESSAGE_TOO_BIG;
+import static dev.wsguard.internal.FrameSizeTracker.PASS;
+import static dev.wsguard.internal.FrameSizeTracker.PROTOCOL_ERROR;
 import static dev.wsguard.tyrus.RawWebSocket.BINARY;
 import static dev.wsguard.tyrus.RawWebSocket.CLOSE;
 import static dev.wsguard.tyrus.RawWebSocket.CONTINUATION;
@@ -34,7 +36,7 @@ class FrameSizeTrackerTest {
         int position = buffer.position();
         int limit = buffer.limit();
 
-        assertThat(new FrameSizeTracker(CAP).scan(buffer)).isEqualTo(PASS);
+        assertThat(FrameGuardFilter.scan(new FrameSizeTracker(CAP), buffer)).isEqualTo(PASS);
         assertThat(buffer.position()).isEqualTo(position);
         assertThat(buffer.limit()).isEqualTo(limit);
     }
@@ -61,8 +63,8 @@ class FrameSizeTrackerTest {
                 RawWebSocket.frame(true, CONTINUATION, RawWebSocket.payload(200)));
         FrameSizeTracker tracker = new FrameSizeTracker(CAP);
 
-        assertThat(tracker.scan(wrap(atCap))).isEqualTo(PASS);
-        assertThat(tracker.scan(wrap(atCap))).as("the count starts again with each message").isEqualTo(PASS);
+        assertThat(FrameGuardFilter.scan(tracker, wrap(atCap))).isEqualTo(PASS);
+        assertThat(FrameGuardFilter.scan(tracker, wrap(atCap))).as("the count starts again with each message").isEqualTo(PASS);
         assertThat(scan(concat(
                 RawWebSocket.frame(false, BINARY, RawWebSocket.payload(999)),
                 RawWebSocket.header(true, CONTINUATION, 2))))
@@ -95,7 +97,7 @@ class FrameSizeTrackerTest {
             FrameSizeTracker byteByByte = new FrameSizeTracker(CAP);
             int verdict = PASS;
             for (int i = 0; i < header.length && verdict == PASS; i++) {
-                verdict = byteByByte.scan(wrap(new byte[] {header[i]}));
+                verdict = FrameGuardFilter.scan(byteByByte, wrap(new byte[] {header[i]}));
                 if (i < header.length - 1 && whole != PASS) {
                     assertThat(verdict).as("no verdict before the length is complete").isEqualTo(PASS);
                 }
@@ -116,7 +118,7 @@ class FrameSizeTrackerTest {
             int offset = 0;
             while (offset < stream.length && verdict == PASS) {
                 int end = Math.min(stream.length, offset + chunk);
-                verdict = tracker.scan(wrap(Arrays.copyOfRange(stream, offset, end)));
+                verdict = FrameGuardFilter.scan(tracker, wrap(Arrays.copyOfRange(stream, offset, end)));
                 offset = end;
             }
             assertThat(verdict).as("chunks of %d", chunk).isEqualTo(MESSAGE_TOO_BIG);
@@ -148,15 +150,15 @@ class FrameSizeTrackerTest {
     @Test
     void scanWhenAlreadyRefusedThenSameVerdictWhateverFollows() {
         FrameSizeTracker tracker = new FrameSizeTracker(CAP);
-        assertThat(tracker.scan(wrap(RawWebSocket.header(true, TEXT, CAP + 1)))).isEqualTo(MESSAGE_TOO_BIG);
+        assertThat(FrameGuardFilter.scan(tracker, wrap(RawWebSocket.header(true, TEXT, CAP + 1)))).isEqualTo(MESSAGE_TOO_BIG);
 
-        assertThat(tracker.scan(wrap(RawWebSocket.frame(true, TEXT, RawWebSocket.payload(1)))))
+        assertThat(FrameGuardFilter.scan(tracker, wrap(RawWebSocket.frame(true, TEXT, RawWebSocket.payload(1)))))
                 .isEqualTo(MESSAGE_TOO_BIG);
         assertThat(tracker.verdict()).isEqualTo(MESSAGE_TOO_BIG);
     }
 
     private static int scan(byte[] bytes) {
-        return new FrameSizeTracker(CAP).scan(wrap(bytes));
+        return FrameGuardFilter.scan(new FrameSizeTracker(CAP), wrap(bytes));
     }
 
     private static Buffer wrap(byte[] bytes) {

@@ -26,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 
 import dev.wsguard.GuardConfig;
 import dev.wsguard.Rejection;
+import dev.wsguard.internal.FrameSizeTracker;
 import dev.wsguard.SecurityEvent;
 import dev.wsguard.internal.TransportLink;
 import dev.wsguard.testing.RawHandshake;

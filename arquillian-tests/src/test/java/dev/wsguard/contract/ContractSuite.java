@@ -18,7 +18,6 @@ import java.util.UUID;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 /**
  * The contract of a guarded endpoint, written once and run unchanged on every runtime (Payara Micro, WildFly,
@@ -304,11 +303,6 @@ abstract class ContractSuite {
     @ParameterizedTest(name = "{0}: {1}")
     @MethodSource("messageAttacks")
     void messageWhenAttackThenClosedWithWsguardsCode(String shape, MessageAttack attack) throws Exception {
-        // Known limit, in SECURITY.md: Tyrus in Payara reads a whole frame into its incoming buffer (about 4 MB)
-        // before any handler sees a part, and closes 1011 when the frame is larger. Skipped there, not passed.
-        assumeFalse(attack.attack().id().equals("size.huge-frame")
-                        && System.getProperty("arquillian.launch", "").startsWith("payara"),
-                "Payara buffers one frame up to its incoming buffer and answers 1011 above it");
         List<String> fragments = attack.fragmentsFor(MESSAGES);
         int sent = 0;
         try (RawSocket socket = RawSocket.open(endpoint(shape), Tokens.valid(user("p")))) {
@@ -398,10 +392,6 @@ abstract class ContractSuite {
     @MethodSource("shapes")
     void sessionWhenClientStopsReadingThenClosedAtTheOutboundBoundAndConnectionDropped(String shape)
             throws Exception {
-        // Known limit, in docs/runtimes.md: on Payara the server's end stays ESTABLISHED (measured: still so 15 s
-        // later), and its Tyrus session exposes no way to drop the connection.
-        assumeFalse(System.getProperty("arquillian.launch", "").startsWith("payara"),
-                "Payara keeps the connection of a session closed for a non-reading client");
         try (RawSocket socket = RawSocket.open(endpoint(shape), Tokens.valid(user("slow")), 4096)) {
             int serverPort = endpoint(shape).getPort();
             assertThat(TcpStates.of(serverPort, socket.localPort())).as("the server's end, found while open")
@@ -426,10 +416,7 @@ abstract class ContractSuite {
     @MethodSource("shapes")
     void sessionWhenTheKitsNonReadingClientRunsThenNoFinding(String shape) {
         // The attack kit's slow.reader, as an operator runs it: a session that stops reading while it keeps asking
-        // for large answers must be closed or dropped before 4 MiB queue up for it. Known limit, in
-        // docs/runtimes.md: Payara keeps the connection (measured by this test: reset only after about 8.5 MB).
-        assumeFalse(System.getProperty("arquillian.launch", "").startsWith("payara"),
-                "Payara keeps the connection of a session closed for a non-reading client");
+        // for large answers must be closed or dropped before 4 MiB queue up for it.
         Report report = ProbeSuite.against(endpoint(shape)).origin(Tokens.ORIGIN).token(() -> Tokens.valid(user("kit")))
                 .sample("{\"type\":\"echo\",\"text\":\"a\"}")
                 .bulkMessage("{\"type\":\"flood\",\"count\":200,\"size\":60000}")

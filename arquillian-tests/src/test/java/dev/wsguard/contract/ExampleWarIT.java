@@ -114,15 +114,12 @@ class ExampleWarIT {
      * The attack kit's catalogue against the WAR, one dynamic test per attack; as the example on Tyrus standalone, no
      * finding. The markup echo and the per-user flood post to a channel the session has joined, as the chat's own
      * clients do. The slow attacks are left out: the servers' own HTTP timeouts answer slowloris, not wsguard
-     * (server-config/), and the chat has no message with a large answer for the non-reading client. On Payara the
-     * one 10 MiB frame is left out too, a known limit (docs/runtimes.md): its Tyrus buffers a frame up to its
-     * incoming buffer and closes 1011 above it.
+     * (server-config/), and the chat has no message with a large answer for the non-reading client.
      */
     @TestFactory
     Stream<DynamicTest> probeWhenTheCatalogueRunsAgainstTheWarThenNoFinding() {
         String subscribe = "{\"type\":\"subscribe\",\"channel\":\"tenant:acme:general\"}";
         String publish = "{\"type\":\"publish\",\"channel\":\"tenant:acme:general\",\"text\":\"hi\"}";
-        boolean payara = System.getProperty("arquillian.launch", "").startsWith("payara");
         return ProbeTests.of(ProbeSuite.against(chat())
                 .origin(Tokens.ORIGIN)
                 .token(() -> chatToken(user("probe"), "acme"))
@@ -135,7 +132,7 @@ class ExampleWarIT {
                 .messageRate(Rate.parse("50/PT1S"))
                 .userMessageRate(Rate.parse("20/PT1S"), subscribe, publish)
                 .only("origin", "auth", "authz", "inject", "size.oversized", "size.huge-fragments",
-                        payara ? "size.oversized" : "size.huge-frame", "transport", "flood")
+                        "size.huge-frame", "transport", "flood")
                 .build());
     }
 

@@ -97,7 +97,7 @@ public final class SessionGuard {
         }
         if (config.pingInterval().isPresent()) {
             keepAlive(session, state, config.pingInterval().get());
-        } else if (link == null && !UndertowDrop.isUndertow(session)) {
+        } else if ((link == null || !link.wire().noticesClientLeaving()) && !UndertowDrop.isUndertow(session)) {
             probeOnce(session, state);
         }
         if (config.authMode() == GuardConfig.AuthMode.FIRST_MESSAGE) {
@@ -170,8 +170,9 @@ public final class SessionGuard {
     static final long PROBE_ANSWER_MILLIS = 5_000;
 
     /**
-     * Pings the session once, {@link TransportLink#CLOSE_GRACE_MILLIS} after it opened, where wsguard has no link to
-     * its connection and the runtime is not Undertow (Payara's Tyrus), and closes it with 1001 when nothing (no pong,
+     * Pings the session once, {@link TransportLink#CLOSE_GRACE_MILLIS} after it opened, where the runtime is not
+     * Undertow and wsguard has no link to its connection or one that does not notice a client leaving (Payara's
+     * Tyrus), and closes it with 1001 when nothing (no pong,
      * no message) has come {@link #PROBE_ANSWER_MILLIS} later. A client that drops the connection right after reading
      * the 101 can leave such a session open for good: Payara's Tyrus never noticed the end of the connection (its
      * {@code @OnClose} never ran, in every such case in ControlsIT), and even a failed ping write did not tell it, so

@@ -128,6 +128,11 @@ final class SessionState implements TransportLink.Listener, Callable<Void> {
     }
 
     @Override
+    public void close(Rejection reason) {
+        guard.closeFor(session, reason);
+    }
+
+    @Override
     public void controlFrames(int count, long queuedBytes) {
         guard.controlFrames(session, this, count, queuedBytes);
     }

@@ -10,7 +10,7 @@ import jakarta.websocket.Session;
  * After a close for a client that does not read, Undertow usually shuts its end within seconds, but not always (in
  * the contract suite on WildFly 38 it was sometimes still established 15 s later). Called once the close frame
  * has had {@link TransportLink#CLOSE_GRACE_MILLIS} to leave, as on {@code GuardedServer}. Other runtimes' sessions
- * are left alone (Payara's exposes no such call).
+ * are left alone (on Payara the session's {@link TransportLink} drops the connection).
  */
 final class UndertowDrop {
 

@@ -1,6 +1,4 @@
-package dev.wsguard.tyrus;
-
-import org.glassfish.grizzly.Buffer;
+package dev.wsguard.internal;
 
 /**
  * Follows the WebSocket frame headers (RFC 6455, section 5.2) a client sends on one connection and decides, from each
@@ -18,25 +16,33 @@ import org.glassfish.grizzly.Buffer;
  * to notice the client's close frame ({@link #closeSeen()}): the connection is drained until the client has read the
  * refusal, so that a reset does not overtake it.
  *
- * <p>Not thread-safe: one instance per connection, used only on its read path, where Grizzly hands over one read at a
- * time.
+ * <p>Used by {@code GuardedServer}'s Grizzly filter and, on Payara, by the input stream wsguard puts under Tyrus's
+ * upgrade handler. Not thread-safe: one instance per connection, used only on its read path, which hands over one read
+ * at a time.
  */
-final class FrameSizeTracker {
+public final class FrameSizeTracker {
+
+    /** The bytes of one read, by index. */
+    @FunctionalInterface
+    public interface Bytes {
+        /** The byte at {@code index}, as the read holds it. */
+        byte at(int index);
+    }
 
     /** No objection: pass the bytes on. */
-    static final int PASS = 0;
+    public static final int PASS = 0;
     /** Close code: a message over the cap. */
-    static final int MESSAGE_TOO_BIG = 1009;
+    public static final int MESSAGE_TOO_BIG = 1009;
     /**
      * Close code: a frame no client may send (unmasked, bad length, control frame over 125 bytes, misplaced
      * fragment).
      */
-    static final int PROTOCOL_ERROR = 1002;
+    public static final int PROTOCOL_ERROR = 1002;
     /** Close code: a message split into more frames than its size can justify. */
-    static final int TOO_MANY_FRAMES = 1008;
+    public static final int TOO_MANY_FRAMES = 1008;
 
     /** Two fixed bytes, a 64-bit extended length and a masking key. */
-    static final int MAX_HEADER_BYTES = 14;
+    public static final int MAX_HEADER_BYTES = 14;
 
     private static final int MAX_CONTROL_PAYLOAD = 125;
 
@@ -74,7 +80,7 @@ final class FrameSizeTracker {
     /** Bytes read and discarded since the refusal. */
     private long drained;
 
-    FrameSizeTracker(int maxMessageBytes) {
+    public FrameSizeTracker(int maxMessageBytes) {
         this.maxMessageBytes = maxMessageBytes;
         this.maxFrames = maxFramesPerMessage(maxMessageBytes);
     }
@@ -83,26 +89,25 @@ final class FrameSizeTracker {
      * How many frames one message may span: one per KiB of the cap, and at least 16. Browsers never fragment; the
      * JDK client splits into 16 KiB frames, other clients into a few KiB at the least.
      */
-    static int maxFramesPerMessage(int maxMessageBytes) {
+    public static int maxFramesPerMessage(int maxMessageBytes) {
         return Math.max(MIN_FRAMES_PER_MESSAGE, maxMessageBytes / BYTES_PER_FRAME + 1);
     }
 
     /**
-     * Reads the frame headers among the buffer's remaining bytes; its position and limit are left as they were. Once
-     * a frame has been refused, later headers are followed only to notice a close frame.
+     * Reads the frame headers among the read's bytes from {@code position} (inclusive) to {@code limit} (exclusive);
+     * nothing is copied or changed. Once a frame has been refused, later headers are followed only to notice a close
+     * frame.
      *
      * @return {@link #PASS}, or the close code for the first frame that is refused
      */
-    int scan(Buffer buffer) {
-        int position = buffer.position();
-        int limit = buffer.limit();
+    public int scan(Bytes read, int position, int limit) {
         while (position < limit) {
             if (payloadLeft > 0) {
                 int skipped = (int) Math.min(payloadLeft, limit - position);
                 position += skipped;
                 payloadLeft -= skipped;
             } else {
-                headerByte(buffer.get(position++) & 0xFF);
+                headerByte(read.at(position++) & 0xFF);
             }
         }
         return verdict;
@@ -135,25 +140,25 @@ final class FrameSizeTracker {
     }
 
     /** {@link #PASS}, or the close code of the frame already refused. */
-    int verdict() {
+    public int verdict() {
         return verdict;
     }
 
     /** The pings and pongs seen since the last call. */
-    int takeControlFrames() {
+    public int takeControlFrames() {
         int count = controlFrames;
         controlFrames = 0;
         return count;
     }
 
     /** Counts {@code bytes} more read and discarded after the refusal; returns the total so far. */
-    long drained(int bytes) {
+    public long drained(int bytes) {
         drained += bytes;
         return drained;
     }
 
     /** Whether the client has sent a close frame. */
-    boolean closeSeen() {
+    public boolean closeSeen() {
         return closeSeen;
     }
 
