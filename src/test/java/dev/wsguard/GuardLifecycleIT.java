@@ -5,6 +5,7 @@ import dev.wsguard.testing.WsClient;
 import dev.wsguard.testing.chat.GuardedChat;
 import dev.wsguard.testing.chat.StandardChat;
 import dev.wsguard.testing.chat.TestGuard;
+import dev.wsguard.testing.cluster.RedisServer;
 import dev.wsguard.tyrus.GuardedServer;
 import org.junit.jupiter.api.Test;
 
@@ -41,11 +42,27 @@ class GuardLifecycleIT {
         assertThat(lines).contains("closed threads []", "closed mbeans []");
     }
 
+    /**
+     * With the Redis store, its threads (wsguard's heartbeat, Lettuce's event loops) run while the guards do and stop
+     * with the last of them: in a WAR they would otherwise hold the undeployed application's classes.
+     */
+    @Test
+    void closeWhenServerWithRedisStoreClosedThenNoStoreThreadRemains() throws Exception {
+        try (RedisServer redis = RedisServer.start()) {
+            List<String> lines = runProbe(redis.uri());
+            assertThat(lines).anyMatch(line -> line.startsWith("open threads [")
+                    && line.contains("wsguard-cluster") && line.contains("lettuce"));
+            assertThat(lines).contains("closed threads []", "closed mbeans []");
+        }
+    }
+
     /** Runs {@link Probe} in a fresh JVM on this test's class path and returns what it printed. */
-    private static List<String> runProbe() throws Exception {
+    private static List<String> runProbe(String... args) throws Exception {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        Process process = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
-                Probe.class.getName()).redirectErrorStream(true).start();
+        List<String> command = new ArrayList<>(List.of(java.toString(), "-cp", System.getProperty("java.class.path"),
+                Probe.class.getName()));
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         List<String> lines = new ArrayList<>();
         try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
                 StandardCharsets.UTF_8))) {
@@ -58,13 +75,22 @@ class GuardLifecycleIT {
         return lines;
     }
 
-    /** Starts a server with both shapes, keep-alive and bans, opens a session on each, closes it, and reports. */
+    /**
+     * Starts a server with both shapes, keep-alive and bans (and the Redis store at the URI given, if one is), opens
+     * a session on each, closes it, and reports the threads of wsguard (and of its Redis client) and its MBeans.
+     */
     public static final class Probe {
         public static void main(String[] args) throws Exception {
-            TestGuard.config = GuardConfig.builder().allowedOrigins(ORIGIN)
+            GuardConfig.Builder config = GuardConfig.builder().allowedOrigins(ORIGIN)
                     .publicKey(TestTokens.publicKeyPem(TestTokens.rsa2048())).issuer(TestTokens.ISSUER)
                     .audiences(TestTokens.AUDIENCE).pingInterval(Duration.ofSeconds(30))
-                    .bans(3, Duration.ofSeconds(30), Duration.ofSeconds(30)).build();
+                    .bans(3, Duration.ofSeconds(30), Duration.ofSeconds(30));
+            if (args.length > 0) {
+                config = config.cluster(new GuardConfig.ClusterSetting(GuardConfig.ClusterSetting.Store.REDIS,
+                        args[0], Duration.ofSeconds(15), GuardConfig.ClusterSetting.OnStoreFailure.FAIL_CLOSED,
+                        Duration.ofMillis(500), 10));
+            }
+            TestGuard.config = config.build();
             GuardedServer server = GuardedServer.builder().endpoint(GuardedChat.class).endpoint(StandardChat.class)
                     .build();
             server.start();
@@ -89,7 +115,8 @@ class GuardLifecycleIT {
         static Set<String> wsguardThreads() {
             Set<String> names = new TreeSet<>();
             for (Thread thread : Thread.getAllStackTraces().keySet()) {
-                if (thread.isAlive() && thread.getName().startsWith("wsguard")) {
+                if (thread.isAlive() && (thread.getName().startsWith("wsguard")
+                        || thread.getName().startsWith("lettuce"))) {
                     names.add(thread.getName());
                 }
             }

@@ -58,6 +58,7 @@ public final class EventSink {
     private volatile String endpointPath;
     /** Stops the cluster store's availability events reaching this sink. */
     private final Runnable storeWatch;
+    private final GuardConfig.ClusterSetting cluster;
 
     /** Audit lines a second for each reason a flood is refused for; the rest are counted, not written. */
     static final int FLOOD_LINES_PER_SECOND = 10;
@@ -83,7 +84,9 @@ public final class EventSink {
         this.listeners = List.copyOf(all);
         Telemetry micrometer = Micrometer.bind(config);
         this.telemetry = micrometer == null ? new Telemetry[] {stats} : new Telemetry[] {stats, micrometer};
-        ClusterStore store = ClusterStores.of(config.cluster());
+        // Held for the guard's life: the guard's close gives it back, and the last one closes it.
+        this.cluster = config.cluster();
+        ClusterStore store = ClusterStores.acquire(cluster);
         this.bans = config.bans().map(setting -> new Bans(setting, config.maxRateLimitKeys(),
                 config.ipv6PrefixLength(), keysEvicted, this::emit, store)).orElse(null);
         this.storeWatch = store.onAvailability(up -> emit(new SecurityEvent(java.time.Instant.now(),
@@ -131,6 +134,7 @@ public final class EventSink {
             }
         } finally {
             Timers.release();
+            ClusterStores.release(cluster);
         }
     }
 

@@ -96,16 +96,15 @@ class PayaraRedeployIT extends ContractSuite {
                     assertThat(client.next()).contains("\"length\":" + Integer.toString(i).length());
                 }
             }
-            // Payara Micro redeploys an exploded WAR when the timestamp of its .reload file changes.
-            Files.writeString(exploded.resolve(".reload"), Integer.toString(i));
-            Files.setLastModifiedTime(exploded.resolve(".reload"), FileTime.from(Instant.now()));
-            boot = awaitNewBoot(boot);
+            Path reload = exploded.resolve(".reload");
+            requestReload(reload);
+            boot = awaitNewBoot(boot, reload);
         }
         for (int i = 0; i < CONTROL_CYCLES; i++) {
             long before = deployments("control");
-            Files.writeString(control.resolve(".reload"), Integer.toString(i));
-            Files.setLastModifiedTime(control.resolve(".reload"), FileTime.from(Instant.now()));
-            awaitDeployments("control", before + 1);
+            Path reload = control.resolve(".reload");
+            requestReload(reload);
+            awaitDeployments("control", before + 1, reload);
             // As in the wsguard cycles: a WebSocket session on the deployment.
             try (Client client = Client.open(URI.create("ws://127.0.0.1:" + port + "/control/open"), null)) {
                 client.send("{}");
@@ -140,11 +139,28 @@ class PayaraRedeployIT extends ContractSuite {
         return Files.readAllLines(log).stream().filter(line -> line.contains(marker)).count();
     }
 
-    private static void awaitDeployments(String name, long count) throws Exception {
+    /**
+     * Payara Micro redeploys an exploded WAR when its {@code .reload} file is newer than the time its reloader first
+     * looked at the application. That first look comes on the reloader's own schedule, so a file touched just before
+     * it is taken as already seen (and a reload never comes): the waits below touch it again after a while.
+     */
+    private static void requestReload(Path reload) throws IOException {
+        Files.writeString(reload, Long.toString(System.nanoTime()));
+        Files.setLastModifiedTime(reload, FileTime.from(Instant.now()));
+    }
+
+    private static final long RETOUCH_NANOS = TimeUnit.SECONDS.toNanos(15);
+
+    private static void awaitDeployments(String name, long count, Path reload) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        long retouch = System.nanoTime() + RETOUCH_NANOS;
         while (deployments(name) < count) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError(name + " was not redeployed within 120 s; log: " + log);
+            }
+            if (System.nanoTime() > retouch) {
+                requestReload(reload);
+                retouch = System.nanoTime() + RETOUCH_NANOS;
             }
             Thread.sleep(200);
         }
@@ -158,16 +174,23 @@ class PayaraRedeployIT extends ContractSuite {
         }
     }
 
-    private String awaitNewBoot(String previous) throws Exception {
+    private String awaitNewBoot(String previous, Path reload) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        long retouch = System.nanoTime() + RETOUCH_NANOS;
         while (System.nanoTime() < deadline) {
             try {
                 String now = bootId();
                 if (!now.equals(previous)) {
                     return now;
                 }
+                // The old deployment still answers: touched again only then, never during a reload.
+                if (System.nanoTime() > retouch) {
+                    requestReload(reload);
+                    retouch = System.nanoTime() + RETOUCH_NANOS;
+                }
             } catch (Exception | AssertionError redeploying) {
                 // Not answering while it redeploys.
+                retouch = System.nanoTime() + RETOUCH_NANOS;
             }
             Thread.sleep(200);
         }

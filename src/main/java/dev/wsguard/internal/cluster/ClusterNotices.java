@@ -32,6 +32,10 @@ public final class ClusterNotices {
         OUTLETS.add(publisher);
     }
 
+    static void removeOutlet(Consumer<Notice> publisher) {
+        OUTLETS.remove(publisher);
+    }
+
     /** A notice from another node. */
     static void received(Notice notice) {
         receiver.accept(notice);

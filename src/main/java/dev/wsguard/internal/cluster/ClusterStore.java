@@ -47,4 +47,11 @@ public interface ClusterStore {
      * @return what stops those calls (a guard that closes runs it)
      */
     Runnable onAvailability(Consumer<Boolean> listener);
+
+    /**
+     * Stops the store's threads and its client, once no guard of this application uses it: an undeployed WAR leaves
+     * nothing running that holds its classes. A provider's own cluster (Payara's Hazelcast) is left as it is.
+     */
+    default void close() {
+    }
 }

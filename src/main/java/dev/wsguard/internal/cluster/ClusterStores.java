@@ -4,7 +4,10 @@ import dev.wsguard.GuardConfig;
 import dev.wsguard.GuardConfigException;
 
 import java.lang.reflect.InvocationTargetException;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
  * The stores of this process, one per distinct setting, shared by every guard that names it. The Redis and JCache
@@ -15,6 +18,9 @@ public final class ClusterStores {
 
     private static final ConcurrentHashMap<GuardConfig.ClusterSetting, ClusterStore> SHARED =
             new ConcurrentHashMap<>();
+    /** How many guards hold each shared store, and the outlet each store's notices go out by; guarded by the class. */
+    private static final Map<GuardConfig.ClusterSetting, Integer> HOLDERS = new HashMap<>();
+    private static final Map<ClusterStore, Consumer<Notice>> OUTLETS = new HashMap<>();
 
     private ClusterStores() {
     }
@@ -31,9 +37,46 @@ public final class ClusterStores {
         }
         return SHARED.computeIfAbsent(setting, s -> {
             ClusterStore store = load(s);
-            ClusterNotices.outlet(store::publish);
+            Consumer<Notice> outlet = store::publish;
+            synchronized (ClusterStores.class) {
+                OUTLETS.put(store, outlet);
+            }
+            ClusterNotices.outlet(outlet);
             return store;
         });
+    }
+
+    /**
+     * The store of {@code setting} for a guard that gives it back with {@link #release} when it closes: the last
+     * guard to let go closes it, so that an undeployed application leaves no thread of the store behind.
+     */
+    public static ClusterStore acquire(GuardConfig.ClusterSetting setting) {
+        ClusterStore store = of(setting);
+        if (store != LocalStore.INSTANCE) {
+            synchronized (ClusterStores.class) {
+                HOLDERS.merge(setting, 1, Integer::sum);
+            }
+        }
+        return store;
+    }
+
+    /** A guard that {@link #acquire acquired} the store of {@code setting} no longer uses it. */
+    public static void release(GuardConfig.ClusterSetting setting) {
+        ClusterStore closing = null;
+        Consumer<Notice> outlet = null;
+        synchronized (ClusterStores.class) {
+            if (HOLDERS.containsKey(setting)
+                    && HOLDERS.computeIfPresent(setting, (s, n) -> n == 1 ? null : n - 1) == null) {
+                closing = SHARED.remove(setting);
+                outlet = closing == null ? null : OUTLETS.remove(closing);
+            }
+        }
+        if (closing != null) {
+            if (outlet != null) {
+                ClusterNotices.removeOutlet(outlet);
+            }
+            closing.close();
+        }
     }
 
     private static ClusterStore load(GuardConfig.ClusterSetting setting) {

@@ -127,6 +127,13 @@ public final class JCacheStore extends SharedStore {
         poller.scheduleWithFixedDelay(this::poll, NOTICE_POLL_MS, NOTICE_POLL_MS, TimeUnit.MILLISECONDS);
     }
 
+    /** The provider's cache manager stays open: on Payara it is the server's, shared by every application. */
+    @Override
+    void closeClient() {
+        poller.shutdownNow();
+        calls.shutdownNow();
+    }
+
     /** The provider named by {@code wsguard.cluster.jcache.provider}, or the only one on the class path. */
     private static CachingProvider provider(String named) {
         try {

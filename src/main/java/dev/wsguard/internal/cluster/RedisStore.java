@@ -28,6 +28,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The shared store on one Redis server, through Lettuce. Loaded by name ({@link ClusterStores}) only when
@@ -84,6 +87,7 @@ public final class RedisStore extends SharedStore {
             return #KEYS
             """;
 
+    private final ClientResources resources;
     private final RedisClient client;
     private final StatefulRedisConnection<String, String> connection;
     private final RedisCommands<String, String> redis;
@@ -103,9 +107,9 @@ public final class RedisStore extends SharedStore {
             throw new GuardConfigException("wsguard.cluster.redis.uri is not a Redis URI: " + e.getMessage());
         }
         uri.setTimeout(setting.timeout());
-        ClientResources resources = ClientResources.builder()
+        this.resources = ClientResources.builder()
                 .reconnectDelay(Delay.constant(Duration.ofMillis(500))).build();
-        this.client = RedisClient.create(resources, uri);
+        this.client = RedisClient.create(this.resources, uri);
         // While disconnected, calls fail at once instead of queueing until the timeout.
         client.setOptions(ClientOptions.builder().autoReconnect(true)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS).build());
@@ -134,6 +138,19 @@ public final class RedisStore extends SharedStore {
                     + uri.getPort() + " (" + e.getMessage() + ")");
         }
         startHeartbeat();
+    }
+
+    @Override
+    void closeClient() {
+        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        try {
+            // Its event loops are threads of the application's class loader: wait until they are gone.
+            resources.shutdown(0, 2, TimeUnit.SECONDS).get(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.log(System.Logger.Level.WARNING, "wsguard cluster: the Redis client did not stop within 5 s: " + e);
+        }
     }
 
     @Override

@@ -58,6 +58,15 @@ abstract class SharedStore implements ClusterStore {
         this.setting = setting;
     }
 
+    @Override
+    public final void close() {
+        worker.shutdownNow();
+        closeClient();
+    }
+
+    /** Closes the connections and stops the threads of the store's client. */
+    abstract void closeClient();
+
     /** Starts the heartbeat; called by the subclass once its connection is made. */
     final void startHeartbeat() {
         long every = Math.max(1, setting.lease().toMillis() / 3);

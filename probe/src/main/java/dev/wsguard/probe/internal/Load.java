@@ -146,6 +146,7 @@ final class Load {
         int max = run.target.maxConnections().orElseThrow(() -> new Outcome.Skip("no connection limit given"));
         int count = flood.sentAgainst(max);
         List<Wire> open = new ArrayList<>();
+        List<Wire> upgraded = new ArrayList<>();
         try {
             for (int n = 1; n <= count; n++) {
                 Wire wire = run.connect();
@@ -159,6 +160,7 @@ final class Load {
                 if (response.status() != 101) {
                     return Outcome.pass("connection " + n + " refused: HTTP " + response.status());
                 }
+                upgraded.add(wire);
                 for (Event e : wire.collect(Duration.ofMillis(200), 20)) {
                     if (!(e instanceof Event.Text)) {
                         return Outcome.pass("connection " + n + ": 101, then " + Controls.describe(run, e));
@@ -167,6 +169,9 @@ final class Load {
             }
             return Outcome.finding(count + " connections held at once (limit given: " + max + ")");
         } finally {
+            // The sessions are the token's: closed as a client closes them, so that the next attack with the same
+            // token finds its slots free (a server may learn only later of a connection that just went).
+            upgraded.forEach(wire -> wire.closeNormally(Duration.ofMillis(500)));
             open.forEach(Wire::close);
         }
     }

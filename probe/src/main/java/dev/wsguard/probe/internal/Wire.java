@@ -437,6 +437,28 @@ public final class Wire implements Closeable {
         }
     }
 
+    /**
+     * Ends an open session as a well-behaved client does: a close frame (1000), the server's close read within
+     * {@code wait}, then the socket closed. A server then gives back what the session held at once, not when it
+     * finds out that the connection is gone.
+     */
+    void closeNormally(Duration wait) {
+        try {
+            sendFrame(CLOSE, true, new byte[] {(byte) (1000 >> 8), (byte) (1000 & 0xFF)});
+            long until = System.nanoTime() + wait.toNanos();
+            while (System.nanoTime() < until) {
+                Event e = next(Duration.ofNanos(Math.max(1_000_000, until - System.nanoTime())));
+                if (!(e instanceof Event.Text)) {
+                    break;
+                }
+            }
+        } catch (IOException e) {
+            // Already gone.
+        } finally {
+            close();
+        }
+    }
+
     /** Reads one byte as a liveness test: -1 when the server closed, -2 on timeout. */
     int poll(Duration timeout) {
         try {
