@@ -54,6 +54,7 @@ public final class Timers {
         if (--holders == 0) {
             executor.shutdownNow();
             executor = null;
+            Deadlines.clear();
         }
     }
 

@@ -1,5 +1,7 @@
 package dev.wsguard.tyrus;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import dev.wsguard.internal.TransportLink;
@@ -11,8 +13,22 @@ final class ConnectionWire implements TransportLink.Wire {
 
     private final Connection<?> connection;
     private final ClosedConnections closed;
-    /** Set by the first {@link #dropAfterGrace}: a guard close and the session's release each ask, one drop serves. */
-    private final AtomicBoolean dropArmed = new AtomicBoolean();
+    private static final VarHandle DROP_ARMED;
+
+    static {
+        try {
+            DROP_ARMED = MethodHandles.lookup().findVarHandle(ConnectionWire.class, "dropArmed", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /**
+     * Set by the first {@link #dropAfterGrace}: a guard close and the session's release each ask, one drop serves. A
+     * field, not an {@code AtomicBoolean}: every open connection holds one.
+     */
+    @SuppressWarnings("unused")
+    private volatile boolean dropArmed;
 
     ConnectionWire(Connection<?> connection, ClosedConnections closed) {
         this.connection = connection;
@@ -28,7 +44,7 @@ final class ConnectionWire implements TransportLink.Wire {
 
     @Override
     public void dropAfterGrace() {
-        if (connection.isOpen() && dropArmed.compareAndSet(false, true)) {
+        if (connection.isOpen() && DROP_ARMED.compareAndSet(this, false, true)) {
             closed.dropAfterGrace(this);
         }
     }

@@ -40,7 +40,8 @@ import org.glassfish.tyrus.spi.WebSocketEngine;
 /**
  * The Tyrus server container behind {@link GuardedServer}: Tyrus's own engine and WebSocket filter on a Grizzly
  * listener that binds the configured host only, with {@link RejectedUpgradeFilter} and {@link FrameGuardFilter}
- * next to the Tyrus filter and a {@link HandshakeTimeoutFilter} (plus a {@link StrictTransportSecurityFilter} with TLS)
+ * next to the Tyrus filter and a {@link HandshakeTimeoutFilter} (which also escapes the {@code Origin} header, see
+ * {@link OriginHeaderFilter}; plus a {@link StrictTransportSecurityFilter} with TLS)
  * right after the HTTP codec. Tyrus's own size limits (incoming frame buffer, default text and binary message buffers)
  * follow the message cap, so that the filter, not Tyrus, refuses an oversized message.
  *
@@ -187,8 +188,10 @@ final class GuardedServerContainer extends TyrusServerContainer {
         DelayedExecutor timer = new DelayedExecutor(timerThread(), checkIntervalMillis(handshakeTimeoutMillis),
                 TimeUnit.MILLISECONDS);
         listener.registerAddOn(afterHttpCodec(new HandshakeTimeoutFilter(handshakeTimeoutMillis, timer)));
-        listener.registerAddOn(afterHttpCodec(new SendBufferFilter(socketSendBuffer)));
-        listener.registerAddOn(afterHttpCodec(new OriginHeaderFilter()));
+        if (socketSendBuffer > 0) {
+            // Only when set: Grizzly keeps state for every filter on every connection for its whole life.
+            listener.registerAddOn(afterHttpCodec(new SendBufferFilter(socketSendBuffer)));
+        }
         if (!unguardedDeployed && !guards.isEmpty()) {
             listener.registerAddOn(afterTransport(new BannedAddressFilter(guards)));
         }

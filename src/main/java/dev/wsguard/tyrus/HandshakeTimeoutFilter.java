@@ -31,6 +31,8 @@ import org.glassfish.grizzly.utils.DelayedExecutor;
  * handles a complete plain HTTP request the deadline is suspended; once the answer is written the connection gets a
  * fresh bound for its next request, so an idle keep-alive connection is closed after the same bound.
  *
+ * <p>It also escapes the {@code Origin} header of every upgrade request ({@link OriginHeaderFilter}).
+ *
  * <p>The deadlines live in one Grizzly {@link DelayedExecutor} queue per server, checked by one thread: no thread
  * and no timer task per connection. Stateless apart from one connection attribute; one instance serves all
  * connections.
@@ -67,6 +69,8 @@ final class HandshakeTimeoutFilter extends BaseFilter {
 
     @Override
     public NextAction handleRead(FilterChainContext ctx) throws IOException {
+        // Here rather than in a filter of its own: see OriginHeaderFilter.
+        OriginHeaderFilter.escapeOrigin(ctx.getMessage());
         Deadline deadline = DEADLINE.get(ctx.getConnection());
         if (deadline != null && !deadline.upgraded
                 && ctx.getMessage() instanceof HttpContent content && content.isLast()

@@ -211,7 +211,7 @@ public final class SessionGuard {
             deadline(session, state);
             return;
         }
-        state.expiry(Timers.schedule(state, delayMillis));
+        state.expiry(delayMillis);
     }
 
     /**

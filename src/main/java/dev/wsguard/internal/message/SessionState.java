@@ -2,11 +2,11 @@ package dev.wsguard.internal.message;
 
 import dev.wsguard.Rejection;
 import dev.wsguard.internal.ConnectionQuotas;
+import dev.wsguard.internal.Deadlines;
 import dev.wsguard.internal.TransportLink;
 import io.github.resilience4j.ratelimiter.RateLimiter;
 import jakarta.websocket.Session;
 
-import java.util.concurrent.Callable;
 import java.util.concurrent.Future;
 
 /**
@@ -16,7 +16,7 @@ import java.util.concurrent.Future;
  * and hears from the transport itself rather than through a callback object), gone with the session.
  * Thread-safe.
  */
-final class SessionState implements TransportLink.Listener, Callable<Void> {
+final class SessionState extends Deadlines.Entry implements TransportLink.Listener {
 
     static final String KEY = "dev.wsguard.session-state";
 
@@ -35,7 +35,6 @@ final class SessionState implements TransportLink.Listener, Callable<Void> {
     private long windowStart;
     private int violations;
     private int excess;
-    private Future<?> expiry;
     private Future<?> authDeadline;
     private Future<?> pings;
     private boolean authenticated;
@@ -96,11 +95,10 @@ final class SessionState implements TransportLink.Listener, Callable<Void> {
         return lifetimeEnd;
     }
 
-    /** The deadline timer fired (see {@code SessionGuard.arm}): the state is its own task, no wrapper per session. */
+    /** The deadline fired (see {@code SessionGuard.arm}): the state is its own entry, no timer task per session. */
     @Override
-    public Void call() {
+    protected void due() {
         guard.deadline(session, this);
-        return null;
     }
 
     /** When the session opened ({@link System#nanoTime()}), 0 before; for the duration of its close event. */
@@ -150,14 +148,13 @@ final class SessionState implements TransportLink.Listener, Callable<Void> {
         return limiter;
     }
 
-    /** The session's deadline timer; cancelled at once if the session has already been released. */
-    synchronized void expiry(Future<?> timer) {
+    /** Arms the session's deadline {@code delayMillis} from now; not once the session has been released. */
+    synchronized void expiry(long delayMillis) {
         if (released) {
-            // Armed again by a timer that fired as the session closed: it must not hold the session until it fires.
-            cancel(timer);
+            // Armed again by a deadline that fired as the session closed: it must not hold the session until it fires.
             return;
         }
-        this.expiry = timer;
+        Deadlines.arm(this, delayMillis);
     }
 
     synchronized void authDeadline(Future<?> timer) {
@@ -186,8 +183,7 @@ final class SessionState implements TransportLink.Listener, Callable<Void> {
 
     /** Cancels the token-expiry timer (a refreshed token arms a new one). */
     synchronized void cancelExpiry() {
-        cancel(expiry);
-        expiry = null;
+        Deadlines.cancel(this);
     }
 
     /** Cancels every timer; the session is gone. */
