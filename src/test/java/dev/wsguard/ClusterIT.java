@@ -49,6 +49,110 @@ class ClusterIT extends ClusterContract {
         return "redis";
     }
 
+    /** Bans {@code user} and {@code address} on {@code node} by malformed messages; when the node first refused. */
+    static long banOn(NodeProcess node, String user, String address) throws Exception {
+        for (int i = 0; i < 5; i++) {
+            Object outcome = open(node, user, address);
+            if (!(outcome instanceof WsClient c)) {
+                assertThat(outcome).as("banned on the node").isEqualTo(429);
+                return System.nanoTime();
+            }
+            c.send("{not json");
+            c.closeCode();
+        }
+        throw new AssertionError(user + " not banned after 5 malformed messages");
+    }
+
+    /** How many handshakes the node has refused because their user was banned (a rejection names no subject). */
+    static long refusedAsBanned(NodeProcess node) {
+        return node.output().stream().filter(line -> line.contains("\"reason\":\"USER_BANNED\"")).count();
+    }
+
+    /** Redis answers ban checks from each node's copy of the bans: a ban still reaches B at once, and a late node. */
+    @Test
+    @Order(5)
+    void banWhenMadeOnAThenRefusedOnBWithinABoundAndOnANodeStartedLater() throws Exception {
+        String address = "198.51.100.110";
+        long before = refusedAsBanned(b);
+        long bannedOnA = banOn(a, "eve", address);
+        Object onB = null;
+        for (int i = 0; System.nanoTime() - bannedOnA < TimeUnit.SECONDS.toNanos(5); i++) {
+            onB = open(b, "eve", "198.51.100." + (111 + i % 40));
+            if (!(onB instanceof WsClient opened)) {
+                break;
+            }
+            opened.close();
+        }
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - bannedOnA);
+        System.out.println("CLUSTER-FIGURE redis ban: refused on B " + millis + " ms after A first refused");
+        assertThat(onB).as("the user's ban reaches B").isEqualTo(429);
+        assertThat(refusedAsBanned(b)).as("refused on B for the ban, not a quota").isEqualTo(before + 1);
+        assertThat(millis).as("within the time of a revocation notice").isLessThan(1000);
+        try (NodeProcess late = NodeProcess.start(node())) {
+            assertThat(open(late, "eve", "198.51.100.160")).as("a node started after the ban refuses the user")
+                    .isEqualTo(429);
+            assertThat(refusedAsBanned(late)).isEqualTo(1);
+            assertThat(open(late, "frank", address)).as("and the address").isEqualTo(429);
+            Object control = open(late, "grace", "198.51.100.161");
+            assertThat(control).as("the late node accepts others").isInstanceOf(WsClient.class);
+            ((WsClient) control).close();
+        }
+    }
+
+    /**
+     * A ban published while B's subscription is cut (B stalled, its connection closed by Redis) is not lost: B
+     * refuses with 503 until it has subscribed and read the bans again, then 429, and never lets the user in.
+     */
+    @Test
+    @Order(5)
+    void banWhenMadeWhileBIsCutOffThenBRefusesAfterReconnectingAndNeverAdmits() throws Exception {
+        String name = "name=wsguard-[0-9a-f]+-" + b.pid() + " ";
+        String clients = (String) redis.command("CLIENT", "LIST", "TYPE", "pubsub");
+        java.util.regex.Matcher id = java.util.regex.Pattern.compile("id=(\\d+) .*" + name).matcher(clients);
+        assertThat(id.find()).as("B's notice connection in " + clients).isTrue();
+        String address = "198.51.100.130";
+        long before = refusedAsBanned(b);
+        long resumed;
+        b.suspend(true);
+        try {
+            assertThat(redis.command("CLIENT", "KILL", "ID", id.group(1))).isEqualTo(1L);
+            banOn(a, "dave", address);
+            assertThat(redis.command("PUBSUB", "NUMSUB", "wsguard:ban-notices"))
+                    .as("the ban went out while only A listened").isEqualTo(List.of("wsguard:ban-notices", 1L));
+        } finally {
+            b.suspend(false);
+            resumed = System.nanoTime();
+        }
+        // A running node sees the closed connection within the network's latency; B was stalled meanwhile.
+        Thread.sleep(100);
+        Map<Object, Integer> outcomes = new java.util.TreeMap<>();
+        Object onB = null;
+        for (int i = 0; System.nanoTime() - resumed < TimeUnit.SECONDS.toNanos(5); i++) {
+            onB = open(b, "dave", "198.51.100." + (131 + i % 20));
+            if (onB instanceof WsClient opened) {
+                opened.close();
+                break;
+            }
+            outcomes.merge(onB, 1, Integer::sum);
+            if (onB.equals(429)) {
+                break;
+            }
+            Thread.sleep(20);
+        }
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - resumed);
+        System.out.println("CLUSTER-FIGURE redis ban while cut off: B refused as banned " + millis
+                + " ms after it resumed; refusals (status=count): " + outcomes);
+        assertThat(onB).as("B never admits the user banned while it was cut off").isEqualTo(429);
+        assertThat(outcomes.keySet()).as("until its copy of the bans is current, B refuses 503 (fail-closed)")
+                .isSubsetOf(429, 503);
+        assertThat(refusedAsBanned(b)).as("refused on B for the ban, not a quota").isEqualTo(before + 1);
+        assertThat(millis).as("Lettuce reconnects after 0.5 s; B reads the bans again at once").isLessThan(2000);
+        assertThat(open(b, "heidi", address)).as("the address's ban too").isEqualTo(429);
+        if (outcomes.containsKey(503)) {
+            assertThat(b.output()).anyMatch(line -> line.contains("\"kind\":\"CLUSTER_STORE_RECOVERED\""));
+        }
+    }
+
     @Test
     @Order(6)
     void outageWhenRedisStopsThenFailClosedAndRecovers() throws Exception {

@@ -116,9 +116,9 @@ public final class Bans {
     }
 
     /**
-     * Seconds left of a ban another node made on the address; 0 when none (always 0 without a shared store). One
-     * round trip to the store: asked after the handshake rate limit, so that a flood from one address costs no more
-     * round trips than it gets handshakes.
+     * Seconds left of a ban another node made on the address; 0 when none (always 0 without a shared store). Asked
+     * after the handshake rate limit, so that a flood from one address costs no more store calls than it gets
+     * handshakes where the store answers with a call (JCache; Redis answers from its copy of the bans).
      *
      * @throws dev.wsguard.internal.cluster.StoreUnavailableException as {@link ClusterStore#banSecondsLeft}
      */

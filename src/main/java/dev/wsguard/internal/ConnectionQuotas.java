@@ -110,6 +110,15 @@ public final class ConnectionQuotas {
         }
         Object addressHandle = null;
         try {
+            if (address != null && user != null) {
+                // One request to a shared store for both counts, both taken or neither.
+                Object[] both = byAddress.acquireBoth(path, address, perAddress, byUser, user, perUser);
+                if (both == null) {
+                    giveBack(null, null, null, null, true, true);
+                    return null;
+                }
+                return new Slot(address, both[0], user, both[1]);
+            }
             if (address != null && (addressHandle = byAddress.acquire(path, address, perAddress)) == null) {
                 giveBack(null, null, null, null, true, true);
                 return null;

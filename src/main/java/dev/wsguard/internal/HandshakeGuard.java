@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The handshake pipeline, cheapest check first: an address ban, the per-address handshake rate, an address ban
- * made by another node (cluster mode: one round trip to the shared store), origin, then
+ * made by another node (cluster mode: the shared store's, a round trip on JCache), origin, then
  * token extraction, then verification, revocation, a user ban and the connection quotas. Runtime-neutral:
  * adapters turn a {@link HandshakeView} in and render the {@link Outcome}. Emits exactly one security event per
  * call. Thread-safe.

@@ -13,6 +13,35 @@ public interface ConnectionCounts {
      */
     Object acquire(String endpoint, String key, int max);
 
+    /**
+     * Takes a place for {@code key} here and one for {@code otherKey} in {@code other} (a table of the same store),
+     * both or neither. A shared store takes both in one request; this default takes them one after the other and
+     * gives the first back when the second cannot be had.
+     *
+     * @return the handles of both places, this table's first; null when either count is at its maximum (nothing is
+     * held then)
+     * @throws StoreUnavailableException as {@link #acquire} (nothing is held then either)
+     */
+    default Object[] acquireBoth(String endpoint, String key, int max, ConnectionCounts other, String otherKey,
+                                 int otherMax) {
+        Object handle = acquire(endpoint, key, max);
+        if (handle == null) {
+            return null;
+        }
+        Object otherHandle;
+        try {
+            otherHandle = other.acquire(endpoint, otherKey, otherMax);
+        } catch (RuntimeException e) {
+            release(endpoint, key, handle);
+            throw e;
+        }
+        if (otherHandle == null) {
+            release(endpoint, key, handle);
+            return null;
+        }
+        return new Object[] {handle, otherHandle};
+    }
+
     /** Gives back a place {@link #acquire} handed out, once. */
     void release(String endpoint, String key, Object handle);
 

@@ -290,9 +290,29 @@ public final class JCacheStore extends SharedStore {
         }
     }
 
+    /**
+     * One invoke per set, one after the other: an entry processor changes one entry, so slots in two sets are taken
+     * in turn and those taken are given back when a later one cannot be had.
+     */
     @Override
-    boolean takeSlot(String set, String slot, int max) {
-        return timed(() -> (Boolean) slotsCache.invoke(set, new TakeSlot(slot, max, setting.lease().toMillis())));
+    boolean takeSlots(String[] sets, String[] slots, int[] maxes) {
+        int taken = 0;
+        try {
+            for (; taken < sets.length; taken++) {
+                String set = sets[taken];
+                TakeSlot take = new TakeSlot(slots[taken], maxes[taken], setting.lease().toMillis());
+                if (!timed(() -> (Boolean) slotsCache.invoke(set, take))) {
+                    break;
+                }
+            }
+        } finally {
+            if (taken < sets.length) {
+                for (int i = 0; i < taken; i++) {
+                    dropSlot(sets[i], slots[i]);
+                }
+            }
+        }
+        return taken == sets.length;
     }
 
     @Override

@@ -13,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -64,6 +65,15 @@ abstract class SharedStore implements ClusterStore {
         closeClient();
     }
 
+    /** Runs {@code task} on the worker, unless the store is closing (a client's last callbacks come then). */
+    final void later(Runnable task) {
+        try {
+            worker.execute(task);
+        } catch (RejectedExecutionException closing) {
+            // Closed: nothing is shared any more.
+        }
+    }
+
     /** Closes the connections and stops the threads of the store's client. */
     abstract void closeClient();
 
@@ -73,8 +83,11 @@ abstract class SharedStore implements ClusterStore {
         worker.scheduleWithFixedDelay(this::heartbeat, every, every, TimeUnit.MILLISECONDS);
     }
 
-    /** Takes {@code slot} in {@code set} when it holds fewer than {@code max} live slots; atomically. */
-    abstract boolean takeSlot(String set, String slot, int max);
+    /**
+     * Takes {@code slots[i]} in {@code sets[i]} when every set holds fewer than {@code maxes[i]} live slots: all of
+     * them or none. Holds nothing when it throws.
+     */
+    abstract boolean takeSlots(String[] sets, String[] slots, int[] maxes);
 
     /** Gives {@code slot} back without waiting; a loss is harmless (the slot expires unrenewed). */
     abstract void dropSlot(String set, String slot);
@@ -95,6 +108,15 @@ abstract class SharedStore implements ClusterStore {
 
     /** Applies every revocation kept in the service, as if its notice arrived now. */
     abstract void replayRevocations();
+
+    /**
+     * Whether what this node knows from notices is current, so that the store may count as reachable again; a store
+     * whose notices can be missed while it is cut off says no until it has read them again (and then calls
+     * {@link #up()}).
+     */
+    boolean noticesCurrent() {
+        return true;
+    }
 
     /** The service for log lines, without secrets. */
     abstract String describe();
@@ -179,11 +201,11 @@ abstract class SharedStore implements ClusterStore {
     }
 
     final void up() {
-        if (!available.get() && available.compareAndSet(false, true)) {
+        if (!available.get() && noticesCurrent() && available.compareAndSet(false, true)) {
             LOG.log(System.Logger.Level.INFO, "wsguard cluster store " + describe()
                     + " is reachable again; limits are shared again");
-            worker.execute(this::heartbeat);
-            worker.execute(() -> {
+            later(this::heartbeat);
+            later(() -> {
                 try {
                     replayRevocations();
                 } catch (RuntimeException e) {
@@ -224,13 +246,41 @@ abstract class SharedStore implements ClusterStore {
             String set = endpoint + ":" + scope + ":" + key;
             String slot = node + ":" + Long.toHexString(slots.incrementAndGet());
             return call(() -> {
-                if (!takeSlot(set, slot, max)) {
+                if (!takeSlots(new String[] {set}, new String[] {slot}, new int[] {max})) {
                     return null;
                 }
                 held.put(slot, set);
                 mine.put(slot, Boolean.TRUE);
                 return slot;
             }, () -> local.acquire(endpoint, key, max));
+        }
+
+        /** Both slots in one call to the service when {@code other} is a table of this store. */
+        @Override
+        public Object[] acquireBoth(String endpoint, String key, int max, ConnectionCounts other, String otherKey,
+                                    int otherMax) {
+            if (!(other instanceof Counts both) || both.store() != SharedStore.this) {
+                return ConnectionCounts.super.acquireBoth(endpoint, key, max, other, otherKey, otherMax);
+            }
+            String set = endpoint + ":" + scope + ":" + key;
+            String otherSet = endpoint + ":" + both.scope + ":" + otherKey;
+            String slot = node + ":" + Long.toHexString(slots.incrementAndGet());
+            String otherSlot = node + ":" + Long.toHexString(slots.incrementAndGet());
+            return call(() -> {
+                if (!takeSlots(new String[] {set, otherSet}, new String[] {slot, otherSlot},
+                        new int[] {max, otherMax})) {
+                    return null;
+                }
+                held.put(slot, set);
+                mine.put(slot, Boolean.TRUE);
+                held.put(otherSlot, otherSet);
+                both.mine.put(otherSlot, Boolean.TRUE);
+                return new Object[] {slot, otherSlot};
+            }, () -> local.acquireBoth(endpoint, key, max, both.local, otherKey, otherMax));
+        }
+
+        private SharedStore store() {
+            return SharedStore.this;
         }
 
         @Override

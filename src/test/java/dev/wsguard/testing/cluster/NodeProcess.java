@@ -58,6 +58,20 @@ public final class NodeProcess implements AutoCloseable {
         return URI.create("ws://127.0.0.1:" + port + path);
     }
 
+    /** The node's process id (part of its name in a shared store, {@code CLIENT LIST} on Redis). */
+    public long pid() {
+        return process.pid();
+    }
+
+    /** Suspends ({@code SIGSTOP}) or resumes ({@code SIGCONT}) the node's JVM, as a stall would. */
+    public void suspend(boolean stop) throws Exception {
+        Process signal = new ProcessBuilder("kill", stop ? "-STOP" : "-CONT", Long.toString(process.pid()))
+                .inheritIO().start();
+        if (!signal.waitFor(10, TimeUnit.SECONDS) || signal.exitValue() != 0) {
+            throw new IllegalStateException("kill " + (stop ? "-STOP " : "-CONT ") + process.pid() + " failed");
+        }
+    }
+
     /** Sends a command line to the node. */
     public void command(String line) {
         commands.println(line);

@@ -90,6 +90,55 @@ public final class RedisServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs one command and returns its reply: a String (simple or bulk), a Long, a List of replies, or null.
+     *
+     * @throws IllegalStateException when Redis answers with an error
+     */
+    public Object command(String... args) throws IOException {
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            s.setSoTimeout(5000);
+            StringBuilder request = new StringBuilder("*").append(args.length).append("\r\n");
+            for (String arg : args) {
+                request.append('$').append(arg.getBytes(StandardCharsets.UTF_8).length).append("\r\n").append(arg)
+                        .append("\r\n");
+            }
+            s.getOutputStream().write(request.toString().getBytes(StandardCharsets.UTF_8));
+            return reply(new java.io.DataInputStream(new java.io.BufferedInputStream(s.getInputStream())));
+        }
+    }
+
+    private static Object reply(java.io.DataInputStream in) throws IOException {
+        int type = in.read();
+        StringBuilder line = new StringBuilder();
+        for (int c = in.read(); c != '\r'; c = in.read()) {
+            line.append((char) c);
+        }
+        in.read();
+        return switch (type) {
+            case '+' -> line.toString();
+            case '-' -> throw new IllegalStateException("Redis: " + line);
+            case ':' -> Long.parseLong(line.toString());
+            case '$' -> {
+                int length = Integer.parseInt(line.toString());
+                if (length < 0) {
+                    yield null;
+                }
+                byte[] body = new byte[length + 2];
+                in.readFully(body);
+                yield new String(body, 0, length, StandardCharsets.UTF_8);
+            }
+            case '*' -> {
+                List<Object> items = new java.util.ArrayList<>();
+                for (int i = Integer.parseInt(line.toString()); i > 0; i--) {
+                    items.add(reply(in));
+                }
+                yield items;
+            }
+            default -> throw new IllegalStateException("unexpected Redis reply type " + (char) type);
+        };
+    }
+
     /** Kills the server (its data is lost, as in a crash of a server without persistence). */
     public synchronized void stop() throws InterruptedException {
         if (process != null) {
