@@ -28,7 +28,11 @@ final class ConfiguredChat implements AutoCloseable {
 
     /** Starts the jar with a fresh provider's key written into {@code dir}, and {@code properties} besides. */
     static ConfiguredChat start(Path dir, String... properties) throws Exception {
-        TestIdp idp = new TestIdp(dir);
+        return start(new TestIdp(dir), properties);
+    }
+
+    /** Starts the jar trusting {@code idp} (several nodes trust one provider), and {@code properties} besides. */
+    static ConfiguredChat start(TestIdp idp, String... properties) throws Exception {
         return new ConfiguredChat(idp, ChatProcess.start(idp.with(Stream.concat(Stream.of("wsguard.port=0",
                 "wsguard.origins.allowed=" + ORIGIN, "wsguard.token.sources=subprotocol"), Stream.of(properties))
                 .toArray(String[]::new))));
@@ -44,6 +48,11 @@ final class ConfiguredChat implements AutoCloseable {
         ChatClient c = connect(idp.chatUser(user, tenant, roles));
         assertThat(c.next()).isEqualTo("{\"type\":\"welcome\",\"user\":\"" + user + "\"}");
         return c;
+    }
+
+    /** Kills the node at once, its connections still open. */
+    void kill() throws InterruptedException {
+        process.kill();
     }
 
     @Override
