@@ -1,8 +1,12 @@
 package dev.wsguard.contract;
 
 import dev.wsguard.contract.cluster.ClusterEndpoint;
+import org.jboss.shrinkwrap.api.ShrinkWrap;
+import org.jboss.shrinkwrap.api.asset.StringAsset;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.Test;
 
+import java.io.File;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
@@ -26,6 +30,15 @@ abstract class ClusterSuite {
         return Tokens.properties("wsguard.connections.max-per-user", "wsguard.bans.max-violations")
                 + "wsguard.connections.max-per-user=" + MAX_PER_USER + "\n"
                 + "wsguard.bans.max-violations=" + MAX_VIOLATIONS + "\n";
+    }
+
+    /** A node's application: {@link ClusterEndpoint}'s package, {@code properties}, wsguard and {@code libraries}. */
+    static WebArchive war(String properties, File... libraries) {
+        return ShrinkWrap.create(WebArchive.class, "cluster.war")
+                .addPackage(ClusterEndpoint.class.getPackage())
+                .addAsResource(new StringAsset(properties), "META-INF/microprofile-config.properties")
+                .addAsLibraries(ContractIT.wsguardJars())
+                .addAsLibraries(libraries);
     }
 
     /** The endpoint on the first node (the one that counts, bans and holds the session to be revoked). */

@@ -9,8 +9,6 @@ import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.arquillian.test.api.ArquillianResource;
-import org.jboss.shrinkwrap.api.ShrinkWrap;
-import org.jboss.shrinkwrap.api.asset.StringAsset;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -50,11 +48,7 @@ class ClusterWarIT extends ClusterSuite {
                 + "wsguard.cluster.store=redis\n"
                 + "wsguard.cluster.redis.uri=" + redis.uri() + "\n"
                 + "wsguard.cluster.lease=PT5S\n";
-        return ShrinkWrap.create(WebArchive.class, "cluster.war")
-                .addPackage(ClusterEndpoint.class.getPackage())
-                .addAsResource(new StringAsset(properties), "META-INF/microprofile-config.properties")
-                .addAsLibraries(ContractIT.wsguardJars())
-                .addAsLibraries(redisClientJars());
+        return war(properties, redisClientJars());
     }
 
     /** Lettuce, Netty, Reactor and Bucket4j's Lettuce module: what docs/cluster.md tells an application to add. */

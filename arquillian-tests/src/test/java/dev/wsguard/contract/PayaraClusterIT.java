@@ -1,10 +1,6 @@
 package dev.wsguard.contract;
 
-import dev.wsguard.contract.cluster.ClusterEndpoint;
-import org.jboss.shrinkwrap.api.ShrinkWrap;
-import org.jboss.shrinkwrap.api.asset.StringAsset;
 import org.jboss.shrinkwrap.api.exporter.ZipExporter;
-import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
@@ -50,12 +46,8 @@ class PayaraClusterIT extends ClusterSuite {
                 + "wsguard.cluster.store=jcache\n"
                 + "wsguard.cluster.jcache.provider=jndi:payara/CachingProvider\n"
                 + "wsguard.cluster.lease=PT5S\n";
-        ShrinkWrap.create(WebArchive.class, "cluster.war")
-                .addPackage(ClusterEndpoint.class.getPackage())
-                .addAsResource(new StringAsset(properties), "META-INF/microprofile-config.properties")
-                .addAsLibraries(ContractIT.wsguardJars())
-                .addAsLibraries(ContractIT.jarsOf(io.github.bucket4j.Bucket.class,
-                        io.github.bucket4j.grid.jcache.JCacheProxyManager.class))
+        war(properties, ContractIT.jarsOf(io.github.bucket4j.Bucket.class,
+                io.github.bucket4j.grid.jcache.JCacheProxyManager.class))
                 .as(ZipExporter.class).exportTo(war.toFile());
         String cluster = "wsguard-it-" + UUID.randomUUID().toString().substring(0, 8);
         // Payara reads each member as host:port (no port range); each instance's grid listens on its own port.

@@ -8,7 +8,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -21,6 +23,7 @@ import java.util.regex.Pattern;
 public final class RedisServer implements AutoCloseable {
 
     private static final Path PROGRAM = Path.of("/usr/bin/redis-server");
+    private static final Pattern CALLS = Pattern.compile("cmdstat_([a-z|_-]+):calls=(\\d+)");
 
     private final int port;
     private final Path dir;
@@ -73,6 +76,14 @@ public final class RedisServer implements AutoCloseable {
      * scripts count too.
      */
     public long calls(String command) throws IOException {
+        return calls().getOrDefault(command, 0L);
+    }
+
+    /**
+     * How many times Redis has run each command so far, by lower-case name ({@code INFO commandstats}); commands that a
+     * Lua script runs count too, under their own names, besides the script's {@code eval}.
+     */
+    public Map<String, Long> calls() throws IOException {
         try (Socket s = new Socket("127.0.0.1", port)) {
             s.setSoTimeout(5000);
             s.getOutputStream().write("*2\r\n$4\r\nINFO\r\n$12\r\ncommandstats\r\n"
@@ -80,14 +91,26 @@ public final class RedisServer implements AutoCloseable {
             java.io.DataInputStream in = new java.io.DataInputStream(s.getInputStream());
             StringBuilder header = new StringBuilder();
             for (int c = in.read(); c != '\n'; c = in.read()) {
+                if (c < 0) {
+                    throw new IOException("Redis closed the connection");
+                }
                 header.append((char) c);
             }
             byte[] body = new byte[Integer.parseInt(header.toString().trim().substring(1))];
             in.readFully(body);
-            Matcher m = Pattern.compile("cmdstat_" + command + ":calls=(\\d+)").matcher(
-                    new String(body, StandardCharsets.US_ASCII));
-            return m.find() ? Long.parseLong(m.group(1)) : 0;
+            Map<String, Long> calls = new HashMap<>();
+            Matcher m = CALLS.matcher(new String(body, StandardCharsets.US_ASCII));
+            while (m.find()) {
+                calls.put(m.group(1), Long.parseLong(m.group(2)));
+            }
+            return calls;
         }
+    }
+
+    /** CPU time the running server has used so far (user and system), in microseconds; -1 where unknown. */
+    public synchronized long cpuMicros() {
+        return process == null ? -1
+                : process.toHandle().info().totalCpuDuration().map(d -> d.toNanos() / 1_000).orElse(-1L);
     }
 
     /**

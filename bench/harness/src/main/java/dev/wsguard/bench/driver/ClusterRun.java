@@ -1,5 +1,6 @@
 package dev.wsguard.bench.driver;
 
+import dev.wsguard.testing.cluster.RedisServer;
 import dev.wsguard.bench.server.ClusterEndpoints;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -63,7 +64,7 @@ public final class ClusterRun {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> jvm = List.of(java, "-Xms1g", "-Xmx1g", "-XX:+UseG1GC");
         String servers = "dev.wsguard.bench.server.Servers";
-        try (RedisProcess redis = RedisProcess.start(logs);
+        try (RedisServer redis = RedisServer.start();
              ServerProcess local = ServerProcess.start("cluster-local", Run.cmd(jvm, "-cp", jar.toString(), servers,
                      "cluster", pem, "local"), logs.resolve("cluster-local.log"));
              ServerProcess onRedis = ServerProcess.start("cluster-redis", Run.cmd(jvm, "-cp", jar.toString(),
@@ -130,7 +131,7 @@ public final class ClusterRun {
                         report.add(warm, "redis", t.label(), "requests waited for, handshakes", "per handshake",
                                 used.handshakeRequests() / n);
                         report.add(warm, "redis", t.label(), "slot releases (not waited for), handshakes",
-                                "per handshake", RedisProcess.delta(Map.of(), used.redisCalls, "zrem") / n);
+                                "per handshake", delta(Map.of(), used.redisCalls, "zrem") / n);
                         report.add(warm, "redis", t.label(), "Redis CPU, handshakes", "µs/handshake",
                                 used.redisMicros / n);
                     }
@@ -173,6 +174,15 @@ public final class ClusterRun {
         return file;
     }
 
+    /** The calls of {@code commands} between two {@link RedisServer#calls()} readings. */
+    private static long delta(Map<String, Long> before, Map<String, Long> after, String... commands) {
+        long n = 0;
+        for (String c : commands) {
+            n += after.getOrDefault(c, 0L) - before.getOrDefault(c, 0L);
+        }
+        return n;
+    }
+
     /**
      * What one run used: the server JVM's CPU, and for a server on Redis, Redis's CPU and command counts (null
      * otherwise). Which command is whose: every wsguard script runs {@code time} once per call (the slot script,
@@ -183,7 +193,7 @@ public final class ClusterRun {
      */
     private record Usage(long serverMicros, long redisMicros, Map<String, Long> redisCalls) {
 
-        static Usage of(Load.Target t, RedisProcess redis) throws java.io.IOException {
+        static Usage of(Load.Target t, RedisServer redis) throws java.io.IOException {
             boolean onRedis = t.label().startsWith(REDIS);
             return new Usage(t.server().cpuMicros(), onRedis ? redis.cpuMicros() : 0,
                     onRedis ? redis.calls() : null);
@@ -194,7 +204,7 @@ public final class ClusterRun {
             if (redisCalls != null) {
                 calls = new LinkedHashMap<>();
                 for (String c : redisCalls.keySet()) {
-                    calls.put(c, RedisProcess.delta(before.redisCalls, redisCalls, c));
+                    calls.put(c, delta(before.redisCalls, redisCalls, c));
                 }
             }
             return new Usage(serverMicros - before.serverMicros, redisMicros - before.redisMicros, calls);
@@ -215,7 +225,7 @@ public final class ClusterRun {
         }
 
         private long n(String... commands) {
-            return RedisProcess.delta(Map.of(), redisCalls, commands);
+            return delta(Map.of(), redisCalls, commands);
         }
 
         /** Batches taken from the shared buckets: each writes the bucket once. */
