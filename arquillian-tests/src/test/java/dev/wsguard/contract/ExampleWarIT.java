@@ -113,8 +113,9 @@ class ExampleWarIT {
     /**
      * The attack kit's catalogue against the WAR, one dynamic test per attack; as the example on Tyrus standalone, no
      * finding. The markup echo and the per-user flood post to a channel the session has joined, as the chat's own
-     * clients do. The slow attacks are left out: the servers' own HTTP timeouts answer slowloris, not wsguard
-     * (server-config/), and the chat has no message with a large answer for the non-reading client.
+     * clients do. The slow attacks are left out: the servers' own HTTP timeouts and the keep-alive answer them,
+     * with server-config's settings ({@link TimeoutsIT}), and the chat has no message with a large answer for the
+     * non-reading client.
      */
     @TestFactory
     Stream<DynamicTest> probeWhenTheCatalogueRunsAgainstTheWarThenNoFinding() {

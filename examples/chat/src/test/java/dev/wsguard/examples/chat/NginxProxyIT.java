@@ -219,6 +219,43 @@ class NginxProxyIT {
         assertThat(tap.heads()).noneMatch(h -> h.contains(token));
     }
 
+    /**
+     * Slowloris through the proxy: an upgrade request's head sent a header line a second, never finished. nginx's
+     * {@code client_header_timeout} bounds the whole head (10 s in the committed config), however often lines come,
+     * and the server never sees it: what docs/deploying.md puts in front of Payara, which has no such bound.
+     */
+    @Test
+    void handshakeWhenTheRequestHeadTricklesThenNginxClosesItAtTheHeaderTimeout() throws Exception {
+        String marker = "X-Trickle-" + System.nanoTime();
+        try (Socket s = tlsFrom("127.0.0.10", proxy.httpsPort)) {
+            s.setSoTimeout(1_000);
+            long start = System.nanoTime();
+            s.getOutputStream().write(("GET /chat HTTP/1.1\r\nHost: 127.0.0.1:" + proxy.httpsPort + "\r\n" + marker
+                    + ": 0\r\n").getBytes(StandardCharsets.US_ASCII));
+            Duration closedAfter = null;
+            for (int line = 1; closedAfter == null && line <= 25; line++) {
+                try {
+                    if (s.getInputStream().read() == -1) {
+                        closedAfter = Duration.ofNanos(System.nanoTime() - start);
+                    }
+                    continue;
+                } catch (java.net.SocketTimeoutException quiet) {
+                    // Nothing for a second: one more line.
+                } catch (IOException reset) {
+                    closedAfter = Duration.ofNanos(System.nanoTime() - start);
+                }
+                try {
+                    s.getOutputStream().write(("X-Line-" + line + ": 1\r\n").getBytes(StandardCharsets.US_ASCII));
+                } catch (IOException closed) {
+                    closedAfter = Duration.ofNanos(System.nanoTime() - start);
+                }
+            }
+            assertThat(closedAfter).as("closed after").isNotNull()
+                    .isBetween(Duration.ofSeconds(9), Duration.ofSeconds(14));
+        }
+        assertThat(tap.heads()).noneMatch(h -> h.contains(marker));
+    }
+
     @Test
     void upgradeWhenBurstFromOneAddressThenNginxAnswers429BeforeTheServer() throws Exception {
         int attempts = 30;
