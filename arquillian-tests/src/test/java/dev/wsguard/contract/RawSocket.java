@@ -84,15 +84,22 @@ final class RawSocket implements AutoCloseable {
      * data, after which nothing more is sent.
      */
     boolean send(String payload, boolean first, boolean fin) {
+        return sendFrame((fin ? 0x80 : 0) | (first ? 0x1 : 0x0), payload.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Sends one frame whose first byte (FIN, RSV bits, opcode) is {@code firstByte} and whose payload is
+     * {@code data}, masked as a client's must be; false once the server no longer takes data.
+     */
+    boolean sendFrame(int firstByte, byte[] data) {
         if (writeFailed) {
             return false;
         }
-        byte[] data = payload.getBytes(StandardCharsets.UTF_8);
         byte[] mask = new byte[4];
         ThreadLocalRandom.current().nextBytes(mask);
         byte[] frame = new byte[14 + data.length];
         int i = 0;
-        frame[i++] = (byte) ((fin ? 0x80 : 0) | (first ? 0x1 : 0x0));
+        frame[i++] = (byte) firstByte;
         if (data.length < 126) {
             frame[i++] = (byte) (0x80 | data.length);
         } else if (data.length < 65536) {
