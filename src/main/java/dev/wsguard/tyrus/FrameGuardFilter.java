@@ -135,8 +135,11 @@ final class FrameGuardFilter extends BaseFilter {
 
     @Override
     public NextAction handleWrite(FilterChainContext ctx) throws IOException {
-        if (ctx.getMessage() instanceof HttpPacket packet
-                && packet.getHttpHeader() instanceof HttpResponsePacket response
+        if (!(ctx.getMessage() instanceof HttpPacket packet)) {
+            // WebSocket frames: nothing here concerns them (no response, no handshake deadline).
+            return ctx.getInvokeAction();
+        }
+        if (packet.getHttpHeader() instanceof HttpResponsePacket response
                 && response.getStatus() == SWITCHING_PROTOCOLS
                 && isWebSocketUpgrade(response.getRequest())
                 && RejectedUpgradeFilter.writtenByTyrus(ctx)) {
