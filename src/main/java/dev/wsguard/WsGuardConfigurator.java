@@ -163,7 +163,8 @@ public class WsGuardConfigurator extends ServerEndpointConfig.Configurator {
         } else {
             URI uri = request.getRequestURI();
             HandshakeView view = new HandshakeView(uri == null ? null : uri.getPath(), request.getHeaders(),
-                    request.getParameterMap(), TyrusAdapter.clientAddress(request));
+                    request.getParameterMap(), TyrusAdapter.clientAddress(request),
+                    TyrusAdapter.foldsHeaderNames(request));
             // Only an endpoint that gives the slot back on close may take one (wsguard's adapter does).
             outcome = guard.check(view, guardedMessages, sec.getPath(), null);
         }

@@ -148,7 +148,8 @@ public final class HandshakeGuard implements AutoCloseable {
         String client = addresses.resolve(peerView.clientAddress(), peerView.header("Forwarded"),
                 peerView.header("X-Forwarded-For"));
         HandshakeView request = java.util.Objects.equals(client, peerView.clientAddress()) ? peerView
-                : new HandshakeView(peerView.path(), peerView.headers(), peerView.parameters(), client);
+                : new HandshakeView(peerView.path(), peerView.headers(), peerView.parameters(), client,
+                peerView.foldedNames());
         String id = ID_PREFIX + "-" + Long.toHexString(IDS.incrementAndGet());
         List<String> origins = request.header("Origin");
         String origin = origins.isEmpty() ? null : origins.size() == 1 ? origins.get(0) : String.join(",", origins);

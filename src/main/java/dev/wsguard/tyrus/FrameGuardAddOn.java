@@ -15,10 +15,12 @@ final class FrameGuardAddOn implements AddOn {
 
     private final int maxMessageBytes;
     private final ClosedConnections closed;
+    private final HandshakeTimeoutFilter deadlines;
 
-    FrameGuardAddOn(int maxMessageBytes, ClosedConnections closed) {
+    FrameGuardAddOn(int maxMessageBytes, ClosedConnections closed, HandshakeTimeoutFilter deadlines) {
         this.maxMessageBytes = maxMessageBytes;
         this.closed = closed;
+        this.deadlines = deadlines;
     }
 
     @Override
@@ -27,6 +29,6 @@ final class FrameGuardAddOn implements AddOn {
         if (tyrusIndex < 0) {
             throw new IllegalStateException("Tyrus WebSocket filter not found in the Grizzly filter chain");
         }
-        builder.add(tyrusIndex, new FrameGuardFilter(maxMessageBytes, closed));
+        builder.add(tyrusIndex, new FrameGuardFilter(maxMessageBytes, closed, deadlines));
     }
 }

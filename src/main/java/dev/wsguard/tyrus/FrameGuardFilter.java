@@ -47,6 +47,9 @@ import org.glassfish.grizzly.memory.Buffers;
  * <p>Frames a client sends in the same packet as its upgrade request are dropped by Tyrus, unseen by this filter
  * too: tracking starts with the first read after the 101.
  *
+ * <p>It also ends the connection after a refused upgrade ({@link RejectedUpgradeFilter}) and bounds the time to the
+ * upgrade ({@link HandshakeTimeoutFilter}, which escapes the {@code Origin} header too).
+ *
  * <p>Stateless apart from small connection attributes; one instance serves all connections.
  */
 final class FrameGuardFilter extends BaseFilter {
@@ -70,10 +73,18 @@ final class FrameGuardFilter extends BaseFilter {
 
     private final int maxMessageBytes;
     private final ClosedConnections closed;
+    private final HandshakeTimeoutFilter deadlines;
 
-    FrameGuardFilter(int maxMessageBytes, ClosedConnections closed) {
+    FrameGuardFilter(int maxMessageBytes, ClosedConnections closed, HandshakeTimeoutFilter deadlines) {
         this.maxMessageBytes = maxMessageBytes;
         this.closed = closed;
+        this.deadlines = deadlines;
+    }
+
+    @Override
+    public NextAction handleAccept(FilterChainContext ctx) throws IOException {
+        deadlines.accepted(ctx.getConnection());
+        return ctx.getInvokeAction();
     }
 
     @Override
@@ -82,7 +93,13 @@ final class FrameGuardFilter extends BaseFilter {
         TransportLink.clear();
         Connection<?> connection = ctx.getConnection();
         FrameSizeTracker frames = FRAMES.get(connection);
-        if (frames == null || !(ctx.getMessage() instanceof HttpContent content)) {
+        if (frames == null) {
+            // No 101 went out: the handshake's bound still runs, and only a connection whose upgrade was refused has
+            // reads to drop.
+            deadlines.read(ctx);
+            return RejectedUpgradeFilter.discardsRead(ctx) ? ctx.getStopAction() : ctx.getInvokeAction();
+        }
+        if (!(ctx.getMessage() instanceof HttpContent content)) {
             return ctx.getInvokeAction();
         }
         // Set together with the tracker, as the 101 goes out.
@@ -118,8 +135,11 @@ final class FrameGuardFilter extends BaseFilter {
 
     @Override
     public NextAction handleWrite(FilterChainContext ctx) throws IOException {
-        if (ctx.getMessage() instanceof HttpPacket packet
-                && packet.getHttpHeader() instanceof HttpResponsePacket response
+        if (!(ctx.getMessage() instanceof HttpPacket packet)) {
+            // WebSocket frames: nothing here concerns them (no response, no handshake deadline).
+            return ctx.getInvokeAction();
+        }
+        if (packet.getHttpHeader() instanceof HttpResponsePacket response
                 && response.getStatus() == SWITCHING_PROTOCOLS
                 && isWebSocketUpgrade(response.getRequest())
                 && RejectedUpgradeFilter.writtenByTyrus(ctx)) {
@@ -127,7 +147,10 @@ final class FrameGuardFilter extends BaseFilter {
             Connection<?> connection = ctx.getConnection();
             FRAMES.set(connection, new FrameSizeTracker(maxMessageBytes));
             LINK.set(connection, TransportLink.upgrading(new ConnectionWire(connection, closed)));
+        } else {
+            RejectedUpgradeFilter.rewrite(ctx);
         }
+        deadlines.written(ctx);
         return ctx.getInvokeAction();
     }
 

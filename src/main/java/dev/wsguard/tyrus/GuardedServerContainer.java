@@ -39,11 +39,13 @@ import org.glassfish.tyrus.spi.WebSocketEngine;
 
 /**
  * The Tyrus server container behind {@link GuardedServer}: Tyrus's own engine and WebSocket filter on a Grizzly
- * listener that binds the configured host only, with {@link RejectedUpgradeFilter} and {@link FrameGuardFilter}
- * next to the Tyrus filter and a {@link HandshakeTimeoutFilter} (which also escapes the {@code Origin} header, see
- * {@link OriginHeaderFilter}; plus a {@link StrictTransportSecurityFilter} with TLS)
- * right after the HTTP codec. Tyrus's own size limits (incoming frame buffer, default text and binary message buffers)
- * follow the message cap, so that the filter, not Tyrus, refuses an oversized message.
+ * listener that binds the configured host only, with one filter of wsguard's next to the Tyrus filter,
+ * {@link FrameGuardFilter}, which also ends the connection after a refused upgrade ({@link RejectedUpgradeFilter})
+ * and bounds the time to the upgrade ({@link HandshakeTimeoutFilter}, which escapes the {@code Origin} header too,
+ * see {@link OriginHeaderFilter}); a {@link BannedAddressFilter} right after the transport where guards are deployed,
+ * and a {@link StrictTransportSecurityFilter} right after the HTTP codec with TLS. Tyrus's own size limits (incoming
+ * frame buffer, default text and binary message buffers) follow the message cap, so that the filter, not Tyrus,
+ * refuses an oversized message.
  *
  * <p>Tyrus's built-in Grizzly container binds first and deploys while already accepting connections; this one
  * deploys every endpoint before it binds, so a deployment failure never opens a listening socket at all. Start and
@@ -182,12 +184,11 @@ final class GuardedServerContainer extends TyrusServerContainer {
         listener.getTransport().setIOStrategy(WorkerThreadIOStrategy.getInstance());
         listener.getTransport().setReadBufferSize(READ_BUFFER_BYTES);
         listener.registerAddOn(new WebSocketAddOn(this, contextPath));
-        listener.registerAddOn(new RejectedUpgradeAddOn());
         ClosedConnections closed = new ClosedConnections(TransportLink.CLOSE_GRACE_MILLIS);
-        listener.registerAddOn(new FrameGuardAddOn(maxMessageBytes, closed));
         DelayedExecutor timer = new DelayedExecutor(timerThread(), checkIntervalMillis(handshakeTimeoutMillis),
                 TimeUnit.MILLISECONDS);
-        listener.registerAddOn(afterHttpCodec(new HandshakeTimeoutFilter(handshakeTimeoutMillis, timer)));
+        listener.registerAddOn(new FrameGuardAddOn(maxMessageBytes, closed,
+                new HandshakeTimeoutFilter(handshakeTimeoutMillis, timer)));
         if (socketSendBuffer > 0) {
             // Only when set: Grizzly keeps state for every filter on every connection for its whole life.
             listener.registerAddOn(afterHttpCodec(new SendBufferFilter(socketSendBuffer)));

@@ -1,6 +1,5 @@
 package dev.wsguard.tyrus;
 
-import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.util.concurrent.TimeUnit;
 
@@ -10,9 +9,7 @@ import org.glassfish.grizzly.Connection;
 import org.glassfish.grizzly.ICloseType;
 import org.glassfish.grizzly.Grizzly;
 import org.glassfish.grizzly.attributes.Attribute;
-import org.glassfish.grizzly.filterchain.BaseFilter;
 import org.glassfish.grizzly.filterchain.FilterChainContext;
-import org.glassfish.grizzly.filterchain.NextAction;
 import org.glassfish.grizzly.http.HttpContent;
 import org.glassfish.grizzly.http.HttpHeader;
 import org.glassfish.grizzly.http.HttpPacket;
@@ -36,8 +33,14 @@ import org.glassfish.grizzly.utils.DelayedExecutor;
  * <p>The deadlines live in one Grizzly {@link DelayedExecutor} queue per server, checked by one thread: no thread
  * and no timer task per connection. Stateless apart from one connection attribute; one instance serves all
  * connections.
+ *
+ * <p>Not a Grizzly filter of its own: {@link FrameGuardFilter} calls {@link #accepted}, {@link #read} and
+ * {@link #written}. It sits directly in front of Tyrus's filter, after the HTTP codec, so it sees the same requests
+ * and responses; once a connection is a WebSocket its reads skip this class altogether. Grizzly keeps state for
+ * every filter of the chain on every connection for the connection's whole life, and each filter is one more step
+ * on every read and write.
  */
-final class HandshakeTimeoutFilter extends BaseFilter {
+final class HandshakeTimeoutFilter {
 
     private static final System.Logger LOG = System.getLogger(HandshakeTimeoutFilter.class.getName());
 
@@ -50,25 +53,23 @@ final class HandshakeTimeoutFilter extends BaseFilter {
             HandshakeTimeoutFilter.class.getName() + ".deadline");
 
     private final long timeoutMillis;
-    private final DelayedExecutor.DelayQueue<Connection<?>> queue;
+    private final DelayedExecutor.DelayQueue<Deadline> queue;
 
     HandshakeTimeoutFilter(long timeoutMillis, DelayedExecutor executor) {
         this.timeoutMillis = timeoutMillis;
         this.queue = executor.createDelayQueue(HandshakeTimeoutFilter::closeExpired, new DeadlineResolver());
     }
 
-    @Override
-    public NextAction handleAccept(FilterChainContext ctx) throws IOException {
-        Connection<?> connection = ctx.getConnection();
+    /** A new connection: its deadline starts now. */
+    void accepted(Connection<?> connection) {
         Deadline deadline = new Deadline(connection, queue);
         DEADLINE.set(connection, deadline);
-        queue.add(connection, timeoutMillis, TimeUnit.MILLISECONDS);
+        queue.add(deadline, timeoutMillis, TimeUnit.MILLISECONDS);
         connection.addCloseListener(deadline);
-        return ctx.getInvokeAction();
     }
 
-    @Override
-    public NextAction handleRead(FilterChainContext ctx) throws IOException {
+    /** A read of a connection not (yet) upgraded. */
+    void read(FilterChainContext ctx) {
         // Here rather than in a filter of its own: see OriginHeaderFilter.
         OriginHeaderFilter.escapeOrigin(ctx.getMessage());
         Deadline deadline = DEADLINE.get(ctx.getConnection());
@@ -78,38 +79,35 @@ final class HandshakeTimeoutFilter extends BaseFilter {
             // The whole request is in: from here on the time is the application's, not the client's.
             deadline.at = SUSPENDED;
         }
-        return ctx.getInvokeAction();
     }
 
-    @Override
-    public NextAction handleWrite(FilterChainContext ctx) throws IOException {
+    /** A write towards the client (a response, or WebSocket frames once upgraded). */
+    void written(FilterChainContext ctx) {
         Connection<?> connection = ctx.getConnection();
         Deadline deadline = DEADLINE.get(connection);
         if (deadline == null || deadline.upgraded || !(ctx.getMessage() instanceof HttpPacket packet)) {
-            return ctx.getInvokeAction();
+            return;
         }
         HttpHeader header = packet.getHttpHeader();
         if (!(header instanceof HttpResponsePacket response)) {
-            return ctx.getInvokeAction();
+            return;
         }
         if (response.getStatus() == SWITCHING_PROTOCOLS) {
             // A WebSocket from here on: nothing of this filter stays with the connection for its whole life.
             DEADLINE.set(connection, UPGRADED);
             deadline.upgraded = true;
-            queue.remove(connection);
+            queue.remove(deadline);
             connection.removeCloseListener(deadline);
         } else if (packet instanceof HttpContent content && content.isLast()) {
             deadline.at = System.currentTimeMillis() + timeoutMillis;
         }
-        return ctx.getInvokeAction();
     }
 
-    private static boolean closeExpired(Connection<?> connection) {
-        Deadline deadline = DEADLINE.get(connection);
-        if (deadline != null && !deadline.upgraded) {
+    private static boolean closeExpired(Deadline deadline) {
+        if (!deadline.upgraded) {
             LOG.log(Level.DEBUG, "Closing connection from {0}: no handshake within the timeout",
-                    connection.getPeerAddress());
-            connection.closeSilently();
+                    deadline.connection.getPeerAddress());
+            deadline.connection.closeSilently();
         }
         return true;
     }
@@ -123,48 +121,43 @@ final class HandshakeTimeoutFilter extends BaseFilter {
 
     /**
      * When a connection expires; written by the connection's I/O thread, read by the timer thread. It leaves the
-     * queue when its connection closes.
+     * queue when its connection closes. The queue holds these, not the connections: Grizzly's timer reads every
+     * queued element's deadline on each check (a removed one leaves only at the next check), and a field read is
+     * cheaper than a connection attribute lookup.
      */
     private static final class Deadline implements CloseListener<Closeable, ICloseType> {
         private final Connection<?> connection;
-        private final DelayedExecutor.DelayQueue<Connection<?>> queue;
+        private final DelayedExecutor.DelayQueue<Deadline> queue;
         volatile long at = DelayedExecutor.UNSET_TIMEOUT;
         volatile boolean upgraded;
 
-        Deadline(Connection<?> connection, DelayedExecutor.DelayQueue<Connection<?>> queue) {
+        Deadline(Connection<?> connection, DelayedExecutor.DelayQueue<Deadline> queue) {
             this.connection = connection;
             this.queue = queue;
         }
 
         @Override
         public void onClosed(Closeable closeable, ICloseType type) {
-            queue.remove(connection);
+            queue.remove(this);
         }
     }
 
-    private static final class DeadlineResolver implements DelayedExecutor.Resolver<Connection<?>> {
+    private static final class DeadlineResolver implements DelayedExecutor.Resolver<Deadline> {
 
         @Override
-        public boolean removeTimeout(Connection<?> connection) {
-            Deadline deadline = DEADLINE.get(connection);
-            if (deadline != null) {
-                deadline.at = DelayedExecutor.UNSET_TIMEOUT;
-            }
+        public boolean removeTimeout(Deadline deadline) {
+            deadline.at = DelayedExecutor.UNSET_TIMEOUT;
             return true;
         }
 
         @Override
-        public long getTimeoutMillis(Connection<?> connection) {
-            Deadline deadline = DEADLINE.get(connection);
-            return deadline == null ? DelayedExecutor.UNSET_TIMEOUT : deadline.at;
+        public long getTimeoutMillis(Deadline deadline) {
+            return deadline.at;
         }
 
         @Override
-        public void setTimeoutMillis(Connection<?> connection, long timeoutMillis) {
-            Deadline deadline = DEADLINE.get(connection);
-            if (deadline != null) {
-                deadline.at = timeoutMillis;
-            }
+        public void setTimeoutMillis(Deadline deadline, long timeoutMillis) {
+            deadline.at = timeoutMillis;
         }
     }
 }

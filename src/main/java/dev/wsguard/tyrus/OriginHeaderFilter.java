@@ -19,9 +19,10 @@ import org.glassfish.grizzly.http.util.MimeHeaders;
  * header, and an attribute of the request says it has been seen (the request's attributes are cleared when Grizzly
  * reuses it for the connection's next request; its notes are not).
  *
- * <p>Not a Grizzly filter of its own: {@link HandshakeTimeoutFilter}, which sits at the same place in the chain
- * (right after the HTTP codec), calls {@link #escapeOrigin} on every read. Grizzly keeps state for every filter of
- * the chain on every connection, for the connection's whole life (28 bytes per filter); one filter fewer.
+ * <p>Not a Grizzly filter of its own: {@link HandshakeTimeoutFilter} calls {@link #escapeOrigin} on every read before
+ * the upgrade, from {@link FrameGuardFilter} (after the HTTP codec, directly in front of Tyrus's filter). Grizzly
+ * keeps state for every filter of the chain on every connection, for the connection's whole life (28 bytes per
+ * filter); one filter fewer.
  */
 final class OriginHeaderFilter {
 

@@ -1,14 +1,10 @@
 package dev.wsguard.tyrus;
 
-import java.io.IOException;
-
 import org.glassfish.grizzly.CompletionHandler;
 import org.glassfish.grizzly.Connection;
 import org.glassfish.grizzly.Grizzly;
 import org.glassfish.grizzly.attributes.Attribute;
-import org.glassfish.grizzly.filterchain.BaseFilter;
 import org.glassfish.grizzly.filterchain.FilterChainContext;
-import org.glassfish.grizzly.filterchain.NextAction;
 import org.glassfish.grizzly.http.HttpContent;
 import org.glassfish.grizzly.http.HttpHeader;
 import org.glassfish.grizzly.http.HttpPacket;
@@ -33,9 +29,15 @@ import org.glassfish.tyrus.container.grizzly.server.GrizzlyServerFilter;
  * {@code Content-Length: 0}, drops whatever the client sends afterwards and closes the connection once the response
  * has been written. That also cuts off the session Tyrus opens behind a non-101 status set without an exception.
  * Responses from Grizzly's HTTP handlers are only marked: Grizzly closes upgrade connections itself when such a
- * response completes. Stateless apart from one connection attribute; one instance serves all connections.
+ * response completes. Stateless apart from one connection attribute.
+ *
+ * <p>Not a Grizzly filter of its own: {@link FrameGuardFilter}, which sits at the same place in the chain (directly
+ * in front of Tyrus's filter), calls {@link #discardsRead} on every read of a connection that has not been upgraded
+ * and {@link #rewrite} on every response it does not answer itself. Grizzly keeps state for every filter of the
+ * chain on every connection for the connection's whole life, and each filter is one more step on every read and
+ * write.
  */
-final class RejectedUpgradeFilter extends BaseFilter {
+final class RejectedUpgradeFilter {
 
     private static final int SWITCHING_PROTOCOLS = 101;
     private static final int TOO_MANY_REQUESTS = 429;
@@ -47,32 +49,36 @@ final class RejectedUpgradeFilter extends BaseFilter {
     private static final Attribute<Boolean> REJECTED = Grizzly.DEFAULT_ATTRIBUTE_BUILDER.createAttribute(
             RejectedUpgradeFilter.class.getName() + ".rejected");
 
-    @Override
-    public NextAction handleRead(FilterChainContext ctx) throws IOException {
-        if (Boolean.TRUE.equals(REJECTED.get(ctx.getConnection()))) {
-            // Anything arriving between the refusal and the close would re-run the handshake: discard it.
-            Object message = ctx.getMessage();
-            if (message instanceof HttpContent content) {
-                content.recycle();
-            }
-            return ctx.getStopAction();
-        }
-        return ctx.getInvokeAction();
+    private RejectedUpgradeFilter() {
     }
 
-    @Override
-    public NextAction handleWrite(FilterChainContext ctx) throws IOException {
+    /**
+     * Whether the read is to be dropped: its connection's upgrade was refused. Anything arriving between the refusal
+     * and the close would re-run the handshake; the read's content is recycled here.
+     */
+    static boolean discardsRead(FilterChainContext ctx) {
+        if (Boolean.TRUE.equals(REJECTED.get(ctx.getConnection()))) {
+            if (ctx.getMessage() instanceof HttpContent content) {
+                content.recycle();
+            }
+            return true;
+        }
+        return false;
+    }
+
+    /** Rewrites the response being written when it refuses a WebSocket upgrade (see above); else leaves it. */
+    static void rewrite(FilterChainContext ctx) {
         if (!(ctx.getMessage() instanceof HttpPacket packet)) {
-            return ctx.getInvokeAction();
+            return;
         }
         HttpHeader header = packet.getHttpHeader();
         if (!(header instanceof HttpResponsePacket response) || response.isCommitted()
                 || response.getStatus() == SWITCHING_PROTOCOLS) {
-            return ctx.getInvokeAction();
+            return;
         }
         HttpRequestPacket request = response.getRequest();
         if (request == null || !WEBSOCKET.equalsIgnoreCase(request.getUpgrade())) {
-            return ctx.getInvokeAction();
+            return;
         }
 
         int status = response.getStatus();
@@ -94,7 +100,6 @@ final class RejectedUpgradeFilter extends BaseFilter {
             REJECTED.set(connection, Boolean.TRUE);
             closeAfterWrite(ctx.getTransportContext(), connection);
         }
-        return ctx.getInvokeAction();
     }
 
     @SuppressWarnings("unchecked") // Grizzly's TransportContext exposes its completion handler as a raw type.

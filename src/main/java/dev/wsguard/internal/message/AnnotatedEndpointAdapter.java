@@ -42,7 +42,6 @@ public class AnnotatedEndpointAdapter extends Endpoint {
     private static final class Wrapped implements MessageHandler.Partial<String> {
         final Session session;
         final SessionGuard guard;
-        final EndpointModel model;
         final Object instance;
         final Runnable release;
         /**
@@ -85,11 +84,16 @@ public class AnnotatedEndpointAdapter extends Endpoint {
         Wrapped(Session session, SessionGuard guard, EndpointInstances.Created created, EndpointConfig config) {
             this.session = session;
             this.guard = guard;
-            this.model = guard.model();
             this.instance = created.instance();
             this.release = created.release();
             this.config = config;
+            EndpointModel model = guard.model();
             this.binaryAsBytes = model.binary() != null && model.binary().target().messageType() == byte[].class;
+        }
+
+        /** The endpoint's model, kept by the guard (not here: every open session holds one of these). */
+        EndpointModel model() {
+            return guard.model();
         }
 
         /** A part of a text message: assembled within the cap, then run through the guard. */
@@ -251,7 +255,7 @@ public class AnnotatedEndpointAdapter extends Endpoint {
             return;
         }
         EndpointConfig config = wrapped.takeConfig();
-        Callback open = wrapped.model.onOpen();
+        Callback open = wrapped.model().onOpen();
         if (open != null) {
             call(open, wrapped, new Callback.Values(session, null, null, null, config), session);
         }
@@ -266,7 +270,7 @@ public class AnnotatedEndpointAdapter extends Endpoint {
         } finally {
             if (wrapped != null) {
                 try {
-                    Callback close = wrapped.model.onClose();
+                    Callback close = wrapped.model().onClose();
                     if (reachedUser && close != null) {
                         call(close, wrapped, new Callback.Values(session, null, reason, null, null), session);
                     }
@@ -285,10 +289,10 @@ public class AnnotatedEndpointAdapter extends Endpoint {
 
     private static void failed(Session session, Throwable error) {
         Wrapped wrapped = wrappedOf(session);
-        Callback onError = wrapped == null ? null : wrapped.model.onError();
+        Callback onError = wrapped == null ? null : wrapped.model().onError();
         if (onError == null) {
             LOG.log(System.Logger.Level.WARNING, "wsguard: endpoint "
-                    + (wrapped == null ? "(not opened)" : wrapped.model.endpointClass().getName()) + " failed: "
+                    + (wrapped == null ? "(not opened)" : wrapped.model().endpointClass().getName()) + " failed: "
                     + error);
             LOG.log(System.Logger.Level.DEBUG, "wsguard: endpoint failure", error);
             return;
@@ -296,7 +300,7 @@ public class AnnotatedEndpointAdapter extends Endpoint {
         try {
             onError.invoke(wrapped.instance, new Callback.Values(session, null, null, error, null));
         } catch (Throwable e) {
-            LOG.log(System.Logger.Level.WARNING, "wsguard: @OnError of " + wrapped.model.endpointClass().getName()
+            LOG.log(System.Logger.Level.WARNING, "wsguard: @OnError of " + wrapped.model().endpointClass().getName()
                     + " failed: " + e);
         }
     }

@@ -26,6 +26,14 @@ public final class TyrusAdapter {
         return TYRUS ? TyrusOnly.remoteAddr(request) : null;
     }
 
+    /**
+     * Whether the request's header map matches names case-insensitively itself: Tyrus keeps the headers in a map
+     * ordered by {@link String#CASE_INSENSITIVE_ORDER}, so a name sent in two spellings is one entry there.
+     */
+    public static boolean foldsHeaderNames(HandshakeRequest request) {
+        return TYRUS && TyrusOnly.isTyrusRequest(request);
+    }
+
     /** Never returns normally: aborts the handshake with {@code reason}'s status and headers. */
     public static void reject(Rejection reason, long retryAfterSeconds, HandshakeResponse response) {
         Map<String, List<String>> headers = response.getHeaders();
@@ -46,6 +54,10 @@ public final class TyrusAdapter {
 
     /** Loaded only when Tyrus is on the class path. */
     private static final class TyrusOnly {
+        static boolean isTyrusRequest(HandshakeRequest request) {
+            return request instanceof org.glassfish.tyrus.core.RequestContext;
+        }
+
         static String remoteAddr(HandshakeRequest request) {
             return request instanceof org.glassfish.tyrus.core.RequestContext rc ? rc.getRemoteAddr() : null;
         }

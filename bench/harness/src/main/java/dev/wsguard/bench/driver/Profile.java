@@ -79,6 +79,8 @@ public final class Profile {
         Map<String, long[]> before = histogram(server);
         List<RawWs> sockets = Load.openAll(target, tokens, n);
         try {
+            // As bench/run does: once the server has settled (handshake timers leave at their next check).
+            Thread.sleep(3_000);
             Map<String, long[]> after = histogram(server);
             long total = 0;
             List<Map.Entry<String, Long>> rows = new ArrayList<>();
