@@ -322,6 +322,78 @@ abstract class ContractSuite {
         }
     }
 
+    /**
+     * Whether wsguard reads the frames a client sends: {@code GuardedServer} (its Grizzly filter) and Payara (the
+     * {@code GuardedUpgradeHandler} under Tyrus) do; WildFly's Undertow reads them itself and hands wsguard whole
+     * messages.
+     */
+    static boolean wsguardReadsFrames() {
+        return !"wildfly".equals(System.getProperty("arquillian.launch"));
+    }
+
+    /**
+     * Whether the runtime's frame guard reads every connection it upgrades, its unguarded endpoints' too:
+     * {@code GuardedServer}'s Grizzly filter does (plain Tyrus assembling the same frames: the library's
+     * {@code ProtocolAbuseIT}); Payara's guard sits under guarded upgrades only.
+     */
+    boolean framesGuardedOnEveryEndpoint() {
+        return false;
+    }
+
+    /** How many frames one message may span under the cap: one per KiB of it, and at least 16. */
+    static final int MAX_FRAMES_PER_MESSAGE = Math.max(16, MAX_MESSAGE_BYTES / 1024 + 1);
+
+    /**
+     * Writes {@code message} as {@code frames} frames (its first character, empty continuations, the rest) and
+     * stops once the server has spoken; the socket is left to read the answer.
+     */
+    static RawSocket sendInFrames(URI endpoint, String token, String message, int frames) throws Exception {
+        RawSocket socket = RawSocket.open(endpoint, token);
+        for (int i = 0; i < frames && !socket.serverSpoke(); i++) {
+            String part = i == 0 ? message.substring(0, 1) : i == frames - 1 ? message.substring(1) : "";
+            if (!socket.send(part, i == 0, i == frames - 1)) {
+                break;
+            }
+        }
+        return socket;
+    }
+
+    /**
+     * A small message in many frames: each one costs the server a frame's work and adds nothing, so wsguard bounds how
+     * many one message may span ({@link #MAX_FRAMES_PER_MESSAGE}, 65 under this application's 64 KiB) and closes the
+     * session {@code 1008} at the first frame past that, where it reads frames. The runtime alone assembles ten
+     * thousand of them into one message.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("shapes")
+    void messageWhenSplitIntoMoreFramesThanItsSizeJustifiesThenClosed1008WhereWsguardReadsFrames(String shape)
+            throws Exception {
+        String echo = "{\"type\":\"echo\",\"text\":\"frames\"}";
+        try (RawSocket unguarded = sendInFrames(open(), null, echo, 10_000)) {
+            if (framesGuardedOnEveryEndpoint()) {
+                assertThat(unguarded.awaitCloseCode()).as("GuardedServer's unguarded endpoint").isEqualTo(1008);
+            } else {
+                assertThat(unguarded.nextText()).as("unguarded: ten thousand frames make one message")
+                        .isEqualTo("{\"type\":\"echo\",\"length\":" + echo.length() + "}");
+            }
+        }
+        for (int frames : new int[] {MAX_FRAMES_PER_MESSAGE, MAX_FRAMES_PER_MESSAGE + 1, 10_000}) {
+            // A user each: on Payara a client's own drop gives its slot back only after wsguard's probe.
+            String subject = user("frames");
+            String answered = "{\"type\":\"echo\",\"from\":\"" + subject + "\",\"length\":6}";
+            try (RawSocket guarded = sendInFrames(endpoint(shape), Tokens.valid(subject), echo, frames)) {
+                if (frames == MAX_FRAMES_PER_MESSAGE) {
+                    assertThat(guarded.nextText()).as("%d frames, at the bound", frames).isEqualTo(answered);
+                } else if (wsguardReadsFrames()) {
+                    assertThat(guarded.awaitCloseCode()).as("%d frames", frames).isEqualTo(1008);
+                } else {
+                    assertThat(guarded.nextText()).as("%d frames, assembled by Undertow before wsguard sees them",
+                            frames).isEqualTo(answered);
+                }
+            }
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("shapes")
     void messageWhenPerUserLimitThenSharedAcrossTheUsersSessions(String shape) throws Exception {
