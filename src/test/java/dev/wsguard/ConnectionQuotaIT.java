@@ -161,6 +161,28 @@ class ConnectionQuotaIT {
         assertThat(open(guarded, TestTokens.token().subject("someone-else").sign())).isEqualTo(101);
     }
 
+    /**
+     * Clients that leave right after reading the 101, without a close frame, half of them with a reset: the server
+     * learns it from its own transport (Grizzly closes the connection, Tyrus closes the session), and each slot comes
+     * back. Payara's Tyrus never noticed such clients (their slots stayed taken for good) until wsguard probed them.
+     */
+    @Test
+    void handshakeWhenClientsDropTheirConnectionsRightAfterThe101ThenTheirSlotsComeBack() throws Exception {
+        URI guarded = server.uri("/guarded");
+        String token = TestTokens.token().subject("dropper").sign();
+        for (int i = 0; i < 150; i++) {
+            try (Socket dropped = RawHandshake.to(guarded).origin(ORIGIN).bearer(token).open(65536)) {
+                if (i % 2 == 1) {
+                    dropped.setSoLinger(true, 0);
+                }
+            }
+        }
+        for (int i = 0; i < 150; i++) {
+            assertThat(openSoon(guarded, token)).as("the user's slot %d of 150", i + 1).isEqualTo(101);
+        }
+        assertThat(open(guarded, token)).as("the quota still holds").isEqualTo(429);
+    }
+
     @Test
     void handshakeWhenRefusedForTokenThenNoSlotTaken() throws Exception {
         URI guarded = server.uri("/guarded");

@@ -445,6 +445,71 @@ class ControlsIT {
                 .status()).as("Forwarded").isEqualTo(101);
     }
 
+    /** A handshake through the trusted proxy (the peer 127.0.0.1) for {@code client}, a fresh user's each time. */
+    private int viaProxy(String path, String header, String client) throws IOException {
+        return upgrade(path, Tokens.valid(user("v6")), "127.0.0.1", header, client).status();
+    }
+
+    /**
+     * IPv6 clients reported by the trusted proxy, two handshakes each an hour. An IPv6 client holds a whole network
+     * (a /64 at least) and may use any address in it: counted by address, it buys a fresh budget with each one.
+     */
+    @Test
+    void handshakeWhenTrustedProxyReportsIpv6ClientsThenEachSlash64SharesOneRateLimit() throws Exception {
+        List<Integer> rotating = new ArrayList<>();
+        for (String client : List.of("2001:db8:1::1", "2001:db8:1::1", "2001:db8:1::1", "2001:db8:1::2",
+                "2001:db8:1::3", "2001:db8:1:0:ffff::4")) {
+            rotating.add(viaProxy("hosts", "X-Forwarded-For", client));
+        }
+        assertThat(rotating).as("counted by address (/128): the spent address is refused, its neighbours are not")
+                .containsExactly(101, 101, 429, 101, 101, 101);
+
+        assertThat(viaProxy("networks", "X-Forwarded-For", "2001:db8:1::1")).isEqualTo(101);
+        assertThat(viaProxy("networks", "X-Forwarded-For", "2001:db8:1::2")).as("another address of the /64")
+                .isEqualTo(101);
+        assertThat(viaProxy("networks", "X-Forwarded-For", "2001:db8:1:0:ffff::3")).as("the /64's budget is spent")
+                .isEqualTo(429);
+        assertThat(viaProxy("networks", "Forwarded", "for=\"[2001:db8:1::4]:4711\"")).as("Forwarded, the same /64")
+                .isEqualTo(429);
+        assertThat(viaProxy("networks", "X-Forwarded-For", "2001:db8:1:1::1")).as("the next /64").isEqualTo(101);
+        assertThat(viaProxy("networks", "X-Forwarded-For", "2001:db8:1:1::2")).isEqualTo(101);
+        assertThat(viaProxy("networks", "X-Forwarded-For", "2001:db8:1:1::3")).as("its budget is its own")
+                .isEqualTo(429);
+        String refusals = inspect("events=networks&name=HANDSHAKE_RATE_LIMITED");
+        assertThat(value(refusals, "count")).isEqualTo("3");
+        assertThat(value(refusals, "addresses")).as("each refusal names the client's own address, not its /64")
+                .isEqualTo("2001:db8:1:0:ffff::3 2001:db8:1::4 2001:db8:1:1::3");
+    }
+
+    /**
+     * Room for 20 addresses in the per-address tables, one handshake per address an hour. A table that refused keys
+     * it has no room for would lock every newcomer out once 20 addresses had come; one that evicted the oldest key
+     * would hand a flooder a fresh limiter whenever enough new addresses passed. Here fresh clients (other loopback
+     * addresses, each refused for a forged token) fill the tables while one address keeps asking.
+     */
+    @Test
+    void handshakeWhenFreshAddressesFillTheLimiterTableThenTheFlooderStaysLimitedAndANewcomerGetsIn()
+            throws Exception {
+        String flooder = "127.0.2.1";
+        for (int i = 0; i < 26; i++) {
+            assertThat(upgrade("open", null, flooder).status()).as("unguarded handshake %d", i + 1).isEqualTo(101);
+        }
+        assertThat(upgrade("table", Tokens.valid(user("t")), flooder).status()).isEqualTo(101);
+        String forged = Tokens.forged(user("t"));
+        List<Integer> fresh = new ArrayList<>();
+        for (int i = 0; i < 25; i++) {
+            fresh.add(upgrade("table", forged, "127.0.2." + (10 + i)).status());
+            assertThat(upgrade("table", Tokens.valid(user("t")), flooder).status())
+                    .as("the flooder's own limit, after %d fresh addresses", i + 1).isEqualTo(429);
+        }
+        assertThat(fresh).as("each refused for its forged token, none for want of room").containsOnly(401);
+        assertThat(upgrade("table", Tokens.valid(user("t")), "127.0.2.200").status())
+                .as("a newcomer once the table is full").isEqualTo(101);
+        // 27 addresses in the handshake limiter and 26 (every refused one) in the bans' violation counter: 7 and 6
+        // evicted to stay at 20 each.
+        assertThat(value(inspect("jmx=/table"), "RateLimitKeysEvicted")).isEqualTo("13");
+    }
+
     /**
      * Undertow (WildFly) hands such a value over as it came, and the unguarded endpoint upgrades it: the 403 is
      * wsguard's. Grizzly (Payara) refuses the request itself with 400 before any application code, guarded or not.

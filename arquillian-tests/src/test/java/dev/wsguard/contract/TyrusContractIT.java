@@ -30,6 +30,11 @@ class TyrusContractIT extends ContractSuite {
     }
 
     @Override
+    boolean framesGuardedOnEveryEndpoint() {
+        return true;
+    }
+
+    @Override
     URI endpoint() {
         return server.uri("/contract");
     }

@@ -111,6 +111,18 @@ public abstract class ControlEndpoint extends GuardedEndpoint<ControlMessage> {
     public static class Proxied extends ControlEndpoint {
     }
 
+    @ServerEndpoint(value = "/networks", configurator = ControlGuards.ProxiedNetworks.class)
+    public static class ProxiedNetworks extends ControlEndpoint {
+    }
+
+    @ServerEndpoint(value = "/hosts", configurator = ControlGuards.ProxiedHosts.class)
+    public static class ProxiedHosts extends ControlEndpoint {
+    }
+
+    @ServerEndpoint(value = "/table", configurator = ControlGuards.SmallTable.class)
+    public static class SmallTable extends ControlEndpoint {
+    }
+
     @ServerEndpoint(value = "/direct", configurator = ControlGuards.Direct.class)
     public static class Direct extends ControlEndpoint {
     }

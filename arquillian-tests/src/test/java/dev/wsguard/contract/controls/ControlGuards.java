@@ -60,6 +60,34 @@ public final class ControlGuards {
         }
     }
 
+    /**
+     * Two handshakes per client an hour, 127.0.0.1 a trusted proxy, IPv6 clients counted by their /64 (the default):
+     * a client cannot buy a fresh budget by moving to another address of its network.
+     */
+    public static class ProxiedNetworks extends WsGuardConfigurator {
+        public ProxiedNetworks() {
+            super(fromConfig().handshakeRateLimit(2, Duration.ofHours(1)).trustedProxies("127.0.0.1/32").build());
+        }
+    }
+
+    /** The same, each IPv6 address counted alone (/128): what a guard without the network rule would do. */
+    public static class ProxiedHosts extends WsGuardConfigurator {
+        public ProxiedHosts() {
+            super(fromConfig().handshakeRateLimit(2, Duration.ofHours(1)).trustedProxies("127.0.0.1/32")
+                    .ipv6PrefixLength(128).build());
+        }
+    }
+
+    /**
+     * Room for 20 addresses in each per-address table (the default is 100,000) and one handshake per address an
+     * hour: a few dozen client addresses fill the tables.
+     */
+    public static class SmallTable extends WsGuardConfigurator {
+        public SmallTable() {
+            super(fromConfig().maxRateLimitKeys(20).handshakeRateLimit(1, Duration.ofHours(1)).build());
+        }
+    }
+
     /** First-message authentication with a two-second deadline. */
     public static class FirstMessage extends WsGuardConfigurator {
         public FirstMessage() {

@@ -28,7 +28,8 @@ import java.util.logging.Logger;
 
 /**
  * What the server saw, for the tests, one {@code name=value} a line:
- * {@code ?events=ENDPOINT&name=REASON_OR_KIND} the security events CDI delivered;
+ * {@code ?events=ENDPOINT&name=REASON_OR_KIND} the security events CDI delivered (and, for a reason, the client
+ * addresses they name);
  * {@code ?audit=REASON&endpoint=ENDPOINT} the audit log's lines of that reason (as the server's logging received
  * them from wsguard's logger) and the refusals those lines say were left out;
  * {@code ?jmx=PATH} the guard's JMX view; {@code ?meters=PATH} the Micrometer meters of the metered endpoint.
@@ -72,7 +73,10 @@ public class ControlInspector extends HttpServlet implements ServletContextListe
         PrintWriter out = response.getWriter();
         try {
             if (request.getParameter("events") != null) {
-                out.println("count=" + ControlEvents.count(request.getParameter("events"), request.getParameter("name")));
+                String endpoint = request.getParameter("events");
+                String name = request.getParameter("name");
+                out.println("count=" + ControlEvents.count(endpoint, name));
+                out.println("addresses=" + String.join(" ", ControlEvents.addresses(endpoint, name)));
             } else if (request.getParameter("audit") != null) {
                 audit(out, request.getParameter("audit"), request.getParameter("endpoint"));
             } else if (request.getParameter("jmx") != null) {
