@@ -1,6 +1,5 @@
 package dev.wsguard.ee;
 
-import dev.wsguard.Rejection;
 import dev.wsguard.internal.FrameSizeTracker;
 import dev.wsguard.internal.Timers;
 import dev.wsguard.internal.TransportLink;
@@ -25,10 +24,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * buffer (about 4 MB) before any handler sees a part of it, and closes a larger frame itself with 1011. The request
  * that {@link WsGuardFilter} passes on ({@link #guarding}) upgrades to this handler instead and hands Tyrus its own
  * handler, whose connection's input is a {@link FrameSizeTracker} over the real one: a data frame that would take its
- * message over the endpoint's cap, or a message in too many frames, is refused from its header, its bytes are never
- * handed to Tyrus, and the session is closed through Tyrus with 1009 ({@code "message too big"}) or 1008; everything
- * the client sends after that is read and discarded. Frames that break RFC 6455 are left to Tyrus's own parser, which
- * answers them 1002 (and tracking stops there).
+ * message over the endpoint's cap, a message in too many frames, or a frame the tracker finds breaking RFC 6455
+ * (unmasked, a control frame over 125 bytes, a misplaced fragment) is refused from its header, its bytes are never
+ * handed to Tyrus, and the session is closed through Tyrus with 1009 ({@code "message too big"}), 1008 or 1002
+ * ({@code "protocol error"}); everything the client sends after that is read and discarded. Tyrus's own parser takes
+ * an unmasked client frame as if it were masked. Other RFC 6455 errors (RSV bits, undefined opcodes, close codes, bad
+ * UTF-8) are left to Tyrus, which answers them 1002 or 1007.
  *
  * <p>The session's {@link TransportLink} drops the connection one close grace after the session closed, as on
  * {@code GuardedServer}: it closes the {@link WebConnection}, which ends the upgraded request, and then ends the TCP
@@ -205,8 +206,6 @@ public final class GuardedUpgradeHandler implements HttpUpgradeHandler {
         private final TransportLink link;
         /** Set once a frame is refused: from then on everything read is discarded. */
         private boolean refused;
-        /** Set once the tracker finds a frame that breaks RFC 6455: Tyrus's parser answers it. */
-        private boolean untracked;
 
         FrameInput(ServletInputStream in, FrameSizeTracker frames, TransportLink link) {
             this.in = in;
@@ -217,7 +216,7 @@ public final class GuardedUpgradeHandler implements HttpUpgradeHandler {
         @Override
         public int read(byte[] bytes, int offset, int length) throws IOException {
             int read = in.read(bytes, offset, length);
-            if (read <= 0 || untracked) {
+            if (read <= 0) {
                 return read;
             }
             if (refused) {
@@ -227,14 +226,10 @@ public final class GuardedUpgradeHandler implements HttpUpgradeHandler {
             if (verdict == FrameSizeTracker.PASS) {
                 return read;
             }
-            if (verdict == FrameSizeTracker.PROTOCOL_ERROR) {
-                untracked = true;
-                return read;
-            }
-            // Nothing of a refused read reaches Tyrus: it would start buffering the refused frame.
+            // Nothing of a refused read reaches Tyrus: it would start buffering the refused frame, or take an unmasked
+            // one as if it were masked.
             refused = true;
-            link.refuse(verdict == FrameSizeTracker.MESSAGE_TOO_BIG ? Rejection.MESSAGE_TOO_BIG
-                    : Rejection.MESSAGE_TOO_FRAGMENTED);
+            link.refuse(verdict);
             return 0;
         }
 

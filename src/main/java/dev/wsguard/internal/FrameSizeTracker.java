@@ -1,5 +1,7 @@
 package dev.wsguard.internal;
 
+import dev.wsguard.Rejection;
+
 /**
  * Follows the WebSocket frame headers (RFC 6455, section 5.2) a client sends on one connection and decides, from each
  * header alone, whether the frame may pass: before its payload has been read, let alone buffered.
@@ -137,6 +139,24 @@ public final class FrameSizeTracker {
             // A negative length cannot be skipped: everything after it is drained unread.
             payloadLeft = length < 0 ? Long.MAX_VALUE : length;
         }
+    }
+
+    /** What a refusal with {@code verdict} is reported as: the reason of its events and audit lines. */
+    public static Rejection rejection(int verdict) {
+        return switch (verdict) {
+            case MESSAGE_TOO_BIG -> Rejection.MESSAGE_TOO_BIG;
+            case TOO_MANY_FRAMES -> Rejection.MESSAGE_TOO_FRAGMENTED;
+            default -> Rejection.MESSAGE_MALFORMED;
+        };
+    }
+
+    /** The reason phrase of the close frame that answers {@code verdict}. */
+    public static String phrase(int verdict) {
+        return switch (verdict) {
+            case MESSAGE_TOO_BIG -> "message too big";
+            case TOO_MANY_FRAMES -> "too many frames";
+            default -> "protocol error";
+        };
     }
 
     /** {@link #PASS}, or the close code of the frame already refused. */

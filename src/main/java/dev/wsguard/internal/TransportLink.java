@@ -53,8 +53,11 @@ public final class TransportLink {
         /** The transport refused the connection with {@code closeCode} for {@code reason} and is closing it. */
         void refused(Rejection reason, int closeCode);
 
-        /** The transport refused a frame but cannot answer it itself: the session is closed for {@code reason}. */
-        void close(Rejection reason);
+        /**
+         * The transport refused a frame but cannot answer it itself: the session is closed for {@code reason} with
+         * {@code closeCode} and {@code phrase}.
+         */
+        void close(Rejection reason, int closeCode, String phrase);
 
         /** The client sent {@code count} control frames (pings or pongs); {@code queuedBytes} wait to be sent. */
         void controlFrames(int count, long queuedBytes);
@@ -114,11 +117,14 @@ public final class TransportLink {
         }
     }
 
-    /** Closes the session for {@code reason}, through the runtime's own close: the transport cannot write to it. */
-    public void refuse(Rejection reason) {
+    /**
+     * Closes the session for a frame the transport refused with {@code verdict} (a {@link FrameSizeTracker} close
+     * code), through the runtime's own close: the transport cannot write to it.
+     */
+    public void refuse(int verdict) {
         Listener target = listener;
         if (target != null) {
-            target.close(reason);
+            target.close(FrameSizeTracker.rejection(verdict), verdict, FrameSizeTracker.phrase(verdict));
         }
     }
 

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 
-import dev.wsguard.Rejection;
 import dev.wsguard.internal.FrameSizeTracker;
 import dev.wsguard.internal.TransportLink;
 import org.glassfish.grizzly.Buffer;
@@ -120,7 +119,7 @@ final class FrameGuardFilter extends BaseFilter {
         if (!refusedBefore) {
             LOG.log(Level.DEBUG, "Closing WebSocket connection from {0}: close code {1,number,#}",
                     connection.getPeerAddress(), verdict);
-            link.refused(rejection(verdict), verdict);
+            link.refused(FrameSizeTracker.rejection(verdict), verdict);
             ctx.write(closeFrame(connection, verdict));
             link.wire().dropAfterGrace();
         }
@@ -159,13 +158,6 @@ final class FrameGuardFilter extends BaseFilter {
         return frames.scan(buffer::get, buffer.position(), buffer.limit());
     }
 
-    static Rejection rejection(int verdict) {
-        return switch (verdict) {
-            case FrameSizeTracker.MESSAGE_TOO_BIG -> Rejection.MESSAGE_TOO_BIG;
-            case FrameSizeTracker.TOO_MANY_FRAMES -> Rejection.MESSAGE_TOO_FRAGMENTED;
-            default -> Rejection.MESSAGE_MALFORMED;
-        };
-    }
 
     private static boolean isWebSocketUpgrade(HttpRequestPacket request) {
         return request != null && WEBSOCKET.equalsIgnoreCase(request.getUpgrade());
@@ -173,12 +165,7 @@ final class FrameGuardFilter extends BaseFilter {
 
     /** An unmasked close frame with a short fixed reason. */
     private static Buffer closeFrame(Connection<?> connection, int code) {
-        String text = switch (code) {
-            case FrameSizeTracker.MESSAGE_TOO_BIG -> "message too big";
-            case FrameSizeTracker.TOO_MANY_FRAMES -> "too many frames";
-            default -> "protocol error";
-        };
-        byte[] reason = text.getBytes(StandardCharsets.US_ASCII);
+        byte[] reason = FrameSizeTracker.phrase(code).getBytes(StandardCharsets.US_ASCII);
         byte[] frame = new byte[4 + reason.length];
         frame[0] = (byte) 0x88;
         frame[1] = (byte) (2 + reason.length);

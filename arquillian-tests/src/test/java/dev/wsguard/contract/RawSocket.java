@@ -92,11 +92,18 @@ final class RawSocket implements AutoCloseable {
      * {@code data}, masked as a client's must be; false once the server no longer takes data.
      */
     boolean sendFrame(int firstByte, byte[] data) {
+        return sendFrame(firstByte, data, true);
+    }
+
+    /** The same, masked or (as no client may send it) not. */
+    boolean sendFrame(int firstByte, byte[] data, boolean masked) {
         if (writeFailed) {
             return false;
         }
         byte[] mask = new byte[4];
-        ThreadLocalRandom.current().nextBytes(mask);
+        if (masked) {
+            ThreadLocalRandom.current().nextBytes(mask);
+        }
         byte[] frame = new byte[14 + data.length];
         int i = 0;
         frame[i++] = (byte) firstByte;
@@ -112,8 +119,13 @@ final class RawSocket implements AutoCloseable {
                 frame[i++] = (byte) ((long) data.length >>> shift);
             }
         }
-        System.arraycopy(mask, 0, frame, i, 4);
-        i += 4;
+        if (masked) {
+            frame[1] |= (byte) 0x80;
+            System.arraycopy(mask, 0, frame, i, 4);
+            i += 4;
+        } else {
+            frame[1] &= 0x7F;
+        }
         for (int j = 0; j < data.length; j++) {
             frame[i++] = (byte) (data[j] ^ mask[j & 3]);
         }
@@ -154,6 +166,27 @@ final class RawSocket implements AutoCloseable {
             if (frame.opcode() == 0x8) {
                 throw new IOException("closed instead of a text message");
             }
+        }
+    }
+
+    /**
+     * The server's next answer, skipping pings and pongs: {@code "text:"} and the message, {@code "close:"} and the
+     * close code, or {@code "ended"} when the connection ended without either.
+     */
+    String nextAnswer() {
+        try {
+            while (true) {
+                Frame frame = readFrame();
+                if (frame.opcode() == 0x1) {
+                    return "text:" + new String(frame.payload(), StandardCharsets.UTF_8);
+                }
+                if (frame.opcode() == 0x8) {
+                    byte[] payload = frame.payload();
+                    return "close:" + (payload.length >= 2 ? ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF) : 1005);
+                }
+            }
+        } catch (IOException e) {
+            return "ended";
         }
     }
 

@@ -608,12 +608,17 @@ public final class SessionGuard {
     }
 
     private static void close(GuardContext context, Session session, Rejection reason, String alias) {
+        close(context, session, reason, alias, reason.closeCode(), reason.phrase());
+    }
+
+    private static void close(GuardContext context, Session session, Rejection reason, String alias, int closeCode,
+                              String phrase) {
         if (!closingByGuard(session)) {
             return;
         }
-        emit(context, SecurityEvent.Kind.SESSION_CLOSED, session, reason, alias, null, reason.closeCode(), null);
+        emit(context, SecurityEvent.Kind.SESSION_CLOSED, session, reason, alias, null, closeCode, null);
         try {
-            session.close(new CloseReason(CloseReason.CloseCodes.getCloseCode(reason.closeCode()), reason.phrase()));
+            session.close(new CloseReason(CloseReason.CloseCodes.getCloseCode(closeCode), phrase));
         } catch (IOException | IllegalStateException e) {
             // Already closing: nothing more to do.
         }
@@ -671,5 +676,10 @@ public final class SessionGuard {
     /** Closes the session for a reason decided outside the pipeline (an adapter's own refusal). */
     public void closeFor(Session session, Rejection reason) {
         close(session, reason, null);
+    }
+
+    /** The same with the close code and phrase the transport chose for a frame it refused. */
+    void closeFor(Session session, Rejection reason, int closeCode, String phrase) {
+        close(context, session, reason, null, closeCode, phrase);
     }
 }

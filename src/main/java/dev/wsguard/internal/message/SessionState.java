@@ -126,8 +126,8 @@ final class SessionState extends Deadlines.Entry implements TransportLink.Listen
     }
 
     @Override
-    public void close(Rejection reason) {
-        guard.closeFor(session, reason);
+    public void close(Rejection reason, int closeCode, String phrase) {
+        guard.closeFor(session, reason, closeCode, phrase);
     }
 
     @Override
