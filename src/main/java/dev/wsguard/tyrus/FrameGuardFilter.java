@@ -149,7 +149,7 @@ final class FrameGuardFilter extends BaseFilter {
         } else {
             RejectedUpgradeFilter.rewrite(ctx);
         }
-        deadlines.written(ctx);
+        deadlines.written(ctx.getConnection(), packet);
         return ctx.getInvokeAction();
     }
 

@@ -81,11 +81,10 @@ final class HandshakeTimeoutFilter {
         }
     }
 
-    /** A write towards the client (a response, or WebSocket frames once upgraded). */
-    void written(FilterChainContext ctx) {
-        Connection<?> connection = ctx.getConnection();
+    /** An HTTP packet written towards {@code connection}'s client. */
+    void written(Connection<?> connection, HttpPacket packet) {
         Deadline deadline = DEADLINE.get(connection);
-        if (deadline == null || deadline.upgraded || !(ctx.getMessage() instanceof HttpPacket packet)) {
+        if (deadline == null || deadline.upgraded) {
             return;
         }
         HttpHeader header = packet.getHttpHeader();

@@ -27,7 +27,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code GuardedUpgradeHandler} follows the frame headers and hands the rest to Tyrus's), and each error ends the
  * session with the close code the RFC names, as {@code FrameConformanceIT} shows for {@code GuardedServer}, except
  * where the server itself answers otherwise: Undertow in WildFly 38 closes every protocol error with 1003 instead of
- * 1002, on the unguarded endpoint too (WildFly 39's answers 1002). The guarded session always gets the same answer as the unguarded one.
+ * 1002, on the unguarded endpoint too (WildFly 39's answers 1002). The guarded session always gets the same answer
+ * as the unguarded one.
  */
 @ExtendWith(ArquillianExtension.class)
 @RunAsClient
@@ -79,22 +80,14 @@ class FrameConformanceWarIT {
 
     @TestFactory
     Stream<DynamicTest> frameWhenRfcViolationThenClosedWithTheRfcCode() {
-        URI chat = at("chat");
-        URI open = at("open");
         return cases().stream().map(c -> DynamicTest.dynamicTest(c.name(), () -> {
             int unguarded;
-            try (RawSocket socket = RawSocket.open(open, null)) {
-                for (Frame frame : c.frames()) {
-                    socket.sendFrame(frame.firstByte(), frame.payload());
-                }
+            try (RawSocket socket = RawSocket.open(at("open"), null)) {
+                send(socket, c);
                 unguarded = closeCode(socket);
             }
-            try (RawSocket socket = RawSocket.open(chat, ExampleWarIT.chatToken("rfc-" + System.nanoTime(),
-                    "acme"))) {
-                assertThat(socket.nextText()).contains("\"type\":\"welcome\"");
-                for (Frame frame : c.frames()) {
-                    socket.sendFrame(frame.firstByte(), frame.payload());
-                }
+            try (RawSocket socket = joinChat("rfc-")) {
+                send(socket, c);
                 int guarded = closeCode(socket);
                 assertThat(guarded).as(c.name() + ": the same answer as the unguarded endpoint's").isEqualTo(unguarded);
                 assertThat(guarded).as(c.name()).isEqualTo(wildFly38() && c.closeCode() == 1002 ? 1003 : c.closeCode());
@@ -113,9 +106,7 @@ class FrameConformanceWarIT {
             socket.sendFrame(0x81, PING, false);
             unguarded = socket.nextAnswer();
         }
-        try (RawSocket socket = RawSocket.open(at("chat"), ExampleWarIT.chatToken("unmasked-" + System.nanoTime(),
-                "acme"))) {
-            assertThat(socket.nextText()).contains("\"type\":\"welcome\"");
+        try (RawSocket socket = joinChat("unmasked-")) {
             socket.sendFrame(0x81, PING, false);
             assertThat(socket.nextAnswer()).as("unguarded: " + unguarded)
                     .isEqualTo(wildFly38() ? "close:1003" : "close:1002");
@@ -123,6 +114,19 @@ class FrameConformanceWarIT {
         // Tyrus's parser, which Payara's unguarded endpoint uses, takes the unmasked frame as if it were masked.
         boolean payara = "payara".equals(System.getProperty("arquillian.launch"));
         assertThat(unguarded).startsWith(payara ? "text:" : "close:");
+    }
+
+    /** A session of the chat for a new user, its welcome read. */
+    private RawSocket joinChat(String prefix) throws Exception {
+        RawSocket socket = RawSocket.open(at("chat"), ExampleWarIT.chatToken(prefix + System.nanoTime(), "acme"));
+        assertThat(socket.nextText()).contains("\"type\":\"welcome\"");
+        return socket;
+    }
+
+    private static void send(RawSocket socket, Case c) {
+        for (Frame frame : c.frames()) {
+            socket.sendFrame(frame.firstByte(), frame.payload());
+        }
     }
 
     private URI at(String path) {
