@@ -73,6 +73,7 @@ final class GuardedServerContainer extends TyrusServerContainer {
     private final long handshakeTimeoutMillis;
     private final SSLContext sslContext;
     private final int socketSendBuffer;
+    private final int selectorThreads;
 
     /** The configurators of the guarded endpoints, one each, closed with the server. */
     private final List<ServerEndpointConfig.Configurator> configurators = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -88,7 +89,8 @@ final class GuardedServerContainer extends TyrusServerContainer {
 
     GuardedServerContainer(String host, String contextPath, Set<Class<?>> endpointClasses,
             List<ServerEndpointConfig> endpointConfigs, Map<String, HttpHandler> httpHandlers, int maxMessageBytes,
-            long handshakeTimeoutMillis, long idleTimeoutMillis, SSLContext sslContext, int socketSendBuffer) {
+            long handshakeTimeoutMillis, long idleTimeoutMillis, SSLContext sslContext, int socketSendBuffer,
+            int selectorThreads) {
         super(endpointClasses);
         this.maxMessageBytes = maxMessageBytes;
         this.engine = TyrusWebSocketEngine.builder(this)
@@ -102,6 +104,7 @@ final class GuardedServerContainer extends TyrusServerContainer {
         this.handshakeTimeoutMillis = handshakeTimeoutMillis;
         this.sslContext = sslContext;
         this.socketSendBuffer = socketSendBuffer;
+        this.selectorThreads = selectorThreads;
         this.host = host;
         this.contextPath = contextPath;
         this.endpointConfigs = endpointConfigs;
@@ -182,6 +185,10 @@ final class GuardedServerContainer extends TyrusServerContainer {
         HttpServer server = new HttpServer();
         NetworkListener listener = new NetworkListener(LISTENER_NAME, host, port);
         listener.getTransport().setIOStrategy(WorkerThreadIOStrategy.getInstance());
+        // With the worker-thread strategy a selector thread only waits for readiness and hands each event to a
+        // worker; Grizzly's default, one per processor plus one, adds wake-ups and hand-offs, not capacity
+        // (docs/benchmarks.md).
+        listener.getTransport().setSelectorRunnersCount(selectorThreads);
         listener.getTransport().setReadBufferSize(READ_BUFFER_BYTES);
         listener.registerAddOn(new WebSocketAddOn(this, contextPath));
         ClosedConnections closed = new ClosedConnections(TransportLink.CLOSE_GRACE_MILLIS);

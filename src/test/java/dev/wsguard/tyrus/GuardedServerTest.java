@@ -70,6 +70,42 @@ class GuardedServerTest {
     }
 
     @Test
+    void selectorThreadsWhenSetThenThatManyWaitForTheConnections() throws Exception {
+        java.util.Set<Thread> before = selectorRunners();
+        try (GuardedServer server = GuardedServer.builder().selectorThreads(3)
+                .endpoint(TestEndpoints.Echo.class).build()) {
+            server.start();
+            for (int i = 0; i < 6; i++) {
+                assertThat(jdkEcho(server.uri("/echo"), "hello " + i)).isEqualTo("hello " + i);
+            }
+
+            java.util.Set<Thread> started = selectorRunners();
+            started.removeAll(before);
+            assertThat(started).hasSize(3);
+        }
+    }
+
+    @Test
+    void selectorThreadsWhenUnsetThenHalfTheProcessorsAtLeastOne() {
+        assertThat(GuardedServer.Builder.defaultSelectorThreads())
+                .isEqualTo(Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
+        assertThatThrownBy(() -> GuardedServer.builder().selectorThreads(0))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("selectorThreads");
+    }
+
+    /** Grizzly's selector threads alive now. */
+    private static java.util.Set<Thread> selectorRunners() {
+        java.util.Set<Thread> runners = new java.util.HashSet<>();
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.isAlive() && t.getName().contains("SelectorRunner")) {
+                runners.add(t);
+            }
+        }
+        return runners;
+    }
+
+    @Test
     void uriWhenStartedThenWsSchemeHostAndBoundPort() throws Exception {
         try (GuardedServer server = GuardedServer.builder().endpoint(TestEndpoints.Echo.class).build()) {
             server.start();

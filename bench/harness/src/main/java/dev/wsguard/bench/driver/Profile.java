@@ -13,7 +13,9 @@ import java.util.Map;
  *
  * <p>Arguments: {@code --jar FILE} (this jar), {@code --kind guarded|plain}, {@code --path /guarded},
  * {@code --pattern messages|handshakes|memory|fairness}, {@code --connections N} (messages) or {@code --threads N} (handshakes),
- * {@code --seconds N} (recorded after an equal warm-up), {@code --out FILE.jfr}. Read the recording with
+ * {@code --seconds N} (recorded after an equal warm-up), {@code --out FILE.jfr}. For memory, {@code --heap-dump yes}
+ * also writes a heap dump ({@code FILE.hprof}) with the connections open, and {@code --after-message yes} has each
+ * connection exchange one message first (a runtime may create per-session state only then). Read the recording with
  * {@code jfr print --events jdk.ExecutionSample} or, on JDK 21+, {@code jfr view hot-methods}.
  */
 public final class Profile {
@@ -51,7 +53,8 @@ public final class Profile {
                 return;
             }
             if (pattern.equals("memory")) {
-                memory(server, target, tokens, n);
+                memory(server, target, tokens, n, o.containsKey("--heap-dump") ? out : null,
+                        o.containsKey("--after-message"));
                 return;
             }
             Run.log("warming up " + kind + path + " for " + millis / 1000 + " s");
@@ -70,18 +73,27 @@ public final class Profile {
      * Heap per idle connection, each its own user, and the classes it goes to: a class histogram with {@code n}
      * connections open minus one taken before they opened (after a first batch opened and closed).
      */
-    private static void memory(ServerProcess server, Load.Target target, List<String> tokens, int n)
-            throws Exception {
+    private static void memory(ServerProcess server, Load.Target target, List<String> tokens, int n, Path heapDump,
+                               boolean spoken) throws Exception {
         // As bench/run measures it: connections with one shared token first (tables sized), then each its own user,
         // tokens the server has not seen (identities and token-cache entries count).
         Load.heapPerConnection(target, tokens.subList(0, 1), n);
         Thread.sleep(3_000);
         Map<String, long[]> before = histogram(server);
         List<RawWs> sockets = Load.openAll(target, tokens, n);
+        if (spoken) {
+            for (RawWs ws : sockets) {
+                ws.send(Load.MESSAGE);
+                ws.read();
+            }
+        }
         try {
             // As bench/run does: once the server has settled (handshake timers leave at their next check).
             Thread.sleep(3_000);
             Map<String, long[]> after = histogram(server);
+            if (heapDump != null) {
+                jcmd(server, "GC.heap_dump", heapDump.toString().replace(".jfr", ".hprof"));
+            }
             long total = 0;
             List<Map.Entry<String, Long>> rows = new ArrayList<>();
             for (Map.Entry<String, long[]> e : after.entrySet()) {

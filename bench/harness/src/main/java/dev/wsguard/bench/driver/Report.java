@@ -72,6 +72,9 @@ final class Report {
     /** Per-round ratios a/b (the two were measured in the same round, one right after the other). */
     /** The label of the standard-shape guarded endpoint's figures. */
     static final String STANDARD = "wsguard, standard endpoint";
+    /** The labels of the unguarded endpoints on GuardedServer's transport. */
+    static final String SAME_TRANSPORT = "plain Tyrus on GuardedServer's transport";
+    static final String SAME_TRANSPORT_VERIFY = "plain Tyrus on GuardedServer's transport + bare RS256 verify";
 
     private Figure ratio(String section, String a, String b, String metric) {
         Figure fa = fig(section, a, metric);
@@ -130,6 +133,23 @@ final class Report {
             Figure r = ratio("handshakes", "wsguard", "plain Tyrus", mode);
             target(md, "guarded handshakes/s, " + mode + ", token already verified (cache), vs plain Tyrus", pct(r),
                     "≥ 90 %", r.median() >= 0.90);
+        }
+        // What the guard alone costs: the same endpoints unguarded on GuardedServer's own transport (listener,
+        // filter, selector threads), so a transport setting that helps both does not count as the guard's.
+        for (int c : new int[] {1, 10, 100}) {
+            Figure r = ratio("throughput", "wsguard", SAME_TRANSPORT, c + " connections");
+            if (!r.samples.isEmpty()) {
+                target(md, "(supporting) the guard alone: message throughput, " + c + " connections, vs the same"
+                        + " endpoint unguarded on GuardedServer's transport", pct(r), "≥ 95 %", r.median() >= 0.95);
+            }
+        }
+        Figure gv = ratio("handshakes", "wsguard, token cache off", SAME_TRANSPORT_VERIFY, "8-way");
+        if (!gv.samples.isEmpty()) {
+            target(md, "(supporting) the guard alone: handshakes/s, 8-way, every token verified, vs GuardedServer's"
+                    + " transport unguarded + one bare RS256 verification", pct(gv), "≥ 95 %", gv.median() >= 0.95);
+            Figure gc = ratio("handshakes", "wsguard", SAME_TRANSPORT, "8-way");
+            target(md, "(supporting) the guard alone: handshakes/s, 8-way, token already verified, vs GuardedServer's"
+                    + " transport unguarded", pct(gc), "≥ 90 %", gc.median() >= 0.90);
         }
         Figure hv = ratio("handshake cpu", "plain Tyrus + bare RS256 verify", "wsguard, token cache off", "8-way");
         if (!hv.samples.isEmpty()) {
@@ -291,16 +311,19 @@ final class Report {
             return;
         }
         md.append("\n## The peer: what each security layer costs (Quarkus WebSockets Next + SmallRye JWT)\n\n");
-        md.append("| cost of the security layer | Quarkus (`/secure` vs `/plain`) | wsguard (vs plain Tyrus) |"
-                + " less than the peer's |\n|---|---|---|---|\n");
+        // Each layer against its own transport: Quarkus secured vs plain, wsguard vs the same endpoints unguarded on
+        // GuardedServer's transport where measured, so a transport setting never counts as the guard's.
+        String base = fig("throughput", SAME_TRANSPORT, "10 connections") != null ? SAME_TRANSPORT : "plain Tyrus";
+        md.append("| cost of the security layer | Quarkus (`/secure` vs `/plain`) | wsguard (vs ").append(base)
+                .append(") | less than the peer's |\n|---|---|---|---|\n");
         for (int c : new int[] {1, 10, 100}) {
             Figure q = ratio("throughput", "Quarkus secured", "Quarkus plain", c + " connections");
-            Figure w = ratio("throughput", "wsguard", "plain Tyrus", c + " connections");
+            Figure w = ratio("throughput", "wsguard", base, c + " connections");
             peerRow(md, "message throughput lost, " + c + " connections", 1 - q.median(), 1 - w.median());
         }
         Figure qh = ratio("handshakes", "Quarkus secured", "Quarkus plain", "8-way");
-        Figure wh = ratio("handshakes", "wsguard, token cache off", "plain Tyrus", "8-way");
-        Figure wc = ratio("handshakes", "wsguard", "plain Tyrus", "8-way");
+        Figure wh = ratio("handshakes", "wsguard, token cache off", base, "8-way");
+        Figure wc = ratio("handshakes", "wsguard", base, "8-way");
         peerRow(md, "handshake rate lost, 8-way, every token verified", 1 - qh.median(), 1 - wh.median());
         peerRow(md, "handshake rate lost, 8-way, wsguard's token cache on", 1 - qh.median(), 1 - wc.median());
         Figure qm = difference("memory", "Quarkus secured", "Quarkus plain", MEMORY_OWN);

@@ -69,6 +69,8 @@ public final class Run {
                      "dev.wsguard.bench.server.Servers", "plain", pem.toString()), logs.resolve("plain.log"));
              ServerProcess guarded = ServerProcess.start("guarded", cmd(jvm, "-cp", jar.toString(),
                      "dev.wsguard.bench.server.Servers", "guarded", pem.toString()), logs.resolve("guarded.log"));
+             ServerProcess plainGs = ServerProcess.start("plain-gs", cmd(jvm, "-cp", jar.toString(),
+                     "dev.wsguard.bench.server.Servers", "plain-gs", pem.toString()), logs.resolve("plain-gs.log"));
              ServerProcess quarkus = quarkusJar == null || !Files.exists(quarkusJar) ? null
                      : ServerProcess.start("quarkus", cmd(jvm, "-Dquarkus.http.port=0",
                      "-Dmp.jwt.verify.publickey.location=" + pem, "-jar", quarkusJar.toString()),
@@ -82,6 +84,11 @@ public final class Run {
             Load.Target tStandard = new Load.Target(Report.STANDARD, guarded, "/guarded-standard", true);
             List<Load.Target> messages = new ArrayList<>(List.of(tPlain, tGuarded, tStandard));
             List<Load.Target> handshakes = new ArrayList<>(List.of(tPlain, tVerify, tGuarded, tNoCache));
+            // The same unguarded endpoints on GuardedServer's transport: what the guard alone costs. Throughput and
+            // 8-way handshakes only (no latency, no sequential handshakes), to keep the run under 15 minutes.
+            List<Load.Target> sameTransport = List.of(
+                    new Load.Target(Report.SAME_TRANSPORT, plainGs, "/plain", false),
+                    new Load.Target(Report.SAME_TRANSPORT_VERIFY, plainGs, "/verify", true));
             // For memory, plain Tyrus gets the same upgrade requests as wsguard, bearer token included: Tyrus keeps a
             // session's request headers for its whole life (about 1.9 KB for these tokens), which is the transport's
             // cost of carrying a token, guard or not.
@@ -101,7 +108,9 @@ public final class Run {
                 boolean warm = r == 0;
                 log(warm ? "warming up (round 0, not reported)" : "round " + r);
                 for (int connections : new int[] {1, 10, 100}) {
-                    for (Load.Target t : rotate(messages, r)) {
+                    List<Load.Target> these = new ArrayList<>(messages);
+                    these.add(sameTransport.get(0));
+                    for (Load.Target t : rotate(these, r)) {
                         long cpuBefore = t.server().cpuMicros();
                         double v = Load.throughput(t, tokens, connections, messageMillis);
                         record(warm, "throughput", t.label(), connections + " connections", "msg/s", v);
@@ -128,9 +137,16 @@ public final class Run {
                     for (Load.Target t : handshakes) {
                         Load.handshakes(t, tokens.get(0), 8, quick ? 1_000 : 10_000);
                     }
+                    for (Load.Target t : sameTransport) {
+                        Load.handshakes(t, tokens.get(0), 8, quick ? 1_000 : 10_000);
+                    }
                 }
                 for (int threads : new int[] {1, 8}) {
-                    for (Load.Target t : rotate(handshakes, r)) {
+                    List<Load.Target> these = new ArrayList<>(handshakes);
+                    if (threads > 1) {
+                        these.addAll(sameTransport);
+                    }
+                    for (Load.Target t : rotate(these, r)) {
                         long cpuBefore = t.server().cpuMicros();
                         double v = Load.handshakes(t, tokens.get(0), threads, handshakeMillis);
                         record(warm, "handshakes", t.label(), threads == 1 ? "sequential" : "8-way", "/s", v);

@@ -15,7 +15,7 @@ import org.glassfish.tyrus.server.Server;
 
 /**
  * Starts one server under load, in its own JVM: {@code plain} (Tyrus {@code Server}: {@code /plain} and
- * {@code /verify}) or {@code guarded} (wsguard's {@code GuardedServer}: {@code /guarded}, {@code /guarded-standard},
+ * {@code /verify}), {@code plain-gs} (the same two endpoints, unguarded, on {@code GuardedServer}'s transport) or {@code guarded} (wsguard's {@code GuardedServer}: {@code /guarded}, {@code /guarded-standard},
  * {@code /guarded-nocache}, {@code /guarded-default}) or {@code cluster} ({@code /cluster} and {@code /cluster-small}
  * on one store, see {@link ClusterEndpoints}). Arguments: the kind and the PEM file of the token key; for
  * {@code cluster}, the store ({@code local}, {@code redis} or {@code jcache}) and its URI. Prints
@@ -40,6 +40,16 @@ public final class Servers {
             port = freePort();
             Server server = new Server("127.0.0.1", port, "/", null, PlainEndpoint.class, VerifyOnlyEndpoint.class);
             server.start();
+        } else if (kind.equals("plain-gs")) {
+            // The same two unguarded endpoints on GuardedServer's transport (its listener, filter and selector
+            // threads): what the guard alone costs shows against this one.
+            VerifyOnlyEndpoint.BareSignature.key(publicKey(Files.readString(key)));
+            GuardedServer server = GuardedServer.builder().host("127.0.0.1").port(0)
+                    .endpoint(PlainEndpoint.class)
+                    .endpoint(VerifyOnlyEndpoint.class)
+                    .build();
+            server.start();
+            port = server.port();
         } else if (kind.equals("guarded")) {
             GuardedEndpoints.keyLocation = key.toString();
             GuardedServer server = GuardedServer.builder().host("127.0.0.1").port(0)
@@ -64,7 +74,7 @@ public final class Servers {
             server.start();
             port = server.port();
         } else {
-            throw new IllegalArgumentException("kind must be plain, guarded or cluster: " + kind);
+            throw new IllegalArgumentException("kind must be plain, plain-gs, guarded or cluster: " + kind);
         }
         System.out.println("ready ws://127.0.0.1:" + port);
         System.out.flush();

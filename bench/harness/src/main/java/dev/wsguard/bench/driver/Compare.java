@@ -1,0 +1,98 @@
+package dev.wsguard.bench.driver;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A short A/B run for checking one change before a full {@code bench/run}: handshakes (or, with
+ * {@code --pattern messages}, closed-loop throughput) against a few endpoints, alternated round by round after a
+ * warm-up of each. Not part of {@code bench/run}: figures to quote come from there.
+ *
+ * <p>Arguments: {@code --jar FILE} (this jar), {@code --targets a,b,...} among {@code plain} (plain Tyrus),
+ * {@code plain-gs} (the same endpoint unguarded on GuardedServer's transport), {@code cached} ({@code /guarded}),
+ * {@code verify} (plain Tyrus + one bare RS256 check), {@code nocache} ({@code /guarded-nocache}); {@code --pattern
+ * handshakes|messages}, {@code --n N} (handshake threads or connections, default 8), {@code --rounds N},
+ * {@code --seconds N}, {@code --logs DIR}. Prints each target's median rate and server CPU per operation.
+ */
+public final class Compare {
+
+    private Compare() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> o = new LinkedHashMap<>();
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            o.put(args[i], args[i + 1]);
+        }
+        Path jar = Path.of(o.get("--jar"));
+        boolean messages = o.getOrDefault("--pattern", "handshakes").equals("messages");
+        int n = Integer.parseInt(o.getOrDefault("--n", "8"));
+        int rounds = Integer.parseInt(o.getOrDefault("--rounds", "5"));
+        long millis = Long.parseLong(o.getOrDefault("--seconds", "3")) * 1_000;
+        List<String> names = List.of(o.getOrDefault("--targets", "plain,plain-gs,cached").split(","));
+        Path logs = Files.createDirectories(Path.of(o.getOrDefault("--logs", "target/compare")));
+        Tokens keys = Tokens.generate(logs);
+        List<String> tokens = keys.users(messages ? n : 1);
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Map<String, ServerProcess> servers = new LinkedHashMap<>();
+        try {
+            List<Load.Target> targets = new ArrayList<>();
+            for (String name : names) {
+                String kind = switch (name) {
+                    case "plain", "verify" -> "plain";
+                    case "plain-gs" -> "plain-gs";
+                    case "cached", "nocache" -> "guarded";
+                    default -> throw new IllegalArgumentException("unknown target " + name);
+                };
+                ServerProcess server = servers.get(kind);
+                if (server == null) {
+                    server = ServerProcess.start(kind, List.of(java, "-Xms1g", "-Xmx1g", "-XX:+UseG1GC", "-cp",
+                            jar.toString(), "dev.wsguard.bench.server.Servers", kind, keys.pem.toString()),
+                            logs.resolve(kind + ".log"));
+                    servers.put(kind, server);
+                }
+                String path = switch (name) {
+                    case "cached" -> "/guarded";
+                    case "nocache" -> "/guarded-nocache";
+                    case "verify" -> "/verify";
+                    default -> "/plain";
+                };
+                targets.add(new Load.Target(name, server, path, !name.startsWith("plain")));
+            }
+            for (Load.Target t : targets) {
+                run(t, tokens, messages, n, 10_000);
+            }
+            Map<String, List<double[]>> figures = new LinkedHashMap<>();
+            for (int r = 0; r < rounds; r++) {
+                for (Load.Target t : Run.rotate(targets, r + 1)) {
+                    long cpu = t.server().cpuMicros();
+                    double rate = run(t, tokens, messages, n, millis);
+                    cpu = t.server().cpuMicros() - cpu;
+                    figures.computeIfAbsent(t.label(), k -> new ArrayList<>())
+                            .add(new double[] {rate, cpu / (rate * millis / 1000.0)});
+                }
+            }
+            for (Load.Target t : targets) {
+                List<double[]> f = figures.get(t.label());
+                System.out.printf("%-10s %8.0f /s  %6.1f µs CPU each   rates %s%n", t.label(), median(f, 0),
+                        median(f, 1), f.stream().map(x -> String.format("%.0f", x[0])).toList());
+            }
+        } finally {
+            servers.values().forEach(ServerProcess::close);
+        }
+    }
+
+    private static double run(Load.Target t, List<String> tokens, boolean messages, int n, long millis)
+            throws Exception {
+        return messages ? Load.throughput(t, tokens, n, millis) : Load.handshakes(t, tokens.get(0), n, millis);
+    }
+
+    private static double median(List<double[]> f, int i) {
+        double[] v = f.stream().mapToDouble(x -> x[i]).sorted().toArray();
+        return v[v.length / 2];
+    }
+}
