@@ -3,7 +3,6 @@ package dev.wsguard.internal.jwt;
 import dev.wsguard.GuardConfig.JwtSettings;
 import com.nimbusds.jose.Header;
 import com.nimbusds.jose.JOSEException;
-import com.nimbusds.jose.JWEHeader;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.KeySourceException;
@@ -188,22 +187,22 @@ public final class TokenVerifier {
                 || !isBase64Url(token, 0, token.length())) {
             return INVALID.get(Rejection.TOKEN_MALFORMED);
         }
+        if (first % 4 == 1 || (second - first - 1) % 4 == 1 || (token.length() - second - 1) % 4 == 1) {
+            // No base64url text has such a length (Nimbus's decoder would read one anyway).
+            return INVALID.get(Rejection.TOKEN_MALFORMED);
+        }
         Base64URL headerPart = new Base64URL(token.substring(0, first));
         Base64URL payloadPart = new Base64URL(token.substring(first + 1, second));
         Base64URL signaturePart = new Base64URL(token.substring(second + 1));
 
-        Header header;
+        // The JWS reads its header once; only a header it refuses is read again, to name the reason.
+        ParsedJWT jwt;
         try {
-            header = Header.parse(decoded(token, 0, first), headerPart);
+            jwt = new ParsedJWT(headerPart, payloadPart, signaturePart);
         } catch (ParseException | IllegalArgumentException e) {
-            return INVALID.get(Rejection.TOKEN_MALFORMED);
+            return notJws(token, first, headerPart);
         }
-        if (header instanceof PlainHeader) {
-            return INVALID.get(Rejection.TOKEN_ALGORITHM_NOT_ALLOWED);
-        }
-        if (header instanceof JWEHeader || !(header instanceof JWSHeader jwsHeader)) {
-            return INVALID.get(Rejection.TOKEN_MALFORMED);
-        }
+        JWSHeader jwsHeader = jwt.getHeader();
         if (!algorithms.contains(jwsHeader.getAlgorithm())) {
             return INVALID.get(Rejection.TOKEN_ALGORITHM_NOT_ALLOWED);
         }
@@ -221,12 +220,7 @@ public final class TokenVerifier {
         } catch (ParseException | IllegalArgumentException e) {
             return INVALID.get(Rejection.TOKEN_MALFORMED);
         }
-        SignedJWT jwt;
-        try {
-            jwt = new ParsedJWT(headerPart, payloadPart, signaturePart, typedClaims(payload));
-        } catch (ParseException e) {
-            return INVALID.get(Rejection.TOKEN_MALFORMED);
-        }
+        jwt.claims = typedClaims(payload);
 
         try {
             KeySelection.KeySetUsed used = new KeySelection.KeySetUsed();
@@ -246,6 +240,23 @@ public final class TokenVerifier {
             // selection, so the signature is what failed.
             return INVALID.get(Rejection.TOKEN_SIGNATURE_INVALID);
         }
+    }
+
+    /**
+     * Why a token Nimbus would not read as a JWS is refused, in the order of the checks above: an algorithm never
+     * allowed ({@code alg=none}, or a JWS algorithm not configured, whatever else is wrong), else malformed
+     * (unreadable, a JWE header, no algorithm, an empty signature).
+     */
+    private Verification notJws(String token, int first, Base64URL headerPart) {
+        Header header;
+        try {
+            header = Header.parse(decoded(token, 0, first), headerPart);
+        } catch (ParseException | IllegalArgumentException e) {
+            return INVALID.get(Rejection.TOKEN_MALFORMED);
+        }
+        boolean refusedAlgorithm = header instanceof PlainHeader
+                || header instanceof JWSHeader jws && !algorithms.contains(jws.getAlgorithm());
+        return INVALID.get(refusedAlgorithm ? Rejection.TOKEN_ALGORITHM_NOT_ALLOWED : Rejection.TOKEN_MALFORMED);
     }
 
     /**
@@ -403,16 +414,17 @@ public final class TokenVerifier {
         }
     }
 
-    /** A signed JWT whose claims were parsed (and type-checked) once, before the processor runs. */
+    /**
+     * A signed JWT whose claims were parsed (and type-checked) once, before the processor runs: set right after its
+     * header passed, before anything reads them.
+     */
     private static final class ParsedJWT extends SignedJWT {
         private static final long serialVersionUID = 1L;
 
-        private final transient JWTClaimsSet claims;
+        private transient JWTClaimsSet claims;
 
-        ParsedJWT(Base64URL header, Base64URL payload, Base64URL signature, JWTClaimsSet claims)
-                throws ParseException {
+        ParsedJWT(Base64URL header, Base64URL payload, Base64URL signature) throws ParseException {
             super(header, payload, signature);
-            this.claims = claims;
         }
 
         @Override
