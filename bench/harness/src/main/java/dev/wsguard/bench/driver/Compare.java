@@ -14,9 +14,11 @@ import java.util.Map;
  *
  * <p>Arguments: {@code --jar FILE} (this jar), {@code --targets a,b,...} among {@code plain} (plain Tyrus),
  * {@code plain-gs} (the same endpoint unguarded on GuardedServer's transport), {@code cached} ({@code /guarded}),
- * {@code verify} (plain Tyrus + one bare RS256 check), {@code nocache} ({@code /guarded-nocache}); {@code --pattern
- * handshakes|messages}, {@code --n N} (handshake threads or connections, default 8), {@code --rounds N},
- * {@code --seconds N}, {@code --logs DIR}. Prints each target's median rate and server CPU per operation.
+ * {@code verify} (plain Tyrus + one bare RS256 check), {@code nocache} ({@code /guarded-nocache}), {@code default}
+ * ({@code /guarded-default}), each of the GuardedServer ones optionally with {@code @N}: that server runs N selector
+ * threads; {@code --pattern handshakes|messages|fairness}, {@code --n N} (handshake threads or connections, default
+ * 8), {@code --rounds N}, {@code --seconds N}, {@code --logs DIR}. Prints each target's median rate and server CPU per
+ * operation, or for fairness (as {@code bench/run}'s, a fresh flooder each run) the p99 without and with the flood.
  */
 public final class Compare {
 
@@ -29,39 +31,49 @@ public final class Compare {
             o.put(args[i], args[i + 1]);
         }
         Path jar = Path.of(o.get("--jar"));
-        boolean messages = o.getOrDefault("--pattern", "handshakes").equals("messages");
+        String pattern = o.getOrDefault("--pattern", "handshakes");
+        boolean messages = pattern.equals("messages");
         int n = Integer.parseInt(o.getOrDefault("--n", "8"));
         int rounds = Integer.parseInt(o.getOrDefault("--rounds", "5"));
         long millis = Long.parseLong(o.getOrDefault("--seconds", "3")) * 1_000;
         List<String> names = List.of(o.getOrDefault("--targets", "plain,plain-gs,cached").split(","));
         Path logs = Files.createDirectories(Path.of(o.getOrDefault("--logs", "target/compare")));
         Tokens keys = Tokens.generate(logs);
-        List<String> tokens = keys.users(messages ? n : 1);
+        List<String> tokens = keys.users(pattern.equals("handshakes") ? 1 : Math.max(n, 101));
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Map<String, ServerProcess> servers = new LinkedHashMap<>();
         try {
             List<Load.Target> targets = new ArrayList<>();
             for (String name : names) {
-                String kind = switch (name) {
+                // A name may end in "@N": that server runs N selector threads (GuardedServer's kinds only).
+                String base = name.replaceAll("@\\d+$", "");
+                String selectors = name.equals(base) ? "0" : name.substring(base.length() + 1);
+                String kind = switch (base) {
                     case "plain", "verify" -> "plain";
                     case "plain-gs" -> "plain-gs";
-                    case "cached", "nocache" -> "guarded";
+                    case "cached", "nocache", "default" -> "guarded";
                     default -> throw new IllegalArgumentException("unknown target " + name);
                 };
-                ServerProcess server = servers.get(kind);
+                ServerProcess server = servers.get(kind + "@" + selectors);
                 if (server == null) {
-                    server = ServerProcess.start(kind, List.of(java, "-Xms1g", "-Xmx1g", "-XX:+UseG1GC", "-cp",
-                            jar.toString(), "dev.wsguard.bench.server.Servers", kind, keys.pem.toString()),
-                            logs.resolve(kind + ".log"));
-                    servers.put(kind, server);
+                    server = ServerProcess.start(kind, List.of(java, "-Xms1g", "-Xmx1g", "-XX:+UseG1GC",
+                            "-Dbench.selectors=" + selectors, "-cp", jar.toString(),
+                            "dev.wsguard.bench.server.Servers", kind, keys.pem.toString()),
+                            logs.resolve(kind + "-" + selectors + ".log"));
+                    servers.put(kind + "@" + selectors, server);
                 }
-                String path = switch (name) {
+                String path = switch (base) {
                     case "cached" -> "/guarded";
                     case "nocache" -> "/guarded-nocache";
+                    case "default" -> "/guarded-default";
                     case "verify" -> "/verify";
                     default -> "/plain";
                 };
                 targets.add(new Load.Target(name, server, path, !name.startsWith("plain")));
+            }
+            if (pattern.equals("fairness")) {
+                fairness(targets, keys, tokens, rounds, millis);
+                return;
             }
             for (Load.Target t : targets) {
                 run(t, tokens, messages, n, 10_000);
@@ -83,6 +95,32 @@ public final class Compare {
             }
         } finally {
             servers.values().forEach(ServerProcess::close);
+        }
+    }
+
+    /** Each target: 100 clients at 10 msg/s, alone and then with one fresh flooder; p99 of each, per round. */
+    private static void fairness(List<Load.Target> targets, Tokens keys, List<String> tokens, int rounds, long millis)
+            throws Exception {
+        Map<String, List<double[]>> figures = new LinkedHashMap<>();
+        int flooders = 0;
+        for (int r = 0; r <= rounds; r++) {
+            for (Load.Target t : Run.rotate(targets, r + 1)) {
+                double[] p99 = new double[2];
+                for (int flood = 0; flood < 2; flood++) {
+                    Load.Flooder flooder = new Load.Flooder(keys.sign("mallory-" + flooders), flooders);
+                    flooders++;
+                    p99[flood] = Load.fairness(t, tokens.subList(1, 101), flooder, 100, 10, millis, flood == 1)
+                            .p99Micros();
+                }
+                if (r > 0) {
+                    figures.computeIfAbsent(t.label(), k -> new ArrayList<>()).add(p99);
+                }
+            }
+        }
+        for (Load.Target t : targets) {
+            List<double[]> f = figures.get(t.label());
+            System.out.printf("%-12s quiet p99 %6.0f µs, flood p99 %6.0f µs; per round %s%n", t.label(), median(f, 0),
+                    median(f, 1), f.stream().map(x -> String.format("%.0f/%.0f", x[0], x[1])).toList());
         }
     }
 

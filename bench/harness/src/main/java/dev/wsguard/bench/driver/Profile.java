@@ -41,6 +41,7 @@ public final class Profile {
         List<String> tokens = keys.users(pattern.equals("handshakes") ? 1 : n);
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> cmd = new ArrayList<>(List.of(java, "-Xms1g", "-Xmx1g", "-XX:+UseG1GC",
+                "-Dbench.selectors=" + Integer.getInteger("bench.selectors", 0),
                 "-XX:+UnlockDiagnosticVMOptions", "-XX:+DebugNonSafepoints",
                 // A handshake runs about 80 frames deep in Grizzly and Tyrus: JFR's default of 64 cuts the stacks
                 // above the guard off, so inclusive shares would come out low.

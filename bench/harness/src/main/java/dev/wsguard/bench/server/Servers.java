@@ -44,7 +44,7 @@ public final class Servers {
             // The same two unguarded endpoints on GuardedServer's transport (its listener, filter and selector
             // threads): what the guard alone costs shows against this one.
             VerifyOnlyEndpoint.BareSignature.key(publicKey(Files.readString(key)));
-            GuardedServer server = GuardedServer.builder().host("127.0.0.1").port(0)
+            GuardedServer server = builder()
                     .endpoint(PlainEndpoint.class)
                     .endpoint(VerifyOnlyEndpoint.class)
                     .build();
@@ -52,7 +52,7 @@ public final class Servers {
             port = server.port();
         } else if (kind.equals("guarded")) {
             GuardedEndpoints.keyLocation = key.toString();
-            GuardedServer server = GuardedServer.builder().host("127.0.0.1").port(0)
+            GuardedServer server = builder()
                     .endpoint(GuardedEndpoints.Guarded.class)
                     .endpoint(GuardedEndpoints.GuardedStandard.class)
                     .endpoint(GuardedEndpoints.GuardedNoCache.class)
@@ -79,6 +79,16 @@ public final class Servers {
         System.out.println("ready ws://127.0.0.1:" + port);
         System.out.flush();
         new CountDownLatch(1).await();
+    }
+
+    /**
+     * A GuardedServer on 127.0.0.1 and a free port; with {@code -Dbench.selectors=N} (N > 0) N selector threads
+     * instead of the default (for {@code Compare}'s {@code name@N} targets).
+     */
+    private static GuardedServer.Builder builder() {
+        GuardedServer.Builder builder = GuardedServer.builder().host("127.0.0.1").port(0);
+        int selectors = Integer.getInteger("bench.selectors", 0);
+        return selectors > 0 ? builder.selectorThreads(selectors) : builder;
     }
 
     /**
