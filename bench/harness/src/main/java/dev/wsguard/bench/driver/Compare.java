@@ -16,7 +16,7 @@ import java.util.Map;
  * {@code plain-gs} (the same endpoint unguarded on GuardedServer's transport), {@code cached} ({@code /guarded}),
  * {@code verify} (plain Tyrus + one bare RS256 check), {@code nocache} ({@code /guarded-nocache}), {@code default}
  * ({@code /guarded-default}), each of the GuardedServer ones optionally with {@code @N}: that server runs N selector
- * threads; {@code --pattern handshakes|messages|fairness}, {@code --n N} (handshake threads or connections, default
+ * threads; {@code --pattern handshakes|messages|latency|fairness}, {@code --n N} (handshake threads or connections, default
  * 8), {@code --rounds N}, {@code --seconds N}, {@code --logs DIR}. Prints each target's median rate and server CPU per
  * operation, or for fairness (as {@code bench/run}'s, a fresh flooder each run) the p99 without and with the flood.
  */
@@ -71,6 +71,10 @@ public final class Compare {
                 };
                 targets.add(new Load.Target(name, server, path, !name.startsWith("plain")));
             }
+            if (pattern.equals("latency")) {
+                latency(targets, tokens, rounds, millis);
+                return;
+            }
             if (pattern.equals("fairness")) {
                 fairness(targets, keys, tokens, rounds, millis);
                 return;
@@ -95,6 +99,25 @@ public final class Compare {
             }
         } finally {
             servers.values().forEach(ServerProcess::close);
+        }
+    }
+
+    /** Each target: p50 and p99 at 2,000 msg/s over 10 connections, as {@code bench/run}'s latency figure. */
+    private static void latency(List<Load.Target> targets, List<String> tokens, int rounds, long millis)
+            throws Exception {
+        Map<String, List<double[]>> figures = new LinkedHashMap<>();
+        for (int r = 0; r <= rounds; r++) {
+            for (Load.Target t : Run.rotate(targets, r + 1)) {
+                double[] p = Load.latency(t, tokens, 10, 2_000, millis);
+                if (r > 0) {
+                    figures.computeIfAbsent(t.label(), k -> new ArrayList<>()).add(p);
+                }
+            }
+        }
+        for (Load.Target t : targets) {
+            List<double[]> f = figures.get(t.label());
+            System.out.printf("%-12s p50 %5.0f µs, p99 %6.0f µs; per round %s%n", t.label(), median(f, 0),
+                    median(f, 1), f.stream().map(x -> String.format("%.0f/%.0f", x[0], x[1])).toList());
         }
     }
 
