@@ -605,7 +605,9 @@ public final class GuardedServer implements AutoCloseable {
          * the guard, Tyrus and the endpoint's methods run, so a slow endpoint never stalls them), so more of them
          * add thread wake-ups and hand-offs rather than capacity. Default: half the available processors, at least
          * one, as Jetty's default for its selectors (Grizzly's own default is one per processor plus one). On 2 cores,
-         * one selector thread instead of three cut the server's CPU per handshake and per message by about a sixth
+         * one selector thread instead of three cut the server's CPU per handshake and per message by about a sixth;
+         * while one client flooded connection attempts, the other clients' p99 was 2.3 ms with one selector thread and
+         * 1.5 ms with two. Set 2 or more where that tail matters more than about 6 % of CPU per handshake
          * (docs/benchmarks.md).
          *
          * @param threads at least 1
