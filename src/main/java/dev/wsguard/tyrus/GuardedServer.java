@@ -602,8 +602,8 @@ public final class GuardedServer implements AutoCloseable {
 
         /**
          * How many threads wait for socket readiness. They only wait and hand each event to a worker thread (where
-         * the guard, Tyrus and the endpoint's methods run, so a slow endpoint never stalls them), so more of them
-         * add thread wake-ups and hand-offs rather than capacity. Default: half the available processors, at least
+         * the guard, Tyrus and the endpoint's methods run, so a slow endpoint never stalls them), so fewer of them
+         * cost fewer thread wake-ups and hand-offs. Default: half the available processors, at least
          * one, as Jetty's default for its selectors (Grizzly's own default is one per processor plus one). On 2 cores,
          * one selector thread instead of three cut the server's CPU per handshake and per message by about a sixth;
          * while one client flooded connection attempts, the other clients' p99 was 2.3 ms with one selector thread and

@@ -186,8 +186,8 @@ final class GuardedServerContainer extends TyrusServerContainer {
         NetworkListener listener = new NetworkListener(LISTENER_NAME, host, port);
         listener.getTransport().setIOStrategy(WorkerThreadIOStrategy.getInstance());
         // With the worker-thread strategy a selector thread only waits for readiness and hands each event to a
-        // worker; Grizzly's default, one per processor plus one, adds wake-ups and hand-offs, not capacity
-        // (docs/benchmarks.md).
+        // worker; fewer of them than Grizzly's default (one per processor plus one) cost less CPU per event, at some
+        // tail latency under a flood (GuardedServer.Builder#selectorThreads, docs/benchmarks.md).
         listener.getTransport().setSelectorRunnersCount(selectorThreads);
         listener.getTransport().setReadBufferSize(READ_BUFFER_BYTES);
         listener.registerAddOn(new WebSocketAddOn(this, contextPath));

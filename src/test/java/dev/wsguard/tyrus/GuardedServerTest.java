@@ -14,6 +14,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -71,7 +73,7 @@ class GuardedServerTest {
 
     @Test
     void selectorThreadsWhenSetThenThatManyWaitForTheConnections() throws Exception {
-        java.util.Set<Thread> before = selectorRunners();
+        Set<Thread> before = selectorRunners();
         try (GuardedServer server = GuardedServer.builder().selectorThreads(3)
                 .endpoint(TestEndpoints.Echo.class).build()) {
             server.start();
@@ -79,7 +81,7 @@ class GuardedServerTest {
                 assertThat(jdkEcho(server.uri("/echo"), "hello " + i)).isEqualTo("hello " + i);
             }
 
-            java.util.Set<Thread> started = selectorRunners();
+            Set<Thread> started = selectorRunners();
             started.removeAll(before);
             assertThat(started).hasSize(3);
         }
@@ -95,8 +97,8 @@ class GuardedServerTest {
     }
 
     /** Grizzly's selector threads alive now. */
-    private static java.util.Set<Thread> selectorRunners() {
-        java.util.Set<Thread> runners = new java.util.HashSet<>();
+    private static Set<Thread> selectorRunners() {
+        Set<Thread> runners = new HashSet<>();
         for (Thread t : Thread.getAllStackTraces().keySet()) {
             if (t.isAlive() && t.getName().contains("SelectorRunner")) {
                 runners.add(t);

@@ -17,8 +17,9 @@ import java.util.Map;
  * {@code verify} (plain Tyrus + one bare RS256 check), {@code nocache} ({@code /guarded-nocache}), {@code default}
  * ({@code /guarded-default}), each of the GuardedServer ones optionally with {@code @N}: that server runs N selector
  * threads; {@code --pattern handshakes|messages|latency|fairness}, {@code --n N} (handshake threads or connections, default
- * 8), {@code --rounds N}, {@code --seconds N}, {@code --logs DIR}. Prints each target's median rate and server CPU per
- * operation, or for fairness (as {@code bench/run}'s, a fresh flooder each run) the p99 without and with the flood.
+ * 8), {@code --rounds N} (after a warm-up round), {@code --seconds N}, {@code --logs DIR}. Prints each target's median
+ * rate and server CPU per operation, p50 and p99 (latency), or for fairness (as {@code bench/run}'s, a fresh flooder
+ * each run) the p99 without and with the flood.
  */
 public final class Compare {
 
@@ -26,10 +27,7 @@ public final class Compare {
     }
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> o = new LinkedHashMap<>();
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            o.put(args[i], args[i + 1]);
-        }
+        Map<String, String> o = Run.options(args);
         Path jar = Path.of(o.get("--jar"));
         String pattern = o.getOrDefault("--pattern", "handshakes");
         boolean messages = pattern.equals("messages");
@@ -71,80 +69,66 @@ public final class Compare {
                 };
                 targets.add(new Load.Target(name, server, path, !name.startsWith("plain")));
             }
-            if (pattern.equals("latency")) {
-                latency(targets, tokens, rounds, millis);
-                return;
-            }
-            if (pattern.equals("fairness")) {
-                fairness(targets, keys, tokens, rounds, millis);
-                return;
-            }
-            for (Load.Target t : targets) {
-                run(t, tokens, messages, n, 10_000);
-            }
-            Map<String, List<double[]>> figures = new LinkedHashMap<>();
-            for (int r = 0; r < rounds; r++) {
-                for (Load.Target t : Run.rotate(targets, r + 1)) {
+            Measure measure = switch (pattern) {
+                // p50 and p99 at 2,000 msg/s over 10 connections, as bench/run's latency figure.
+                case "latency" -> t -> Load.latency(t, tokens, 10, 2_000, millis);
+                // 100 clients at 10 msg/s, alone and then with one fresh flooder: the p99 of each.
+                case "fairness" -> new Measure() {
+                    private int flooders;
+
+                    @Override
+                    public double[] of(Load.Target t) throws Exception {
+                        double[] p99 = new double[2];
+                        for (int flood = 0; flood < 2; flood++) {
+                            Load.Flooder flooder = new Load.Flooder(keys.sign("mallory-" + flooders), flooders);
+                            flooders++;
+                            p99[flood] = Load.fairness(t, tokens.subList(1, 101), flooder, 100, 10, millis,
+                                    flood == 1).p99Micros();
+                        }
+                        return p99;
+                    }
+                };
+                // The rate and the server's CPU per operation.
+                default -> t -> {
                     long cpu = t.server().cpuMicros();
                     double rate = run(t, tokens, messages, n, millis);
                     cpu = t.server().cpuMicros() - cpu;
-                    figures.computeIfAbsent(t.label(), k -> new ArrayList<>())
-                            .add(new double[] {rate, cpu / (rate * millis / 1000.0)});
+                    return new double[] {rate, cpu / (rate * millis / 1000.0)};
+                };
+            };
+            if (!pattern.equals("latency") && !pattern.equals("fairness")) {
+                // The JIT settles slowly on 2 cores: a longer first run of each before the warm-up round.
+                for (Load.Target t : targets) {
+                    run(t, tokens, messages, n, 10_000);
                 }
             }
+            Map<String, List<double[]>> figures = new LinkedHashMap<>();
+            for (int r = 0; r <= rounds; r++) {
+                for (Load.Target t : Run.rotate(targets, r + 1)) {
+                    double[] f = measure.of(t);
+                    if (r > 0) {
+                        figures.computeIfAbsent(t.label(), k -> new ArrayList<>()).add(f);
+                    }
+                }
+            }
+            String columns = switch (pattern) {
+                case "latency" -> "p50 %6.0f µs, p99 %6.0f µs";
+                case "fairness" -> "p99 quiet %6.0f µs, with the flood %6.0f µs";
+                default -> "%8.0f /s, %6.1f µs CPU each";
+            };
             for (Load.Target t : targets) {
                 List<double[]> f = figures.get(t.label());
-                System.out.printf("%-10s %8.0f /s  %6.1f µs CPU each   rates %s%n", t.label(), median(f, 0),
-                        median(f, 1), f.stream().map(x -> String.format("%.0f", x[0])).toList());
+                System.out.printf("%-12s " + columns + "; per round %s%n", t.label(), median(f, 0), median(f, 1),
+                        f.stream().map(x -> String.format("%.0f/%.0f", x[0], x[1])).toList());
             }
         } finally {
             servers.values().forEach(ServerProcess::close);
         }
     }
 
-    /** Each target: p50 and p99 at 2,000 msg/s over 10 connections, as {@code bench/run}'s latency figure. */
-    private static void latency(List<Load.Target> targets, List<String> tokens, int rounds, long millis)
-            throws Exception {
-        Map<String, List<double[]>> figures = new LinkedHashMap<>();
-        for (int r = 0; r <= rounds; r++) {
-            for (Load.Target t : Run.rotate(targets, r + 1)) {
-                double[] p = Load.latency(t, tokens, 10, 2_000, millis);
-                if (r > 0) {
-                    figures.computeIfAbsent(t.label(), k -> new ArrayList<>()).add(p);
-                }
-            }
-        }
-        for (Load.Target t : targets) {
-            List<double[]> f = figures.get(t.label());
-            System.out.printf("%-12s p50 %5.0f µs, p99 %6.0f µs; per round %s%n", t.label(), median(f, 0),
-                    median(f, 1), f.stream().map(x -> String.format("%.0f/%.0f", x[0], x[1])).toList());
-        }
-    }
-
-    /** Each target: 100 clients at 10 msg/s, alone and then with one fresh flooder; p99 of each, per round. */
-    private static void fairness(List<Load.Target> targets, Tokens keys, List<String> tokens, int rounds, long millis)
-            throws Exception {
-        Map<String, List<double[]>> figures = new LinkedHashMap<>();
-        int flooders = 0;
-        for (int r = 0; r <= rounds; r++) {
-            for (Load.Target t : Run.rotate(targets, r + 1)) {
-                double[] p99 = new double[2];
-                for (int flood = 0; flood < 2; flood++) {
-                    Load.Flooder flooder = new Load.Flooder(keys.sign("mallory-" + flooders), flooders);
-                    flooders++;
-                    p99[flood] = Load.fairness(t, tokens.subList(1, 101), flooder, 100, 10, millis, flood == 1)
-                            .p99Micros();
-                }
-                if (r > 0) {
-                    figures.computeIfAbsent(t.label(), k -> new ArrayList<>()).add(p99);
-                }
-            }
-        }
-        for (Load.Target t : targets) {
-            List<double[]> f = figures.get(t.label());
-            System.out.printf("%-12s quiet p99 %6.0f µs, flood p99 %6.0f µs; per round %s%n", t.label(), median(f, 0),
-                    median(f, 1), f.stream().map(x -> String.format("%.0f/%.0f", x[0], x[1])).toList());
-        }
+    /** One figure pair of one target in one round. */
+    private interface Measure {
+        double[] of(Load.Target target) throws Exception;
     }
 
     private static double run(Load.Target t, List<String> tokens, boolean messages, int n, long millis)

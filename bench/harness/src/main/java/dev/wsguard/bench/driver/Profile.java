@@ -24,10 +24,7 @@ public final class Profile {
     }
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> o = new LinkedHashMap<>();
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            o.put(args[i], args[i + 1]);
-        }
+        Map<String, String> o = Run.options(args);
         Path jar = Path.of(o.get("--jar"));
         String kind = o.getOrDefault("--kind", "guarded");
         String path = o.getOrDefault("--path", "/" + kind);

@@ -134,11 +134,10 @@ public final class Run {
                 if (warm) {
                     // The handshake paths (JWT parsing, RSA, session set-up and tear-down) are the last to settle:
                     // in shorter runs their rates were still rising after minutes. A longer warm-up for each.
-                    for (Load.Target t : handshakes) {
-                        Load.handshakes(t, tokens.get(0), 8, quick ? 1_000 : 10_000);
-                    }
-                    for (Load.Target t : sameTransport) {
-                        Load.handshakes(t, tokens.get(0), 8, quick ? 1_000 : 10_000);
+                    for (List<Load.Target> group : List.of(handshakes, sameTransport)) {
+                        for (Load.Target t : group) {
+                            Load.handshakes(t, tokens.get(0), 8, quick ? 1_000 : 10_000);
+                        }
                     }
                 }
                 for (int threads : new int[] {1, 8}) {
