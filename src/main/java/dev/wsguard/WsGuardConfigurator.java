@@ -102,6 +102,18 @@ public class WsGuardConfigurator extends ServerEndpointConfig.Configurator {
     }
 
     /**
+     * One shared instance of wsguard's adapter (the runtime face of a wrapped endpoint): it keeps nothing of a session
+     * in itself, so no session needs one of its own. Every other class is created as the runtime would create it.
+     */
+    @Override
+    public <T> T getEndpointInstance(Class<T> endpointClass) throws InstantiationException {
+        if (endpointClass == AnnotatedEndpointAdapter.class) {
+            return endpointClass.cast(AnnotatedEndpointAdapter.SHARED);
+        }
+        return super.getEndpointInstance(endpointClass);
+    }
+
+    /**
      * Always true: the origin is decided in {@link #modifyHandshake} together with the token, so that every refusal
      * is rendered the same way and produces exactly one security event.
      */

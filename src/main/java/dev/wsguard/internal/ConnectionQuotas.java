@@ -19,6 +19,8 @@ public final class ConnectionQuotas {
 
     /** The session user-property key of the connection's slot. */
     public static final String SLOT = "dev.wsguard.slot";
+    /** What a released slot's address handle is. */
+    private static final Object RELEASED = new Object();
 
     /** Open guarded connections in this process, across every endpoint. */
     private static final AtomicInteger TOTAL = new AtomicInteger();
@@ -53,13 +55,15 @@ public final class ConnectionQuotas {
         }
     }
 
-    /** One held place in every count; {@link #release()} gives it back, once. */
+    /**
+     * One held place in every count; {@link #release()} gives it back, once. Every open connection holds one: no
+     * flag of its own for the release, {@code addressHandle} becomes {@link #RELEASED}.
+     */
     public final class Slot {
         private final String address;
-        private final Object addressHandle;
+        private Object addressHandle;
         private String user;
         private Object userHandle;
-        private boolean released;
 
         private Slot(String address, Object addressHandle, String user, Object userHandle) {
             this.address = address;
@@ -73,7 +77,7 @@ public final class ConnectionQuotas {
          * quota; false, with nothing changed, when that quota is full or the slot already has a user.
          */
         public synchronized boolean bindUser(String user) {
-            if (released || this.user != null) {
+            if (addressHandle == RELEASED || this.user != null) {
                 return false;
             }
             Object handle = byUser.acquire(path, user, perUser);
@@ -86,9 +90,10 @@ public final class ConnectionQuotas {
         }
 
         public synchronized void release() {
-            if (!released) {
-                released = true;
-                giveBack(address, addressHandle, user, userHandle, true, true);
+            Object handle = addressHandle;
+            if (handle != RELEASED) {
+                addressHandle = RELEASED;
+                giveBack(address, handle, user, userHandle, true, true);
             }
         }
     }

@@ -57,8 +57,8 @@ public final class FrameSizeTracker {
     private static final int OPCODE_PING = 0x9;
     private static final int OPCODE_PONG = 0xA;
 
+    /** The cap; the frames a message may span follow from it ({@link #maxFramesPerMessage}). */
     private final int maxMessageBytes;
-    private final int maxFrames;
 
     /** Payload bytes of the current frame still to skip; 0 while a header is being read. */
     private long payloadLeft;
@@ -66,9 +66,12 @@ public final class FrameSizeTracker {
     private long length;
     /** Payload bytes of the current message so far, at most the cap. */
     private int messageBytes;
-    /** Header bytes of the current frame seen so far, and how many it has in all once the second byte is known. */
-    private int headerSeen;
-    private int headerSize;
+    /**
+     * Header bytes of the current frame seen so far, and how many it has in all once the second byte is known (at
+     * most {@link #MAX_HEADER_BYTES}: bytes, as every connection holds a tracker).
+     */
+    private byte headerSeen;
+    private byte headerSize;
     /** The two fixed header bytes: FIN, RSV and opcode, then MASK and the 7-bit length. */
     private int head;
     /** Frames of the current message so far. */
@@ -84,7 +87,6 @@ public final class FrameSizeTracker {
 
     public FrameSizeTracker(int maxMessageBytes) {
         this.maxMessageBytes = maxMessageBytes;
-        this.maxFrames = maxFramesPerMessage(maxMessageBytes);
     }
 
     /**
@@ -124,7 +126,7 @@ public final class FrameSizeTracker {
             head |= value;
             int extendedBytes = extendedLengthBytes();
             length = extendedBytes == 0 ? value & 0x7F : 0;
-            headerSize = 2 + extendedBytes + ((value & 0x80) != 0 ? 4 : 0);
+            headerSize = (byte) (2 + extendedBytes + ((value & 0x80) != 0 ? 4 : 0));
         } else if (headerSeen < 2 + extendedLengthBytes()) {
             length = (length << 8) | value;
         }
@@ -222,7 +224,7 @@ public final class FrameSizeTracker {
         if (length > maxMessageBytes - messageBytes) {
             return MESSAGE_TOO_BIG;
         }
-        if (++messageFrames > maxFrames) {
+        if (++messageFrames > maxFramesPerMessage(maxMessageBytes)) {
             return TOO_MANY_FRAMES;
         }
         messageBytes += (int) length;

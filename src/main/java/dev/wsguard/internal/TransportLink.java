@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * opens the session on that thread right after, and the session's guard takes the link there ({@link #take()}).
  * Thread-safe.
  */
-public final class TransportLink {
+public class TransportLink {
 
     /**
      * How long a connection may stay once its session has closed: time for the client to read the close frame and
@@ -72,6 +72,17 @@ public final class TransportLink {
         this.wire = wire;
     }
 
+    /**
+     * For a transport's wire that is its own link: one object per connection instead of two. The subclass must
+     * implement {@link Wire}.
+     */
+    protected TransportLink() {
+        if (!(this instanceof Wire self)) {
+            throw new IllegalStateException(getClass().getName() + " must implement TransportLink.Wire");
+        }
+        this.wire = self;
+    }
+
     /** {@code action} made to run at most once, for a {@link Wire#whenGone} that may be told twice. */
     public static Runnable once(Runnable action) {
         AtomicBoolean done = new AtomicBoolean();
@@ -84,9 +95,13 @@ public final class TransportLink {
 
     /** A link to the connection being upgraded on this thread. */
     public static TransportLink upgrading(Wire wire) {
-        TransportLink link = new TransportLink(wire);
-        UPGRADING.set(link);
-        return link;
+        return new TransportLink(wire).upgrading();
+    }
+
+    /** Publishes this link (a wire that is its own link) for the connection being upgraded on this thread. */
+    public TransportLink upgrading() {
+        UPGRADING.set(this);
+        return this;
     }
 
     /** Forgets the link published on this thread, if any: the thread goes on to another connection. */

@@ -8,8 +8,8 @@ import dev.wsguard.internal.TransportLink;
 import org.glassfish.grizzly.Connection;
 import org.glassfish.grizzly.nio.NIOConnection;
 
-/** A guarded session's way to its Grizzly connection. Thread-safe. */
-final class ConnectionWire implements TransportLink.Wire {
+/** A guarded session's way to its Grizzly connection, and its link (one object per connection). Thread-safe. */
+final class ConnectionWire extends TransportLink implements TransportLink.Wire {
 
     private final Connection<?> connection;
     private final ClosedConnections closed;

@@ -145,7 +145,7 @@ final class FrameGuardFilter extends BaseFilter {
             // Tyrus writes the 101 while it handles the upgrade request, so every later read is framed.
             Connection<?> connection = ctx.getConnection();
             FRAMES.set(connection, new FrameSizeTracker(maxMessageBytes));
-            LINK.set(connection, TransportLink.upgrading(new ConnectionWire(connection, closed)));
+            LINK.set(connection, new ConnectionWire(connection, closed).upgrading());
         } else {
             RejectedUpgradeFilter.rewrite(ctx);
         }

@@ -8,9 +8,27 @@ import java.util.HexFormat;
 
 /**
  * The SHA-256 of a token, computed once per handshake: its first 64 bits are the token's fingerprint in security
- * events, all of it is the verified-token cache's key. Held as four longs: cheap equality, no array copies.
+ * events, all of it is the verified-token cache's key. Held as four longs: cheap equality, no array copies. Not a
+ * record: a cache entry extends it, so that each cached token holds one object for its key and its verdict.
  */
-public record TokenDigest(long a, long b, long c, long d) {
+public class TokenDigest {
+
+    private final long a;
+    private final long b;
+    private final long c;
+    private final long d;
+
+    /** The digest made of these four 64-bit words; for the verified-token cache's entries, which are their own keys. */
+    TokenDigest(TokenDigest digest) {
+        this(digest.a, digest.b, digest.c, digest.d);
+    }
+
+    private TokenDigest(long a, long b, long c, long d) {
+        this.a = a;
+        this.b = b;
+        this.c = c;
+        this.d = d;
+    }
 
     /** Cloned for each digest: a clone skips the provider lookup that {@code getInstance} makes every time. */
     private static final MessageDigest SHA_256 = sha256();
@@ -35,18 +53,15 @@ public record TokenDigest(long a, long b, long c, long d) {
         }
     }
 
-    /**
-     * Compares the four longs directly: a record's generated equality goes through a method-handle chain, which
-     * showed up in every handshake's profile (a cache lookup compares at least once).
-     */
+    /** Equal to any digest of the same token, a cache entry included. */
     @Override
-    public boolean equals(Object other) {
+    public final boolean equals(Object other) {
         return other instanceof TokenDigest o && a == o.a && b == o.b && c == o.c && d == o.d;
     }
 
     /** The first 32 bits are as good as any: a SHA-256 is uniform. */
     @Override
-    public int hashCode() {
+    public final int hashCode() {
         return (int) a;
     }
 

@@ -22,7 +22,18 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class VerifiedTokenCache {
 
-    private record Entry(VerifiedToken token, long deadlineMillis, long keySetVersion) {
+    /** Its own key (the token's digest) and the verdict: one object per cached token, not two. */
+    private static final class Entry extends TokenDigest {
+        final VerifiedToken token;
+        final long deadlineMillis;
+        final long keySetVersion;
+
+        Entry(TokenDigest key, VerifiedToken token, long deadlineMillis, long keySetVersion) {
+            super(key);
+            this.token = token;
+            this.deadlineMillis = deadlineMillis;
+            this.keySetVersion = keySetVersion;
+        }
     }
 
     private final int maxEntries;
@@ -84,7 +95,10 @@ final class VerifiedTokenCache {
         if (entries.size() >= maxEntries && !entries.containsKey(key)) {
             makeRoom(now);
         }
-        entries.put(key, new Entry(token, deadline, keySetVersion));
+        Entry entry = new Entry(key, token, deadline, keySetVersion);
+        // A map keeps the key it has: without the removal, a replaced entry would live on as the new one's key.
+        entries.remove(entry);
+        entries.put(entry, entry);
     }
 
     private synchronized void makeRoom(long now) {

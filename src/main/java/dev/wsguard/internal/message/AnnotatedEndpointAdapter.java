@@ -34,6 +34,8 @@ public class AnnotatedEndpointAdapter extends Endpoint {
     /** The endpoint-config user property naming the user's class: the handshake guard reads it. */
     public static final String ENDPOINT_CLASS = "dev.wsguard.endpoint-class";
     private static final System.Logger LOG = System.getLogger("dev.wsguard");
+    /** The instance {@code WsGuardConfigurator} gives the runtime for every session: the adapter holds no state. */
+    public static final AnnotatedEndpointAdapter SHARED = new AnnotatedEndpointAdapter();
 
     /**
      * One session of the wrapped endpoint: the user's instance and the message in progress. Also the session's text
@@ -172,11 +174,11 @@ public class AnnotatedEndpointAdapter extends Endpoint {
             return;
         }
         Wrapped wrapped = new Wrapped(session, guard, created, config);
-        guard.state(session).adapted(wrapped);
-        int max = guard.maxMessageBytes();
+        SessionState state = guard.state(session);
+        state.adapted(wrapped);
         session.addMessageHandler(String.class, wrapped);
-        session.addMessageHandler(ByteBuffer.class, (MessageHandler.Partial<ByteBuffer>) (part, last) ->
-                binaryPart(session, wrapped, part, last, max));
+        // The session's state is its binary handler (it passes each part to binaryPart): one object fewer per session.
+        session.addMessageHandler(ByteBuffer.class, state);
         if (guard.opened(session)) {
             userOpen(session, wrapped);
         }
@@ -199,8 +201,15 @@ public class AnnotatedEndpointAdapter extends Endpoint {
         }
     }
 
-    /** Assembles a binary message within the cap; refuses it with 1009 at the first part over it. */
-    private static void binaryPart(Session session, Wrapped wrapped, ByteBuffer part, boolean last, int max) {
+    /**
+     * Assembles a binary message within the cap; refuses it with 1009 at the first part over it. {@code adapted} is
+     * what this adapter stored in the session's state.
+     */
+    static void binaryPart(Session session, Object adapted, ByteBuffer part, boolean last) {
+        if (!(adapted instanceof Wrapped wrapped)) {
+            return;
+        }
+        int max = wrapped.guard.maxMessageBytes();
         if (wrapped.discardingBinary) {
             if (last) {
                 wrapped.discardingBinary = false;

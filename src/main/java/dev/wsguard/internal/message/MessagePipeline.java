@@ -33,7 +33,6 @@ final class MessagePipeline {
     private final GuardConfig config;
     private final Limit sessionLimit;
     private final Map<EndpointModel.Route, Limit[]> limits = new IdentityHashMap<>();
-    private final int limitCount;
     private final boolean usesAddress;
 
     /** @param keysEvicted counts the per-user and per-address limiters evicted from full tables */
@@ -67,7 +66,6 @@ final class MessagePipeline {
             }
             limits.put(route, own);
         }
-        this.limitCount = index;
         this.usesAddress = byName.values().stream().anyMatch(limit -> limit.key == RateLimit.Key.ADDRESS);
     }
 
@@ -78,11 +76,6 @@ final class MessagePipeline {
 
     EndpointModel model() {
         return model;
-    }
-
-    /** How many per-session limiters a session of this endpoint may hold. */
-    int limitCount() {
-        return limitCount;
     }
 
     /** Takes {@code count} permits of the session's flood limit, one at a time; returns how many were refused. */

@@ -44,6 +44,11 @@ public final class SessionGuard {
     private final GuardConfig config;
     private final MessagePipeline pipeline;
     private final long windowNanos;
+    /** The configuration's bounds, read here rather than kept by every open session's state. */
+    private final long outboundMaxBytes;
+    private final int outboundMaxMessages;
+    /** The maximum session lifetime in nanoseconds, 0 for none. */
+    private final long maxLifetimeNanos;
     private final Jsonb jsonb;
 
     SessionGuard(GuardContext context, EndpointModel model) {
@@ -51,6 +56,9 @@ public final class SessionGuard {
         this.config = context.config();
         this.pipeline = new MessagePipeline(model, config, context.events().keysEvicted());
         this.windowNanos = config.violationWindow().toNanos();
+        this.outboundMaxBytes = config.outboundMaxBytes();
+        this.outboundMaxMessages = config.outboundMaxMessages();
+        this.maxLifetimeNanos = config.maxSessionLifetime().map(Duration::toNanos).orElse(0L);
         this.jsonb = JsonbBuilder.create();
     }
 
@@ -72,6 +80,14 @@ public final class SessionGuard {
         return pipeline.model();
     }
 
+    long outboundMaxBytes() {
+        return outboundMaxBytes;
+    }
+
+    int outboundMaxMessages() {
+        return outboundMaxMessages;
+    }
+
     // ------------------------------------------------------------------ opening
 
     /**
@@ -86,9 +102,7 @@ public final class SessionGuard {
         // open session.
         Map<String, Object> props = session.getUserProperties();
         TransportLink link = TransportLink.take();
-        state.opened(System.nanoTime(), link,
-                config.maxSessionLifetime().map(max -> System.currentTimeMillis() + max.toMillis()).orElse(0L),
-                props.remove(ConnectionQuotas.SLOT) instanceof ConnectionQuotas.Slot slot ? slot : null,
+        state.opened(System.nanoTime(), link, props.remove(ConnectionQuotas.SLOT) instanceof ConnectionQuotas.Slot slot ? slot : null,
                 props.remove(ClientAddress.KEY) instanceof String addressKey ? addressKey : null);
         props.remove(WsGuard.CONTEXT);
         context.events().sessionOpened();
@@ -201,12 +215,18 @@ public final class SessionGuard {
      */
     private void arm(Session session, SessionState state) {
         long exp = WsGuard.identity(session).getExpirationTime();
-        long due = Math.min(exp > 0 ? exp * 1000 : Long.MAX_VALUE,
-                state.lifetimeEnd() == 0 ? Long.MAX_VALUE : state.lifetimeEnd());
-        if (due == Long.MAX_VALUE) {
+        if (exp <= 0 && maxLifetimeNanos == 0) {
             return;
         }
-        long delayMillis = due - System.currentTimeMillis();
+        long delayMillis = Long.MAX_VALUE;
+        if (exp > 0) {
+            delayMillis = exp * 1000 - System.currentTimeMillis();
+        }
+        if (maxLifetimeNanos != 0) {
+            // Rounded up: a timer that fires before the lifetime is over only arms itself again.
+            long left = maxLifetimeNanos - (System.nanoTime() - state.openedAt());
+            delayMillis = Math.min(delayMillis, left <= 0 ? 0 : (left + 999_999) / 1_000_000);
+        }
         if (delayMillis <= 0) {
             deadline(session, state);
             return;
@@ -224,7 +244,7 @@ public final class SessionGuard {
         }
         if (MessagePipeline.expired(WsGuard.identity(session))) {
             close(session, Rejection.TOKEN_EXPIRED, null);
-        } else if (state.lifetimeEnd() != 0 && state.lifetimeEnd() <= System.currentTimeMillis()) {
+        } else if (maxLifetimeNanos != 0 && System.nanoTime() - state.openedAt() >= maxLifetimeNanos) {
             close(session, Rejection.SESSION_LIFETIME_EXCEEDED, null);
         } else {
             arm(session, state);
@@ -593,8 +613,7 @@ public final class SessionGuard {
         Map<String, Object> props = session.getUserProperties();
         Object state = props.get(SessionState.KEY);
         if (state == null) {
-            state = new SessionState(this, session, pipeline.limitCount(), config.outboundMaxBytes(),
-                    config.outboundMaxMessages());
+            state = new SessionState(this, session);
             Object raced = props.putIfAbsent(SessionState.KEY, state);
             if (raced != null) {
                 state = raced;

@@ -5,54 +5,64 @@ import dev.wsguard.internal.ConnectionQuotas;
 import dev.wsguard.internal.Deadlines;
 import dev.wsguard.internal.TransportLink;
 import io.github.resilience4j.ratelimiter.RateLimiter;
+import jakarta.websocket.MessageHandler;
 import jakarta.websocket.Session;
 
+import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.concurrent.Future;
 
 /**
  * The guard's state for one session: the guard that opened it, when, its per-session limiters, its violation
  * counters, its timers, its outbound queue account and the link to its connection. Created when the session opens,
  * stored in the session's user properties under one key (every open session holds one: it is kept to a few fields,
- * and hears from the transport itself rather than through a callback object), gone with the session.
- * Thread-safe.
+ * and hears from the transport itself rather than through a callback object; on a standard endpoint it is also the
+ * session's binary handler), gone with the session. Thread-safe.
  */
-final class SessionState extends Deadlines.Entry implements TransportLink.Listener {
+final class SessionState extends Deadlines.Entry
+        implements TransportLink.Listener, MessageHandler.Partial<ByteBuffer> {
 
     static final String KEY = "dev.wsguard.session-state";
 
-    private final int limits;
-    private RateLimiter[] sessionLimiters;
+    private static final int CLOSING_BY_GUARD = 1;
+    private static final int AUTHENTICATED = 2;
+    /** Every later outbound reservation fails. */
+    private static final int SHED = 4;
+    private static final int RELEASED = 8;
+    /** A reservation passed the bound and nobody has closed the session for it yet. */
+    private static final int OVERFLOWED = 16;
+
+    /** Made at the first message: an idle session holds none. */
+    private static final class Activity {
+        /** By {@link Limit#index}, grown to the highest index used. */
+        RateLimiter[] limiters = new RateLimiter[0];
+        long windowStart;
+        int violations;
+        int excess;
+    }
+
+    /** What a session that has sent messages needs (its limiters, its violation window); null while idle. */
+    private Activity activity;
     private final SessionGuard guard;
     private final Session session;
     private long openedAt;
-    private long lifetimeEnd;
     private TransportLink link;
     private ConnectionQuotas.Slot slot;
     private String addressKey;
-    private boolean closingByGuard;
-    private final long maxQueuedBytes;
-    private final int maxQueuedMessages;
-    private long windowStart;
-    private int violations;
-    private int excess;
     private Future<?> authDeadline;
     private Future<?> pings;
-    private boolean authenticated;
     private long queuedBytes;
     private int queuedMessages;
-    private boolean shed;
-    private boolean released;
-    private boolean overflowed;
+    /** {@link #CLOSING_BY_GUARD}, {@link #AUTHENTICATED}, ...: one byte, as every open session holds its state. */
+    private byte flags;
     private volatile long lastHeard;
     /** What the standard-endpoint adapter keeps for the session (its user instance); a field, not a user property. */
     private volatile Object adapted;
 
-    SessionState(SessionGuard guard, Session session, int limits, long maxQueuedBytes, int maxQueuedMessages) {
+    /** What the guard's configuration fixes (the outbound bounds, the lifetime) is read from the guard. */
+    SessionState(SessionGuard guard, Session session) {
         this.guard = guard;
         this.session = session;
-        this.limits = limits;
-        this.maxQueuedBytes = maxQueuedBytes;
-        this.maxQueuedMessages = maxQueuedMessages;
     }
 
     SessionGuard guard() {
@@ -67,16 +77,20 @@ final class SessionState extends Deadlines.Entry implements TransportLink.Listen
         adapted = value;
     }
 
+    /** A part of a binary message, for the standard-endpoint adapter that made this state the session's handler. */
+    @Override
+    public void onMessage(ByteBuffer part, boolean last) {
+        AnnotatedEndpointAdapter.binaryPart(session, adapted, part, last);
+    }
+
     /**
      * The session opened at {@code nanoTime} on the connection {@code link} reaches (null where the runtime gives no
-     * link); its lifetime ends at {@code lifetimeEnd} (epoch milliseconds, 0 for none); it holds {@code slot} of the
-     * connection quotas (or none); its client address counts under {@code addressKey} (null where unknown).
+     * link); it holds {@code slot} of the connection quotas (or none); its client address counts under
+     * {@code addressKey} (null where unknown).
      */
-    synchronized void opened(long nanoTime, TransportLink link, long lifetimeEnd, ConnectionQuotas.Slot slot,
-                             String addressKey) {
+    synchronized void opened(long nanoTime, TransportLink link, ConnectionQuotas.Slot slot, String addressKey) {
         this.openedAt = nanoTime;
         this.link = link;
-        this.lifetimeEnd = lifetimeEnd;
         this.slot = slot;
         this.addressKey = addressKey;
     }
@@ -88,11 +102,6 @@ final class SessionState extends Deadlines.Entry implements TransportLink.Listen
 
     synchronized ConnectionQuotas.Slot slot() {
         return slot;
-    }
-
-    /** When the session's maximum lifetime ends (epoch milliseconds), 0 for never. */
-    synchronized long lifetimeEnd() {
-        return lifetimeEnd;
     }
 
     /** The deadline fired (see {@code SessionGuard.arm}): the state is its own entry, no timer task per session. */
@@ -113,10 +122,10 @@ final class SessionState extends Deadlines.Entry implements TransportLink.Listen
 
     /** True for the guard's first decision to close the session, so that one close is one event. */
     synchronized boolean closingByGuard() {
-        if (closingByGuard) {
+        if (is(CLOSING_BY_GUARD)) {
             return false;
         }
-        closingByGuard = true;
+        set(CLOSING_BY_GUARD);
         return true;
     }
 
@@ -136,10 +145,11 @@ final class SessionState extends Deadlines.Entry implements TransportLink.Listen
     }
 
     synchronized RateLimiter limiter(Limit limit) {
-        if (sessionLimiters == null) {
-            // Made at the first message: an idle session holds none.
-            sessionLimiters = new RateLimiter[limits];
+        Activity active = activity();
+        if (limit.index >= active.limiters.length) {
+            active.limiters = Arrays.copyOf(active.limiters, limit.index + 1);
         }
+        RateLimiter[] sessionLimiters = active.limiters;
         RateLimiter limiter = sessionLimiters[limit.index];
         if (limiter == null) {
             limiter = limit.newLimiter();
@@ -150,7 +160,7 @@ final class SessionState extends Deadlines.Entry implements TransportLink.Listen
 
     /** Arms the session's deadline {@code delayMillis} from now; not once the session has been released. */
     synchronized void expiry(long delayMillis) {
-        if (released) {
+        if (is(RELEASED)) {
             // Armed again by a deadline that fired as the session closed: it must not hold the session until it fires.
             return;
         }
@@ -167,15 +177,15 @@ final class SessionState extends Deadlines.Entry implements TransportLink.Listen
 
     /** Whether the session has an identity: from the handshake, or from its first message. */
     synchronized boolean authenticated() {
-        return authenticated;
+        return is(AUTHENTICATED);
     }
 
     /** Marks the session authenticated and stops its authentication deadline; false if it already was. */
     synchronized boolean authenticate() {
-        if (authenticated) {
+        if (is(AUTHENTICATED)) {
             return false;
         }
-        authenticated = true;
+        set(AUTHENTICATED);
         cancel(authDeadline);
         authDeadline = null;
         return true;
@@ -193,13 +203,12 @@ final class SessionState extends Deadlines.Entry implements TransportLink.Listen
         cancel(pings);
         authDeadline = null;
         pings = null;
-        shed = true;
-        released = true;
+        set(SHED | RELEASED);
     }
 
     /** Whether the session has closed (its close has been handled). */
     synchronized boolean released() {
-        return released;
+        return is(RELEASED);
     }
 
     private static void cancel(Future<?> timer) {
@@ -213,12 +222,11 @@ final class SessionState extends Deadlines.Entry implements TransportLink.Listen
      * then marked shed and every later reservation fails too) or the session is already gone.
      */
     synchronized boolean reserve(long bytes) {
-        if (shed) {
+        if (is(SHED)) {
             return false;
         }
-        if (queuedBytes + bytes > maxQueuedBytes || queuedMessages + 1 > maxQueuedMessages) {
-            shed = true;
-            overflowed = true;
+        if (queuedBytes + bytes > guard.outboundMaxBytes() || queuedMessages + 1 > guard.outboundMaxMessages()) {
+            set(SHED | OVERFLOWED);
             return false;
         }
         queuedBytes += bytes;
@@ -228,8 +236,8 @@ final class SessionState extends Deadlines.Entry implements TransportLink.Listen
 
     /** True exactly once after a reservation passed the bound: the caller that sees it closes the session. */
     synchronized boolean shedNow() {
-        boolean now = overflowed;
-        overflowed = false;
+        boolean now = is(OVERFLOWED);
+        flags &= ~OVERFLOWED;
         return now;
     }
 
@@ -258,22 +266,38 @@ final class SessionState extends Deadlines.Entry implements TransportLink.Listen
 
     /** Counts a refusal; returns the count within the current window. */
     synchronized int violation(long now, long windowNanos) {
-        roll(now, windowNanos);
-        return ++violations;
+        return ++roll(now, windowNanos).violations;
     }
 
     /** Counts {@code count} rate-limit excesses; returns the count within the current window. */
     synchronized int excess(long now, long windowNanos, int count) {
-        roll(now, windowNanos);
-        excess += count;
-        return excess;
+        Activity window = roll(now, windowNanos);
+        window.excess += count;
+        return window.excess;
     }
 
-    private void roll(long now, long windowNanos) {
-        if (now - windowStart > windowNanos) {
-            windowStart = now;
-            violations = 0;
-            excess = 0;
+    private Activity roll(long now, long windowNanos) {
+        Activity window = activity();
+        if (now - window.windowStart > windowNanos) {
+            window.windowStart = now;
+            window.violations = 0;
+            window.excess = 0;
         }
+        return window;
+    }
+
+    private Activity activity() {
+        if (activity == null) {
+            activity = new Activity();
+        }
+        return activity;
+    }
+
+    private boolean is(int flag) {
+        return (flags & flag) != 0;
+    }
+
+    private void set(int flag) {
+        flags |= (byte) flag;
     }
 }

@@ -36,8 +36,8 @@ class MessagePipelineTest {
         return new MessagePipeline(EndpointModel.of(StandardChat.class), config, new LongAdder());
     }
 
-    private static SessionState session(MessagePipeline pipeline) {
-        return new SessionState(null, null, pipeline.limitCount(), 1_000_000, 1_000);
+    private static SessionState session() {
+        return new SessionState(null, null);
     }
 
     private static JsonWebToken alice(String... groups) {
@@ -45,7 +45,7 @@ class MessagePipelineTest {
     }
 
     private static Verdict text(MessagePipeline pipeline, String text, JsonWebToken caller) {
-        return pipeline.text(text, caller, "192.0.2.1", session(pipeline));
+        return pipeline.text(text, caller, "192.0.2.1", session());
     }
 
     @Test
@@ -135,12 +135,12 @@ class MessagePipelineTest {
     @Test
     void textWhenSessionFloodLimitPassedThenThrottleEvenForMalformedInput() {
         MessagePipeline pipeline = pipeline(config().rateLimit("session", 3, Duration.ofMinutes(1)).build());
-        SessionState state = session(pipeline);
+        SessionState state = session();
         for (int i = 0; i < 3; i++) {
             assertThat(pipeline.text("garbage", alice(), null, state)).isInstanceOf(Verdict.Close.class);
         }
         assertThat(pipeline.text("garbage", alice(), null, state)).isEqualTo(new Verdict.Throttle(null));
-        assertThat(pipeline.text("garbage", alice(), null, session(pipeline)))
+        assertThat(pipeline.text("garbage", alice(), null, session()))
                 .as("another session has its own limit").isInstanceOf(Verdict.Close.class);
     }
 
@@ -159,7 +159,7 @@ class MessagePipelineTest {
     @Test
     void binaryWhenEndpointTakesNoneThenClose1003() {
         MessagePipeline pipeline = pipeline(config().build());
-        Verdict verdict = pipeline.binary(new byte[1], 1, alice(), null, session(pipeline));
+        Verdict verdict = pipeline.binary(new byte[1], 1, alice(), null, session());
         assertThat(verdict).isEqualTo(new Verdict.Close(Rejection.MESSAGE_KIND_NOT_ACCEPTED, null));
         assertThat(Rejection.MESSAGE_KIND_NOT_ACCEPTED.closeCode()).isEqualTo(1003);
     }

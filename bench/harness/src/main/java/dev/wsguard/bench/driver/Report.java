@@ -74,6 +74,8 @@ final class Report {
     static final String STANDARD = "wsguard, standard endpoint";
     /** The labels of the unguarded endpoints on GuardedServer's transport. */
     static final String SAME_TRANSPORT = "plain Tyrus on GuardedServer's transport";
+    /** Plain Tyrus, its endpoint with an {@code @OnOpen} (memory only). */
+    static final String PLAIN_ON_OPEN = "plain Tyrus, endpoint with @OnOpen";
     static final String SAME_TRANSPORT_VERIFY = "plain Tyrus on GuardedServer's transport + bare RS256 verify";
 
     private Figure ratio(String section, String a, String b, String metric) {
@@ -166,6 +168,14 @@ final class Report {
         target(md, "the same with each connection its own user: bookkeeping plus the verified identity (the claims"
                 + " `WsGuard.identity` returns) and its token-cache entry", bytes(mem), "≤ 1 KiB",
                 mem.median() <= 1024);
+        Figure memOpen = difference("memory", "wsguard", PLAIN_ON_OPEN, MEMORY_OWN);
+        if (!memOpen.samples.isEmpty()) {
+            Figure tyrusOpen = difference("memory", PLAIN_ON_OPEN, "plain Tyrus", MEMORY_OWN);
+            target(md, "(supporting) the same against plain Tyrus whose endpoint has an `@OnOpen`: Tyrus then creates"
+                    + " the endpoint's instance and its per-session instance map at the open, as it does for wsguard's"
+                    + " adapter (" + bytes(tyrusOpen) + " over plain Tyrus's own endpoint, which gets them only with a"
+                    + " first message)", bytes(memOpen), "≤ 1 KiB", memOpen.median() <= 1024);
+        }
         if (state.containsKey("limiter.bytes")) {
             target(md, "per-key limiter state after " + String.format(Locale.ROOT, "%,d", state.get("limiter.keys"))
                             + " distinct users (cap " + String.format(Locale.ROOT, "%,d", state.get("limiter.cap"))

@@ -14,8 +14,8 @@ import java.util.logging.Logger;
 import org.glassfish.tyrus.server.Server;
 
 /**
- * Starts one server under load, in its own JVM: {@code plain} (Tyrus {@code Server}: {@code /plain} and
- * {@code /verify}), {@code plain-gs} (the same two endpoints, unguarded, on {@code GuardedServer}'s transport) or {@code guarded} (wsguard's {@code GuardedServer}: {@code /guarded}, {@code /guarded-standard},
+ * Starts one server under load, in its own JVM: {@code plain} (Tyrus {@code Server}: {@code /plain},
+ * {@code /verify} and {@code /plain-open}), {@code plain-gs} (the first two, unguarded, on {@code GuardedServer}'s transport) or {@code guarded} (wsguard's {@code GuardedServer}: {@code /guarded}, {@code /guarded-standard},
  * {@code /guarded-nocache}, {@code /guarded-default}) or {@code cluster} ({@code /cluster} and {@code /cluster-small}
  * on one store, see {@link ClusterEndpoints}). Arguments: the kind and the PEM file of the token key; for
  * {@code cluster}, the store ({@code local}, {@code redis} or {@code jcache}) and its URI. Prints
@@ -38,7 +38,8 @@ public final class Servers {
         if (kind.equals("plain")) {
             VerifyOnlyEndpoint.BareSignature.key(publicKey(Files.readString(key)));
             port = freePort();
-            Server server = new Server("127.0.0.1", port, "/", null, PlainEndpoint.class, VerifyOnlyEndpoint.class);
+            Server server = new Server("127.0.0.1", port, "/", null, PlainEndpoint.class, PlainOpenEndpoint.class,
+                    VerifyOnlyEndpoint.class);
             server.start();
         } else if (kind.equals("plain-gs")) {
             // The same two unguarded endpoints on GuardedServer's transport (its listener, filter and selector
