@@ -19,7 +19,9 @@ import java.util.Map;
  * threads; {@code --pattern handshakes|messages|latency|fairness}, {@code --n N} (handshake threads or connections, default
  * 8), {@code --rounds N} (after a warm-up round), {@code --seconds N}, {@code --logs DIR}. Prints each target's median
  * rate and server CPU per operation, p50 and p99 (latency), or for fairness (as {@code bench/run}'s, a fresh flooder
- * each run) the p99 without and with the flood.
+ * each run) the p99 without and with the flood; with {@code --flood-elsewhere yes} also the p99 while the same flooder
+ * floods a plain Tyrus server of its own (another JVM on the same machine): the control that separates what the
+ * flood costs the measured server from what it costs the machine.
  */
 public final class Compare {
 
@@ -41,6 +43,15 @@ public final class Compare {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Map<String, ServerProcess> servers = new LinkedHashMap<>();
         try {
+            Load.Target elsewhere = null;
+            if (pattern.equals("fairness") && o.containsKey("--flood-elsewhere")) {
+                ServerProcess sink = ServerProcess.start("plain", List.of(java, "-Xms1g", "-Xmx1g", "-XX:+UseG1GC",
+                        "-cp", jar.toString(), "dev.wsguard.bench.server.Servers", "plain", keys.pem.toString()),
+                        logs.resolve("flood-sink.log"));
+                servers.put("flood-sink", sink);
+                elsewhere = new Load.Target("flood sink", sink, "/plain", false);
+            }
+            Load.Target floodSink = elsewhere;
             List<Load.Target> targets = new ArrayList<>();
             for (String name : names) {
                 // A name may end in "@N": that server runs N selector threads (GuardedServer's kinds only).
@@ -78,12 +89,12 @@ public final class Compare {
 
                     @Override
                     public double[] of(Load.Target t) throws Exception {
-                        double[] p99 = new double[2];
-                        for (int flood = 0; flood < 2; flood++) {
+                        double[] p99 = new double[floodSink == null ? 2 : 3];
+                        for (int run = 0; run < p99.length; run++) {
                             Load.Flooder flooder = new Load.Flooder(keys.sign("mallory-" + flooders), flooders);
                             flooders++;
-                            p99[flood] = Load.fairness(t, tokens.subList(1, 101), flooder, 100, 10, millis,
-                                    flood == 1).p99Micros();
+                            p99[run] = Load.fairness(t, run == 2 ? floodSink : t, tokens.subList(1, 101), flooder,
+                                    100, 10, millis, run > 0).p99Micros();
                         }
                         return p99;
                     }
@@ -120,6 +131,10 @@ public final class Compare {
                 List<double[]> f = figures.get(t.label());
                 System.out.printf("%-12s " + columns + "; per round %s%n", t.label(), median(f, 0), median(f, 1),
                         f.stream().map(x -> String.format("%.0f/%.0f", x[0], x[1])).toList());
+                if (floodSink != null) {
+                    System.out.printf("%-12s p99 while the flood goes to another server %6.0f µs; per round %s%n",
+                            t.label(), median(f, 2), f.stream().map(x -> String.format("%.0f", x[2])).toList());
+                }
             }
         } finally {
             servers.values().forEach(ServerProcess::close);

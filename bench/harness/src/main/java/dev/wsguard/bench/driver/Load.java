@@ -175,12 +175,21 @@ final class Load {
      */
     static Fairness fairness(Target target, List<String> tokens, Flooder flooder, int good, int ratePerClient,
                              long millis, boolean flood) throws Exception {
+        return fairness(target, target, tokens, flooder, good, ratePerClient, millis, flood);
+    }
+
+    /**
+     * As above, the flooder sending to {@code floodTarget}: another server on the same machine, for a control run
+     * that shows what the flood costs the well-behaved clients when the measured server never sees it.
+     */
+    static Fairness fairness(Target target, Target floodTarget, List<String> tokens, Flooder flooder, int good,
+                             int ratePerClient, long millis, boolean flood) throws Exception {
         // Distinct client addresses, as on the internet: the per-address limits then apply to the flooder alone.
         List<RawWs> sockets = openAll(target, tokens, good, Load::wellBehavedAddress);
         AtomicBoolean stop = new AtomicBoolean();
         AtomicLong flooded = new AtomicLong();
         AtomicLong refused = new AtomicLong();
-        Thread attacker = new Thread(() -> floodUntil(target, flooder, stop, flooded, refused), "flooder");
+        Thread attacker = new Thread(() -> floodUntil(floodTarget, flooder, stop, flooded, refused), "flooder");
         try {
             if (flood) {
                 attacker.start();
