@@ -72,6 +72,11 @@ public final class ConnectionQuotas {
             this.userHandle = userHandle;
         }
 
+        /** The address key the slot counts under, null where the address was unknown. */
+        public String address() {
+            return address;
+        }
+
         /**
          * Counts a slot taken before its user was known (first-message authentication) against {@code user}'s
          * quota; false, with nothing changed, when that quota is full or the slot already has a user.

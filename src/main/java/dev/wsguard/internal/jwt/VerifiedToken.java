@@ -45,8 +45,7 @@ public final class VerifiedToken implements JsonWebToken {
     private final Object[] values;
     private final long exp;
     private final long iat;
-    private final String name;
-    private final Set<String> groups;
+    /** {@code groups} and the name ({@link #getName()}) are read from the values when asked: 8 B less per session. */
     private final Set<String> scopes;
 
     VerifiedToken(JWTClaimsSet claimsSet) {
@@ -74,10 +73,7 @@ public final class VerifiedToken implements JsonWebToken {
         this.values = layout.share(read, n);
         this.exp = layout.seconds(values, "exp");
         this.iat = layout.seconds(values, "iat");
-        Object groupsClaim = layout.get(values, "groups");
-        this.groups = groupsClaim instanceof Set<?> ? castSet(groupsClaim) : Set.of();
         this.scopes = layout.shareScopes(readScopes(layout, values));
-        this.name = firstString(layout, values, "upn", "preferred_username", "sub");
     }
 
     /**
@@ -221,7 +217,7 @@ public final class VerifiedToken implements JsonWebToken {
     /** MP-JWT rule: {@code upn}, else {@code preferred_username}, else {@code sub}. */
     @Override
     public String getName() {
-        return name;
+        return firstString(layout, values, "upn", "preferred_username", "sub");
     }
 
     /** Always null: the raw token is not kept after verification. */
@@ -263,7 +259,7 @@ public final class VerifiedToken implements JsonWebToken {
     /** The {@code groups} claim; empty, never null, when absent. */
     @Override
     public Set<String> getGroups() {
-        return groups;
+        return layout.get(values, "groups") instanceof Set<?> groups ? castSet(groups) : Set.of();
     }
 
     @Override

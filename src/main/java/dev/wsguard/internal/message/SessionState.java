@@ -47,8 +47,11 @@ final class SessionState extends Deadlines.Entry
     private final Session session;
     private long openedAt;
     private TransportLink link;
-    private ConnectionQuotas.Slot slot;
-    private String addressKey;
+    /**
+     * The connection-quota slot the session holds, or where it holds none its address key (a {@code String}): one
+     * field, as a slot knows the address key it was taken for.
+     */
+    private Object slotOrAddressKey;
     private Future<?> authDeadline;
     private Future<?> pings;
     private long queuedBytes;
@@ -86,22 +89,21 @@ final class SessionState extends Deadlines.Entry
     /**
      * The session opened at {@code nanoTime} on the connection {@code link} reaches (null where the runtime gives no
      * link); it holds {@code slot} of the connection quotas (or none); its client address counts under
-     * {@code addressKey} (null where unknown).
+     * {@code addressKey} (null where unknown), the key a slot was taken for.
      */
     synchronized void opened(long nanoTime, TransportLink link, ConnectionQuotas.Slot slot, String addressKey) {
         this.openedAt = nanoTime;
         this.link = link;
-        this.slot = slot;
-        this.addressKey = addressKey;
+        this.slotOrAddressKey = slot != null ? slot : addressKey;
     }
 
     /** What the client address counts under in per-address limits ({@code ClientAddress.key}), null where unknown. */
     synchronized String addressKey() {
-        return addressKey;
+        return slotOrAddressKey instanceof ConnectionQuotas.Slot slot ? slot.address() : (String) slotOrAddressKey;
     }
 
     synchronized ConnectionQuotas.Slot slot() {
-        return slot;
+        return slotOrAddressKey instanceof ConnectionQuotas.Slot slot ? slot : null;
     }
 
     /** The deadline fired (see {@code SessionGuard.arm}): the state is its own entry, no timer task per session. */
