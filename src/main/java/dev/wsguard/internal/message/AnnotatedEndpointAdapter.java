@@ -203,12 +203,10 @@ public class AnnotatedEndpointAdapter extends Endpoint {
 
     /**
      * Assembles a binary message within the cap; refuses it with 1009 at the first part over it. {@code adapted} is
-     * what this adapter stored in the session's state.
+     * what this adapter stored in the session's state before making the state the session's binary handler.
      */
     static void binaryPart(Session session, Object adapted, ByteBuffer part, boolean last) {
-        if (!(adapted instanceof Wrapped wrapped)) {
-            return;
-        }
+        Wrapped wrapped = (Wrapped) adapted;
         int max = wrapped.guard.maxMessageBytes();
         if (wrapped.discardingBinary) {
             if (last) {

@@ -44,9 +44,6 @@ public final class SessionGuard {
     private final GuardConfig config;
     private final MessagePipeline pipeline;
     private final long windowNanos;
-    /** The configuration's bounds, read here rather than kept by every open session's state. */
-    private final long outboundMaxBytes;
-    private final int outboundMaxMessages;
     /** The maximum session lifetime in nanoseconds, 0 for none. */
     private final long maxLifetimeNanos;
     private final Jsonb jsonb;
@@ -56,8 +53,6 @@ public final class SessionGuard {
         this.config = context.config();
         this.pipeline = new MessagePipeline(model, config, context.events().keysEvicted());
         this.windowNanos = config.violationWindow().toNanos();
-        this.outboundMaxBytes = config.outboundMaxBytes();
-        this.outboundMaxMessages = config.outboundMaxMessages();
         this.maxLifetimeNanos = config.maxSessionLifetime().map(Duration::toNanos).orElse(0L);
         this.jsonb = JsonbBuilder.create();
     }
@@ -80,12 +75,13 @@ public final class SessionGuard {
         return pipeline.model();
     }
 
+    /** The configuration's outbound bounds, read here rather than kept by every open session's state. */
     long outboundMaxBytes() {
-        return outboundMaxBytes;
+        return config.outboundMaxBytes();
     }
 
     int outboundMaxMessages() {
-        return outboundMaxMessages;
+        return config.outboundMaxMessages();
     }
 
     // ------------------------------------------------------------------ opening
@@ -102,7 +98,8 @@ public final class SessionGuard {
         // open session.
         Map<String, Object> props = session.getUserProperties();
         TransportLink link = TransportLink.take();
-        state.opened(System.nanoTime(), link, props.remove(ConnectionQuotas.SLOT) instanceof ConnectionQuotas.Slot slot ? slot : null,
+        state.opened(System.nanoTime(), link,
+                props.remove(ConnectionQuotas.SLOT) instanceof ConnectionQuotas.Slot slot ? slot : null,
                 props.remove(ClientAddress.KEY) instanceof String addressKey ? addressKey : null);
         props.remove(WsGuard.CONTEXT);
         context.events().sessionOpened();

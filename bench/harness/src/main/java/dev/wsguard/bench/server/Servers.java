@@ -15,7 +15,8 @@ import org.glassfish.tyrus.server.Server;
 
 /**
  * Starts one server under load, in its own JVM: {@code plain} (Tyrus {@code Server}: {@code /plain},
- * {@code /verify} and {@code /plain-open}), {@code plain-gs} (the first two, unguarded, on {@code GuardedServer}'s transport) or {@code guarded} (wsguard's {@code GuardedServer}: {@code /guarded}, {@code /guarded-standard},
+ * {@code /verify} and {@code /plain-open}), {@code plain-gs} (the first two, unguarded, on {@code GuardedServer}'s
+ * transport) or {@code guarded} (wsguard's {@code GuardedServer}: {@code /guarded}, {@code /guarded-standard},
  * {@code /guarded-nocache}, {@code /guarded-default}) or {@code cluster} ({@code /cluster} and {@code /cluster-small}
  * on one store, see {@link ClusterEndpoints}). Arguments: the kind and the PEM file of the token key; for
  * {@code cluster}, the store ({@code local}, {@code redis} or {@code jcache}) and its URI. Prints
