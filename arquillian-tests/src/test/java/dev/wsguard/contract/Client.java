@@ -2,11 +2,15 @@ package dev.wsguard.contract;
 
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
+import java.net.http.WebSocketHandshakeException;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -14,14 +18,47 @@ import java.util.concurrent.TimeUnit;
 final class Client implements WebSocket.Listener, AutoCloseable {
 
     private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final boolean PAYARA = "payara".equals(System.getProperty("arquillian.launch"));
 
     final BlockingQueue<String> messages = new LinkedBlockingQueue<>();
     final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
     private final StringBuilder partial = new StringBuilder();
     private WebSocket socket;
 
-    /** A session with {@code token} in {@code Authorization}, or none when it is null. */
+    /**
+     * A session with {@code token} in {@code Authorization}, or none when it is null.
+     *
+     * <p>On Payara only, one handshake the server <em>accepted</em> is tried again: a 101 whose {@code Connection}
+     * carries {@code close} besides {@code Upgrade}. Payara can leave that header on a pooled response after a worker
+     * failed while the server closed WebSockets (an NPE in {@code PECoyoteConnector.requestEndEvent},
+     * payara/Payara#5432, seen once in about 12 CI runs, on the handshake after a test whose sessions the server
+     * closed). RFC 6455 accepts such a 101, the JDK client does not. A refusal (any status but 101) is never retried,
+     * so no security claim rests on the retry.
+     */
     static Client open(URI uri, String token) throws Exception {
+        try {
+            return openOnce(uri, token);
+        } catch (ExecutionException e) {
+            if (!PAYARA || !acceptedWithConnectionClose(e.getCause())) {
+                throw e;
+            }
+            System.out.println("RETRY payara/Payara#5432: a 101 with 'Connection: close' on " + uri);
+            return openOnce(uri, token);
+        }
+    }
+
+    private static boolean acceptedWithConnectionClose(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof WebSocketHandshakeException refused) {
+                HttpResponse<?> response = refused.getResponse();
+                return response.statusCode() == 101 && response.headers().allValues("Connection").stream()
+                        .anyMatch(value -> value.toLowerCase(Locale.ROOT).contains("close"));
+            }
+        }
+        return false;
+    }
+
+    private static Client openOnce(URI uri, String token) throws Exception {
         Client client = new Client();
         WebSocket.Builder builder = HTTP.newWebSocketBuilder().header("Origin", Tokens.ORIGIN);
         if (token != null) {
