@@ -191,9 +191,9 @@ public final class TokenVerifier {
             // No base64url text has such a length (Nimbus's decoder would read one anyway).
             return INVALID.get(Rejection.TOKEN_MALFORMED);
         }
-        Base64URL headerPart = new Base64URL(token.substring(0, first));
+        Base64URL headerPart = new PublicPart(token.substring(0, first));
         Base64URL payloadPart = new Base64URL(token.substring(first + 1, second));
-        Base64URL signaturePart = new Base64URL(token.substring(second + 1));
+        Base64URL signaturePart = new PublicPart(token.substring(second + 1));
 
         // The JWS reads its header once; only a header it refuses is read again, to name the reason.
         ParsedJWT jwt;
@@ -411,6 +411,26 @@ public final class TokenVerifier {
             return JWTClaimsSet.parse(payload);
         } catch (ParseException e) {
             return ClaimRules.UNTYPED;
+        }
+    }
+
+    /**
+     * A part of the token checked above (base64url characters only, a length base64 can have) that Nimbus decodes
+     * with the JDK's decoder: the header and the signature are not secret, so they need none of the constant-time
+     * decoding Nimbus applies to every part. Measured on a verified handshake after warm-up: Nimbus's decoder took
+     * about 6 % of the server's samples (the signature's 342 characters, mostly), as much as the rest of the claim
+     * checks together.
+     */
+    private static final class PublicPart extends Base64URL {
+        private static final long serialVersionUID = 1L;
+
+        PublicPart(String base64url) {
+            super(base64url);
+        }
+
+        @Override
+        public byte[] decode() {
+            return URL_DECODER.decode(toString());
         }
     }
 

@@ -17,7 +17,8 @@ import java.util.Map;
  * {@code verify} (plain Tyrus + one bare RS256 check), {@code nocache} ({@code /guarded-nocache}), {@code default}
  * ({@code /guarded-default}), each of the GuardedServer ones optionally with {@code @N}: that server runs N selector
  * threads; {@code --pattern handshakes|messages|latency|fairness}, {@code --n N} (handshake threads or connections, default
- * 8), {@code --rounds N} (after a warm-up round), {@code --seconds N}, {@code --logs DIR}. Prints each target's median
+ * 8), {@code --rounds N} (after a warm-up round), {@code --seconds N}, {@code --warm-up N} (seconds of each target before
+ * that round, default 10: the verified-token path needs about 40 on 2 cores), {@code --logs DIR}. Prints each target's median
  * rate and server CPU per operation, p50 and p99 (latency), or for fairness (as {@code bench/run}'s, a fresh flooder
  * each run) the p99 without and with the flood; with {@code --flood-elsewhere yes} also the p99 while the same flooder
  * floods a plain Tyrus server of its own (another JVM on the same machine): the control that separates what the
@@ -36,6 +37,7 @@ public final class Compare {
         int n = Integer.parseInt(o.getOrDefault("--n", "8"));
         int rounds = Integer.parseInt(o.getOrDefault("--rounds", "5"));
         long millis = Long.parseLong(o.getOrDefault("--seconds", "3")) * 1_000;
+        long warmUp = Long.parseLong(o.getOrDefault("--warm-up", "10")) * 1_000;
         List<String> names = List.of(o.getOrDefault("--targets", "plain,plain-gs,cached").split(","));
         Path logs = Files.createDirectories(Path.of(o.getOrDefault("--logs", "target/compare")));
         Tokens keys = Tokens.generate(logs);
@@ -110,7 +112,7 @@ public final class Compare {
             if (!pattern.equals("latency") && !pattern.equals("fairness")) {
                 // The JIT settles slowly on 2 cores: a longer first run of each before the warm-up round.
                 for (Load.Target t : targets) {
-                    run(t, tokens, messages, n, 10_000);
+                    run(t, tokens, messages, n, warmUp);
                 }
             }
             Map<String, List<double[]>> figures = new LinkedHashMap<>();
