@@ -204,6 +204,16 @@ final class Report {
             target(md, "well-behaved clients' p99 under a flood vs without (100 clients at 10 msg/s)",
                     Figure.num(fr.median()) + "x " + spread(fr), "≤ 2x", fr.median() <= 2.0);
             target(md, "messages of well-behaved clients lost under the flood", lost.show(), "0", lost.max() == 0);
+            Figure elsewhere = fig("fairness", "wsguard, default limits", "flood elsewhere p99");
+            if (elsewhere != null) {
+                Figure control = new Figure("ratio");
+                for (int i = 0; i < Math.min(elsewhere.samples.size(), calm.samples.size()); i++) {
+                    control.add(elsewhere.samples.get(i) / calm.samples.get(i));
+                }
+                target(md, "(supporting) the control: the same p99 ratio with the same flood sent to plain Tyrus "
+                        + "instead (the machine's share: the guarded server never sees the flood)",
+                        Figure.num(control.median()) + "x " + spread(control), "≤ 2x", control.median() <= 2.0);
+            }
         }
 
         peer(md);

@@ -60,7 +60,8 @@ public final class Run {
         Tokens keys = Tokens.generate(logs);
         Path pem = keys.pem;
         List<String> tokens = keys.users(Math.max(memoryConnections, 101));
-        List<String> attackers = IntStream.range(0, 2 * (rounds + 1)).mapToObj(i -> keys.sign("mallory-" + i))
+        // Two flooders a round (one per server), and a third for the control run against wsguard.
+        List<String> attackers = IntStream.range(0, 3 * (rounds + 1)).mapToObj(i -> keys.sign("mallory-" + i))
                 .toList();
 
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -178,6 +179,16 @@ public final class Run {
                                 + " refused " + f.refused());
                     }
                     t0++;
+                }
+                if (!warm) {
+                    // The control: the same flooder floods plain Tyrus (idle meanwhile) while the clients talk to
+                    // wsguard. What the flood then costs them is the machine's (2 cores), not the guard's handling.
+                    int id = 2 * (rounds + 1) + r;
+                    Load.Fairness f = Load.fairness(tFair, tPlain, tokens.subList(1, 101),
+                            new Load.Flooder(attackers.get(id), id), 100, 10, fairnessMillis, true);
+                    record(false, "fairness", tFair.label(), "flood elsewhere p99", "µs", f.p99Micros());
+                    log("round " + r + " fairness " + tFair.label() + " flood at plain Tyrus: p99 "
+                            + Figure.num(f.p99Micros()) + " lost " + f.lost() + " flood " + f.flooded());
                 }
             }
             for (Load.Target t : memory) {
