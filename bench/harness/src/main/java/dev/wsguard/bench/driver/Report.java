@@ -210,9 +210,12 @@ final class Report {
                 for (int i = 0; i < Math.min(elsewhere.samples.size(), calm.samples.size()); i++) {
                     control.add(elsewhere.samples.get(i) / calm.samples.get(i));
                 }
+                // Not a goal of its own: where the flood sent elsewhere lengthens the tail as much or more, what
+                // the row above measures is the flood's cost to the machine, not the guard's handling of it.
                 target(md, "(supporting) the control: the same p99 ratio with the same flood sent to plain Tyrus "
-                        + "instead (the machine's share: the guarded server never sees the flood)",
-                        Figure.num(control.median()) + "x " + spread(control), "≤ 2x", control.median() <= 2.0);
+                        + "instead (the guarded server never sees the flood)",
+                        Figure.num(control.median()) + "x " + spread(control),
+                        "≥ the row above's: then the tail is the machine's", control.median() >= fr.median());
             }
         }
 
