@@ -165,8 +165,10 @@ public final class Run {
                 for (Load.Target t : List.of(tFair, tPlain)) {
                     for (boolean flood : new boolean[] {false, true}) {
                         Load.Flooder flooder = new Load.Flooder(attackers.get(2 * r + t0), 2 * r + t0);
+                        // The warm-up round's fairness runs are short: they only compile the paths (the run's
+                        // 15 minutes have no room for four more full ones).
                         Load.Fairness f = Load.fairness(t, tokens.subList(1, 101), flooder, 100, 10,
-                                fairnessMillis, flood);
+                                warm ? Math.min(2_000, fairnessMillis) : fairnessMillis, flood);
                         String mode = flood ? "with flood" : "no flood";
                         record(warm, "fairness", t.label(), mode + " p99", "µs", f.p99Micros());
                         record(warm, "fairness", t.label(), mode + " lost", "messages", f.lost());
