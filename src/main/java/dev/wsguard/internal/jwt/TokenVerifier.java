@@ -353,7 +353,8 @@ public final class TokenVerifier {
                         + " bits; at least " + KeySelection.MIN_RSA_BITS + " are required");
             }
         }
-        boolean usable = keys.stream().anyMatch(key -> algorithms.stream().anyMatch(alg -> KeySelection.fits(key, alg)));
+        boolean usable = keys.stream()
+                .anyMatch(key -> algorithms.stream().anyMatch(alg -> KeySelection.fits(key, alg)));
         if (!usable) {
             throw new GuardConfigException("no configured key fits the allowed algorithms " + names(algorithms)
                     + " (check key type, EC curve, and the keys' use, key_ops and alg members)");

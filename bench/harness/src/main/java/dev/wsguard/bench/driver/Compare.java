@@ -16,13 +16,14 @@ import java.util.Map;
  * {@code plain-gs} (the same endpoint unguarded on GuardedServer's transport), {@code cached} ({@code /guarded}),
  * {@code verify} (plain Tyrus + one bare RS256 check), {@code nocache} ({@code /guarded-nocache}), {@code default}
  * ({@code /guarded-default}), each of the GuardedServer ones optionally with {@code @N}: that server runs N selector
- * threads; {@code --pattern handshakes|messages|latency|fairness}, {@code --n N} (handshake threads or connections, default
- * 8), {@code --rounds N} (after a warm-up round), {@code --seconds N}, {@code --warm-up N} (seconds of each target before
- * that round, default 10: the verified-token path needs about 40 on 2 cores), {@code --logs DIR}. Prints each target's median
- * rate and server CPU per operation, p50 and p99 (latency), or for fairness (as {@code bench/run}'s, a fresh flooder
- * each run) the p99 without and with the flood; with {@code --flood-elsewhere yes} also the p99 while the same flooder
- * floods a plain Tyrus server of its own (another JVM on the same machine): the control that separates what the
- * flood costs the measured server from what it costs the machine.
+ * threads; {@code --pattern handshakes|messages|latency|fairness}, {@code --n N} (handshake threads or connections,
+ * default 8), {@code --rounds N} (after a warm-up round), {@code --seconds N}, {@code --warm-up N} (seconds of each
+ * target before that round, default 10: the verified-token path needs about 40 on 2 cores), {@code --logs DIR}.
+ * Prints each target's median rate and server CPU per operation, p50 and p99 (latency), or for fairness (as
+ * {@code bench/run}'s, a fresh flooder each run) the p99 without and with the flood; with
+ * {@code --flood-elsewhere yes} also the p99 while the same flooder floods a plain Tyrus server of its own (another
+ * JVM on the same machine): the control that separates what the flood costs the measured server from what it costs
+ * the machine.
  */
 public final class Compare {
 
