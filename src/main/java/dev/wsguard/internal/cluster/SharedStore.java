@@ -167,7 +167,15 @@ abstract class SharedStore implements ClusterStore {
     /** Renews this node's slots; marks the store available again. */
     private void heartbeat() {
         try {
-            renew(new ArrayList<>(held.entrySet()));
+            List<Map.Entry<String, String>> live = new ArrayList<>(held.entrySet());
+            renew(live);
+            // A slot released while its renewal was under way may have been put back by it (a renewal re-adds what
+            // the service lost) and would then count until its lease ran out: give such slots back again.
+            for (Map.Entry<String, String> slot : live) {
+                if (!held.containsKey(slot.getKey())) {
+                    dropSlot(slot.getValue(), slot.getKey());
+                }
+            }
             up();
         } catch (RuntimeException e) {
             if (unreachable(e)) {
