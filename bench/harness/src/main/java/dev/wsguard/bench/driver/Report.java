@@ -79,12 +79,15 @@ final class Report {
     static final String SAME_TRANSPORT_VERIFY = "plain Tyrus on GuardedServer's transport + bare RS256 verify";
 
     private Figure ratio(String section, String a, String b, String metric) {
-        Figure fa = fig(section, a, metric);
-        Figure fb = fig(section, b, metric);
+        return perRound(fig(section, a, metric), fig(section, b, metric));
+    }
+
+    /** {@code a / b} round by round (empty when either is missing). */
+    private static Figure perRound(Figure a, Figure b) {
         Figure r = new Figure("ratio");
-        if (fa != null && fb != null) {
-            for (int i = 0; i < Math.min(fa.samples.size(), fb.samples.size()); i++) {
-                r.add(fa.samples.get(i) / fb.samples.get(i));
+        if (a != null && b != null) {
+            for (int i = 0; i < Math.min(a.samples.size(), b.samples.size()); i++) {
+                r.add(a.samples.get(i) / b.samples.get(i));
             }
         }
         return r;
@@ -192,24 +195,17 @@ final class Report {
                             state.get("cache.bytes") / Math.max(1, state.get("cache.size"))) + " B each)",
                     "bounded", state.get("cache.size") <= state.get("cache.cap"));
         }
-        Figure fr = ratio("fairness", "wsguard, default limits", "wsguard, default limits", "with flood p99");
         Figure flood = fig("fairness", "wsguard, default limits", "with flood p99");
         Figure calm = fig("fairness", "wsguard, default limits", "no flood p99");
         if (flood != null && calm != null) {
-            fr = new Figure("ratio");
-            for (int i = 0; i < Math.min(flood.samples.size(), calm.samples.size()); i++) {
-                fr.add(flood.samples.get(i) / calm.samples.get(i));
-            }
+            Figure fr = perRound(flood, calm);
             Figure lost = fig("fairness", "wsguard, default limits", "with flood lost");
             target(md, "well-behaved clients' p99 under a flood vs without (100 clients at 10 msg/s)",
                     Figure.num(fr.median()) + "x " + spread(fr), "≤ 2x", fr.median() <= 2.0);
             target(md, "messages of well-behaved clients lost under the flood", lost.show(), "0", lost.max() == 0);
             Figure elsewhere = fig("fairness", "wsguard, default limits", "flood elsewhere p99");
             if (elsewhere != null) {
-                Figure control = new Figure("ratio");
-                for (int i = 0; i < Math.min(elsewhere.samples.size(), calm.samples.size()); i++) {
-                    control.add(elsewhere.samples.get(i) / calm.samples.get(i));
-                }
+                Figure control = perRound(elsewhere, calm);
                 // Not a goal of its own: where the flood sent elsewhere lengthens the tail as much or more, what
                 // the row above measures is the flood's cost to the machine, not the guard's handling of it.
                 target(md, "(supporting) the control: the same p99 ratio with the same flood sent to plain Tyrus "
