@@ -108,6 +108,23 @@ class StandardEndpointIT {
         }
     }
 
+    /** Tells what its session's and its handshake configuration's user properties hold at the user's open. */
+    @ServerEndpoint(value = "/properties", configurator = TestGuard.class)
+    public static class Properties {
+        @OnOpen
+        public void open(Session session, EndpointConfig config) {
+            CALLS.add("properties:" + new java.util.TreeSet<>(session.getUserProperties().keySet()) + " handshake:"
+                    + new java.util.TreeSet<>(config.getUserProperties().keySet()) + " connection:"
+                    + (WsGuard.connectionId(session) != null) + " address:"
+                    + session.getUserProperties().get(WsGuard.CLIENT_ADDRESS));
+        }
+
+        @OnMessage
+        public String on(TestMessage message) {
+            return "{\"type\":\"ok\"}";
+        }
+    }
+
     @BeforeAll
     static void start() throws Exception {
         TestGuard.config = GuardConfig.builder()
@@ -121,7 +138,7 @@ class StandardEndpointIT {
                 .listener(EVENTS::add)
                 .build();
         server = GuardedServer.builder().endpoint(Rooms.class).endpoint(TextOnly.class).endpoint(Declared.class)
-                .build();
+                .endpoint(Properties.class).build();
         server.start();
     }
 
@@ -157,6 +174,18 @@ class StandardEndpointIT {
             assertThat(c.send("{\"type\":\"ping\"}").next()).isEqualTo(PONG_LOBBY);
         }
         assertThat(CALLS).startsWith("open:lobby:ann:true");
+    }
+
+    @Test
+    void openWhenGuardedThenSessionHoldsTheDocumentedKeysAndItsStateOnly() throws Exception {
+        try (WsClient c = connect("/properties", token("fay"))) {
+            assertThat(c.send("{\"type\":\"ping\"}").next()).isEqualTo("{\"type\":\"ok\"}");
+        }
+        // What the handshake handed over besides the documented keys (quota slot, guard context, address key) has
+        // moved into the session's state; the handshake's configuration, which Tyrus keeps for the session's life,
+        // holds none of it.
+        assertThat(CALLS).contains("properties:[dev.wsguard.client-address, dev.wsguard.connection,"
+                + " dev.wsguard.identity, dev.wsguard.session-state] handshake:[] connection:true address:127.0.0.1");
     }
 
     @Test

@@ -14,11 +14,13 @@ import java.util.Map;
  *
  * <p>Arguments: {@code --jar FILE} (this jar), {@code --targets a,b,...} among {@code plain} (plain Tyrus),
  * {@code plain-gs} (the same endpoint unguarded on GuardedServer's transport), {@code cached} ({@code /guarded}),
- * {@code verify} (plain Tyrus + one bare RS256 check), {@code nocache} ({@code /guarded-nocache}), {@code default}
- * ({@code /guarded-default}), each of the GuardedServer ones optionally with {@code @N}: that server runs N selector
- * threads; {@code --pattern handshakes|messages|latency|fairness}, {@code --n N} (handshake threads or connections,
- * default 8), {@code --rounds N} (after a warm-up round), {@code --seconds N}, {@code --warm-up N} (seconds of each
- * target before that round, default 10: the verified-token path needs about 40 on 2 cores), {@code --logs DIR}.
+ * {@code verify} (plain Tyrus + one bare RS256 check), {@code verify-gs} (the same on GuardedServer's transport),
+ * {@code nocache} ({@code /guarded-nocache}), {@code default} ({@code /guarded-default}), each of the GuardedServer
+ * ones optionally with {@code @N}: that server runs N selector threads; {@code --pattern
+ * handshakes|messages|latency|fairness}, {@code --n N} (handshake threads or connections, default 8), {@code --rounds
+ * N} (after a warm-up round), {@code --seconds N}, {@code --slices N} (handshakes only: each target's seconds of a
+ * round in N runs, the targets in turn, as {@code bench/run} takes them), {@code --warm-up N} (seconds of each target
+ * before that round, default 10: the verified-token path needs about 40 on 2 cores), {@code --logs DIR}.
  * Prints each target's median rate and server CPU per operation, p50 and p99 (latency), or for fairness (as
  * {@code bench/run}'s, a fresh flooder each run) the p99 without and with the flood; with
  * {@code --flood-elsewhere yes} also the p99 while the same flooder floods a plain Tyrus server of its own (another
@@ -62,7 +64,7 @@ public final class Compare {
                 String selectors = name.equals(base) ? "0" : name.substring(base.length() + 1);
                 String kind = switch (base) {
                     case "plain", "verify" -> "plain";
-                    case "plain-gs" -> "plain-gs";
+                    case "plain-gs", "verify-gs" -> "plain-gs";
                     case "cached", "nocache", "default" -> "guarded";
                     default -> throw new IllegalArgumentException("unknown target " + name);
                 };
@@ -78,7 +80,7 @@ public final class Compare {
                     case "cached" -> "/guarded";
                     case "nocache" -> "/guarded-nocache";
                     case "default" -> "/guarded-default";
-                    case "verify" -> "/verify";
+                    case "verify", "verify-gs" -> "/verify";
                     default -> "/plain";
                 };
                 targets.add(new Load.Target(name, server, path, !name.startsWith("plain")));
@@ -117,7 +119,16 @@ public final class Compare {
                 }
             }
             Map<String, List<double[]>> figures = new LinkedHashMap<>();
+            int slices = Integer.parseInt(o.getOrDefault("--slices", "1"));
             for (int r = 0; r <= rounds; r++) {
+                if (pattern.equals("handshakes") && slices > 1) {
+                    List<Load.Target> turn = Run.rotate(targets, r + 1);
+                    double[][] f = Load.handshakesInTurn(turn, tokens.get(0), n, millis, slices);
+                    for (int i = 0; i < turn.size() && r > 0; i++) {
+                        figures.computeIfAbsent(turn.get(i).label(), k -> new ArrayList<>()).add(f[i]);
+                    }
+                    continue;
+                }
                 for (Load.Target t : Run.rotate(targets, r + 1)) {
                     double[] f = measure.of(t);
                     if (r > 0) {

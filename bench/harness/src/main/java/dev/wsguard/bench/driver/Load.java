@@ -99,7 +99,43 @@ final class Load {
 
     /** Complete handshakes per second by {@code threads} clients, each connection closed after its 101. */
     static double handshakes(Target target, String token, int threads, long millis) throws Exception {
-        byte[] upgrade = target.upgrade(token);
+        long[] run = handshakeRun(target, target.upgrade(token), threads, millis);
+        return run[0] / (run[1] / 1e9);
+    }
+
+    /**
+     * Handshakes against several targets in turn: {@code slices} short runs each, the order rotated slice by slice,
+     * so that the machine's slow drift over a round (sockets in TIME_WAIT piling up, collections, other processes)
+     * falls on every target alike instead of on whichever ran in a bad second.
+     *
+     * @return per target, in the order given: {handshakes per second, the server's CPU µs per handshake (NaN when
+     *         unknown)}
+     */
+    static double[][] handshakesInTurn(List<Target> targets, String token, int threads, long millisEach, int slices)
+            throws Exception {
+        long[][] sums = new long[targets.size()][3];
+        for (int slice = 0; slice < slices; slice++) {
+            for (int k = 0; k < targets.size(); k++) {
+                int i = (k + slice) % targets.size();
+                Target t = targets.get(i);
+                long cpu = t.server().cpuMicros();
+                long[] run = handshakeRun(t, t.upgrade(token), threads, millisEach / slices);
+                long cpuAfter = t.server().cpuMicros();
+                sums[i][0] += run[0];
+                sums[i][1] += run[1];
+                sums[i][2] = cpu < 0 || cpuAfter < 0 || sums[i][2] < 0 ? -1 : sums[i][2] + cpuAfter - cpu;
+            }
+        }
+        double[][] result = new double[targets.size()][];
+        for (int i = 0; i < targets.size(); i++) {
+            long[] s = sums[i];
+            result[i] = new double[] {s[0] / (s[1] / 1e9), s[2] < 0 || s[0] == 0 ? Double.NaN : s[2] / (double) s[0]};
+        }
+        return result;
+    }
+
+    /** @return {handshakes completed, nanoseconds taken} */
+    private static long[] handshakeRun(Target target, byte[] upgrade, int threads, long millis) throws Exception {
         AtomicLong count = new AtomicLong();
         long end = System.nanoTime() + millis * 1_000_000;
         long start = System.nanoTime();
@@ -123,7 +159,7 @@ final class Load {
         } finally {
             pool.shutdownNow();
         }
-        return count.get() / ((System.nanoTime() - start) / 1e9);
+        return new long[] {count.get(), System.nanoTime() - start};
     }
 
     /** Heap the server holds per idle connection: {@code connections} opened and left quiet, bytes each. */
