@@ -18,9 +18,9 @@ import java.util.Map;
  * {@code nocache} ({@code /guarded-nocache}), {@code default} ({@code /guarded-default}), each of the GuardedServer
  * ones optionally with {@code @N}: that server runs N selector threads; {@code --pattern
  * handshakes|messages|latency|fairness}, {@code --n N} (handshake threads or connections, default 8), {@code --rounds
- * N} (after a warm-up round), {@code --seconds N}, {@code --slices N} (handshakes only: each target's seconds of a
- * round in N runs, the targets in turn, as {@code bench/run} takes them), {@code --warm-up N} (seconds of each target
- * before that round, default 10: the verified-token path needs about 40 on 2 cores), {@code --logs DIR}.
+ * N} (after a warm-up round), {@code --seconds N}, {@code --slices N} (handshakes and messages: each target's
+ * seconds of a round in N runs, the targets in turn, as {@code bench/run} takes them), {@code --warm-up N} (seconds of
+ * each target before that round, default 10: the verified-token path needs about 40 on 2 cores), {@code --logs DIR}.
  * Prints each target's median rate and server CPU per operation, p50 and p99 (latency), or for fairness (as
  * {@code bench/run}'s, a fresh flooder each run) the p99 without and with the flood; with
  * {@code --flood-elsewhere yes} also the p99 while the same flooder floods a plain Tyrus server of its own (another
@@ -121,9 +121,10 @@ public final class Compare {
             Map<String, List<double[]>> figures = new LinkedHashMap<>();
             int slices = Integer.parseInt(o.getOrDefault("--slices", "1"));
             for (int r = 0; r <= rounds; r++) {
-                if (pattern.equals("handshakes") && slices > 1) {
+                if ((pattern.equals("handshakes") || messages) && slices > 1) {
                     List<Load.Target> turn = Run.rotate(targets, r + 1);
-                    double[][] f = Load.handshakesInTurn(turn, tokens.get(0), n, millis, slices);
+                    double[][] f = messages ? Load.throughputInTurn(turn, tokens, n, millis, slices)
+                            : Load.handshakesInTurn(turn, tokens.get(0), n, millis, slices);
                     for (int i = 0; i < turn.size() && r > 0; i++) {
                         figures.computeIfAbsent(turn.get(i).label(), k -> new ArrayList<>()).add(f[i]);
                     }

@@ -38,22 +38,75 @@ final class Load {
     static double throughput(Target target, List<String> tokens, int connections, long millis) throws Exception {
         List<RawWs> sockets = openAll(target, tokens, connections);
         try {
-            AtomicLong count = new AtomicLong();
-            long end = System.nanoTime() + millis * 1_000_000;
-            long start = System.nanoTime();
-            runEach(sockets, ws -> {
-                long n = 0;
-                while (System.nanoTime() < end) {
-                    ws.send(MESSAGE);
-                    expectAck(ws.read());
-                    n++;
-                }
-                count.addAndGet(n);
-            });
-            return count.get() / ((System.nanoTime() - start) / 1e9);
+            long[] run = closedLoop(sockets, millis);
+            return run[0] / (run[1] / 1e9);
         } finally {
             closeAll(sockets);
         }
+    }
+
+    /**
+     * Closed-loop throughput against several targets in turn, as {@link #handshakesInTurn}: each target's
+     * {@code connections} are opened first and stay open (idle while the others run), then {@code slices} short runs
+     * each, the order rotated slice by slice.
+     *
+     * @return per target, in the order given: {messages per second, the server's CPU µs per message (NaN when
+     *         unknown)}
+     */
+    static double[][] throughputInTurn(List<Target> targets, List<String> tokens, int connections, long millisEach,
+                                       int slices) throws Exception {
+        List<List<RawWs>> sockets = new ArrayList<>();
+        try {
+            for (Target t : targets) {
+                sockets.add(openAll(t, tokens, connections));
+            }
+            long[][] sums = new long[targets.size()][3];
+            for (int slice = 0; slice < slices; slice++) {
+                for (int k = 0; k < targets.size(); k++) {
+                    int i = (k + slice) % targets.size();
+                    ServerProcess server = targets.get(i).server();
+                    long cpu = server.cpuMicros();
+                    add(sums[i], closedLoop(sockets.get(i), millisEach / slices), cpu, server.cpuMicros());
+                }
+            }
+            return perSecond(sums);
+        } finally {
+            sockets.forEach(Load::closeAll);
+        }
+    }
+
+    /** @return {messages answered, nanoseconds taken} */
+    private static long[] closedLoop(List<RawWs> sockets, long millis) throws Exception {
+        AtomicLong count = new AtomicLong();
+        long end = System.nanoTime() + millis * 1_000_000;
+        long start = System.nanoTime();
+        runEach(sockets, ws -> {
+            long n = 0;
+            while (System.nanoTime() < end) {
+                ws.send(MESSAGE);
+                expectAck(ws.read());
+                n++;
+            }
+            count.addAndGet(n);
+        });
+        return new long[] {count.get(), System.nanoTime() - start};
+    }
+
+    /** Adds one run ({count, nanos}) and the server's CPU over it to {@code sum}; CPU stays -1 once unknown. */
+    private static void add(long[] sum, long[] run, long cpuBefore, long cpuAfter) {
+        sum[0] += run[0];
+        sum[1] += run[1];
+        sum[2] = cpuBefore < 0 || cpuAfter < 0 || sum[2] < 0 ? -1 : sum[2] + cpuAfter - cpuBefore;
+    }
+
+    /** Each {count, nanos, CPU µs} as {per second, CPU µs each (NaN when unknown)}. */
+    private static double[][] perSecond(long[][] sums) {
+        double[][] result = new double[sums.length][];
+        for (int i = 0; i < sums.length; i++) {
+            long[] s = sums[i];
+            result[i] = new double[] {s[0] / (s[1] / 1e9), s[2] < 0 || s[0] == 0 ? Double.NaN : s[2] / (double) s[0]};
+        }
+        return result;
     }
 
     /**
@@ -119,19 +172,11 @@ final class Load {
                 int i = (k + slice) % targets.size();
                 Target t = targets.get(i);
                 long cpu = t.server().cpuMicros();
-                long[] run = handshakeRun(t, t.upgrade(token), threads, millisEach / slices);
-                long cpuAfter = t.server().cpuMicros();
-                sums[i][0] += run[0];
-                sums[i][1] += run[1];
-                sums[i][2] = cpu < 0 || cpuAfter < 0 || sums[i][2] < 0 ? -1 : sums[i][2] + cpuAfter - cpu;
+                add(sums[i], handshakeRun(t, t.upgrade(token), threads, millisEach / slices), cpu,
+                        t.server().cpuMicros());
             }
         }
-        double[][] result = new double[targets.size()][];
-        for (int i = 0; i < targets.size(); i++) {
-            long[] s = sums[i];
-            result[i] = new double[] {s[0] / (s[1] / 1e9), s[2] < 0 || s[0] == 0 ? Double.NaN : s[2] / (double) s[0]};
-        }
-        return result;
+        return perSecond(sums);
     }
 
     /** @return {handshakes completed, nanoseconds taken} */

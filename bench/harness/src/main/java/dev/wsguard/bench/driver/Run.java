@@ -19,8 +19,8 @@ import java.util.stream.IntStream;
  */
 public final class Run {
 
-    /** Each target's handshake time in a round is this many short runs, the targets in turn. */
-    private static final int HANDSHAKE_SLICES = 5;
+    /** Each target's throughput and handshake time in a round is this many short runs, the targets in turn. */
+    private static final int SLICES = 5;
 
     private final boolean quick;
     private final int rounds;
@@ -117,18 +117,20 @@ public final class Run {
                 for (int connections : new int[] {1, 10, 100}) {
                     List<Load.Target> these = new ArrayList<>(messages);
                     these.add(sameTransport.get(0));
-                    for (Load.Target t : rotate(these, r)) {
-                        long cpuBefore = t.server().cpuMicros();
-                        double v = Load.throughput(t, tokens, connections, messageMillis);
-                        record(warm, "throughput", t.label(), connections + " connections", "msg/s", v);
-                        long cpu = t.server().cpuMicros() - cpuBefore;
-                        if (cpuBefore >= 0 && v > 0) {
+                    // In short runs, the targets in turn, as the handshakes below: whole 3 s runs one after another
+                    // put the machine's drift into the ratios (10 connections spread 0.86-1.40 within one run).
+                    List<Load.Target> turn = rotate(these, r);
+                    double[][] f = Load.throughputInTurn(turn, tokens, connections, messageMillis, SLICES);
+                    for (int i = 0; i < turn.size(); i++) {
+                        Load.Target t = turn.get(i);
+                        record(warm, "throughput", t.label(), connections + " connections", "msg/s", f[i][0]);
+                        if (!Double.isNaN(f[i][1])) {
                             // The server's own CPU per message: what the ratio of rates comes down to when the
                             // machine is saturated, and far less sensitive to scheduling noise than the rate.
-                            record(warm, "cpu", t.label(), connections + " connections", "µs/msg",
-                                    cpu / (v * messageMillis / 1000.0));
+                            record(warm, "cpu", t.label(), connections + " connections", "µs/msg", f[i][1]);
                         }
-                        log("round " + r + " throughput " + t.label() + " @" + connections + ": " + Figure.num(v));
+                        log("round " + r + " throughput " + t.label() + " @" + connections + ": "
+                                + Figure.num(f[i][0]));
                     }
                 }
                 for (Load.Target t : rotate(messages, r)) {
@@ -156,8 +158,7 @@ public final class Run {
                     // (sockets in TIME_WAIT, collections), and whole 2.5 s runs one after another put that drift
                     // into the ratios (sequential handshakes spread 0.83-1.04 within one run that way).
                     List<Load.Target> turn = rotate(these, r);
-                    double[][] f = Load.handshakesInTurn(turn, tokens.get(0), threads, handshakeMillis,
-                            HANDSHAKE_SLICES);
+                    double[][] f = Load.handshakesInTurn(turn, tokens.get(0), threads, handshakeMillis, SLICES);
                     for (int i = 0; i < turn.size(); i++) {
                         Load.Target t = turn.get(i);
                         String mode = threads == 1 ? "sequential" : "8-way";
