@@ -69,14 +69,15 @@ public final class Run {
 
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> jvm = List.of(java, "-Xms1g", "-Xmx1g", "-XX:+UseG1GC");
-        try (ServerProcess plain = ServerProcess.start("plain", cmd(jvm, "-cp", jar.toString(),
-                     "dev.wsguard.bench.server.Servers", "plain", pem.toString()), logs.resolve("plain.log"));
-             ServerProcess guarded = ServerProcess.start("guarded", cmd(jvm, "-cp", jar.toString(),
-                     "dev.wsguard.bench.server.Servers", "guarded", pem.toString()), logs.resolve("guarded.log"));
-             ServerProcess plainGs = ServerProcess.start("plain-gs", cmd(jvm, "-cp", jar.toString(),
-                     "dev.wsguard.bench.server.Servers", "plain-gs", pem.toString()), logs.resolve("plain-gs.log"));
+        String servers = "dev.wsguard.bench.server.Servers";
+        try (ServerProcess plain = ServerProcess.start("plain", cmd(jvm, gcLog(logs, "plain"), "-cp", jar.toString(),
+                     servers, "plain", pem.toString()), logs.resolve("plain.log"));
+             ServerProcess guarded = ServerProcess.start("guarded", cmd(jvm, gcLog(logs, "guarded"), "-cp",
+                     jar.toString(), servers, "guarded", pem.toString()), logs.resolve("guarded.log"));
+             ServerProcess plainGs = ServerProcess.start("plain-gs", cmd(jvm, gcLog(logs, "plain-gs"), "-cp",
+                     jar.toString(), servers, "plain-gs", pem.toString()), logs.resolve("plain-gs.log"));
              ServerProcess quarkus = quarkusJar == null || !Files.exists(quarkusJar) ? null
-                     : ServerProcess.start("quarkus", cmd(jvm, "-Dquarkus.http.port=0",
+                     : ServerProcess.start("quarkus", cmd(jvm, gcLog(logs, "quarkus"), "-Dquarkus.http.port=0",
                      "-Dmp.jwt.verify.publickey.location=" + pem, "-jar", quarkusJar.toString()),
                      logs.resolve("quarkus.log"))) {
             Load.Target tPlain = new Load.Target("plain Tyrus", plain, "/plain", false);
@@ -256,6 +257,14 @@ public final class Run {
         List<T> result = new ArrayList<>(items);
         java.util.Collections.rotate(result, -(r - 1) % Math.max(1, items.size()));
         return result;
+    }
+
+    /**
+     * Each server JVM logs its collections (pauses, with the wall-clock time the driver's log lines have too) next to
+     * its console log: a round that stands out can be checked against them.
+     */
+    private static String gcLog(Path logs, String server) {
+        return "-Xlog:gc:file=" + logs.resolve(server + "-gc.log").toAbsolutePath() + ":time,uptime";
     }
 
     static List<String> cmd(List<String> jvm, String... rest) {
