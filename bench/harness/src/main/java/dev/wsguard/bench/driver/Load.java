@@ -60,16 +60,7 @@ final class Load {
             for (Target t : targets) {
                 sockets.add(openAll(t, tokens, connections));
             }
-            long[][] sums = new long[targets.size()][3];
-            for (int slice = 0; slice < slices; slice++) {
-                for (int k = 0; k < targets.size(); k++) {
-                    int i = (k + slice) % targets.size();
-                    ServerProcess server = targets.get(i).server();
-                    long cpu = server.cpuMicros();
-                    add(sums[i], closedLoop(sockets.get(i), millisEach / slices), cpu, server.cpuMicros());
-                }
-            }
-            return perSecond(sums);
+            return inTurn(targets, slices, i -> closedLoop(sockets.get(i), millisEach / slices));
         } finally {
             sockets.forEach(Load::closeAll);
         }
@@ -92,15 +83,33 @@ final class Load {
         return new long[] {count.get(), System.nanoTime() - start};
     }
 
-    /** Adds one run ({count, nanos}) and the server's CPU over it to {@code sum}; CPU stays -1 once unknown. */
-    private static void add(long[] sum, long[] run, long cpuBefore, long cpuAfter) {
-        sum[0] += run[0];
-        sum[1] += run[1];
-        sum[2] = cpuBefore < 0 || cpuAfter < 0 || sum[2] < 0 ? -1 : sum[2] + cpuAfter - cpuBefore;
+    /** One short run against the target at an index: {operations done, nanoseconds taken}. */
+    private interface ShortRun {
+        long[] of(int target) throws Exception;
     }
 
-    /** Each {count, nanos, CPU µs} as {per second, CPU µs each (NaN when unknown)}. */
-    private static double[][] perSecond(long[][] sums) {
+    /**
+     * {@code slices} short runs of every target, the targets in turn and the order rotated slice by slice, each run's
+     * server CPU read around it.
+     *
+     * @return per target: {operations per second, the server's CPU µs per operation (NaN when unknown)}
+     */
+    private static double[][] inTurn(List<Target> targets, int slices, ShortRun run) throws Exception {
+        long[][] sums = new long[targets.size()][3];
+        for (int slice = 0; slice < slices; slice++) {
+            for (int k = 0; k < targets.size(); k++) {
+                int i = (k + slice) % targets.size();
+                ServerProcess server = targets.get(i).server();
+                long cpuBefore = server.cpuMicros();
+                long[] done = run.of(i);
+                long cpuAfter = server.cpuMicros();
+                long[] sum = sums[i];
+                sum[0] += done[0];
+                sum[1] += done[1];
+                // CPU stays unknown once one reading is.
+                sum[2] = cpuBefore < 0 || cpuAfter < 0 || sum[2] < 0 ? -1 : sum[2] + cpuAfter - cpuBefore;
+            }
+        }
         double[][] result = new double[sums.length][];
         for (int i = 0; i < sums.length; i++) {
             long[] s = sums[i];
@@ -166,17 +175,8 @@ final class Load {
      */
     static double[][] handshakesInTurn(List<Target> targets, String token, int threads, long millisEach, int slices)
             throws Exception {
-        long[][] sums = new long[targets.size()][3];
-        for (int slice = 0; slice < slices; slice++) {
-            for (int k = 0; k < targets.size(); k++) {
-                int i = (k + slice) % targets.size();
-                Target t = targets.get(i);
-                long cpu = t.server().cpuMicros();
-                add(sums[i], handshakeRun(t, t.upgrade(token), threads, millisEach / slices), cpu,
-                        t.server().cpuMicros());
-            }
-        }
-        return perSecond(sums);
+        return inTurn(targets, slices,
+                i -> handshakeRun(targets.get(i), targets.get(i).upgrade(token), threads, millisEach / slices));
     }
 
     /** @return {handshakes completed, nanoseconds taken} */
